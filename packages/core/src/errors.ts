@@ -1,0 +1,55 @@
+/**
+ * Typed errors of @logitstream/core. Every error names where the problem is (row, index, stage or
+ * parameter) and what to do, carries a stable `code`, and keeps `cause` when there is one.
+ */
+
+/** Base class: every error thrown by logitstream packages extends it, so `instanceof LogitstreamError` catches them all. */
+export class LogitstreamError extends Error {
+  readonly code: string;
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
+
+/** A logit row that cannot define a distribution: empty, NaN, +Infinity, or all -Infinity. */
+export class InvalidLogitsError extends LogitstreamError {
+  /** Row index in the batch or stream (global), or -1 when unknown. */
+  readonly row: number;
+  /** Offending element index within the row, or -1 when the row as a whole is bad. */
+  readonly index: number;
+  constructor(row: number, index: number, problem: string) {
+    const where = row >= 0 ? `row ${row}` : "row";
+    const at = index >= 0 ? `, index ${index}` : "";
+    super(
+      "E_INVALID_LOGITS",
+      `${where}${at}: ${problem}. Logits must be finite numbers or -Infinity (banned token), with at least one finite value.`,
+    );
+    this.row = row;
+    this.index = index;
+  }
+}
+
+/** A sampler stage left no candidate token (e.g. every allowed token was filtered out). */
+export class EmptyCandidatesError extends LogitstreamError {
+  readonly row: number;
+  readonly stage: string;
+  constructor(row: number, stage: string) {
+    super(
+      "E_EMPTY_CANDIDATES",
+      `${row >= 0 ? `row ${row}` : "row"}: no candidate token left after stage "${stage}". Loosen that filter or check for banned (-Infinity) logits.`,
+    );
+    this.row = row;
+    this.stage = stage;
+  }
+}
+
+/** A parameter outside its documented range, reported at construction time. */
+export class InvalidParamsError extends LogitstreamError {
+  readonly param: string;
+  constructor(param: string, problem: string) {
+    super("E_INVALID_PARAMS", `invalid parameter "${param}": ${problem}`);
+    this.param = param;
+  }
+}

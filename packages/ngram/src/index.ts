@@ -1,0 +1,2 @@
+// Public surface: named re-exports only (see CONVENTIONS.md). Filled by the package issue.
+export {};
