@@ -1,0 +1,47 @@
+import { InvalidLogitsError } from "./errors.js";
+
+/**
+ * Validates one logit row and returns its maximum.
+ *
+ * Every kernel of the softmax family and every sampler calls this first, so a bad row is a typed
+ * error that names the row — never a silent token 0 or a NaN probability.
+ *
+ * A valid row is non-empty, contains no `NaN` and no `+Infinity`, and has at least one finite value;
+ * `-Infinity` entries are allowed (banned tokens).
+ *
+ * @param data - Buffer holding the row (a batch is `rows × V` row-major).
+ * @param offset - Index of the row's first element in `data`; integer in [0, data.length].
+ * @param length - Number of elements in the row (V); integer ≥ 0. `offset + length ≤ data.length`.
+ * @param row - Global row index reported in the error (-1 when unknown).
+ * @returns The largest logit of the row (finite).
+ * @throws {InvalidLogitsError} `index` -1 for an empty or all `-Infinity` row; otherwise the index
+ *   within the row of the first `NaN` or `+Infinity`.
+ *
+ * @example
+ * ```ts
+ * checkRow(new Float32Array([0, 3, -Infinity, 1]), 0, 4, 0); // 3
+ * checkRow(new Float32Array([0, NaN]), 0, 2, 5);             // throws InvalidLogitsError: "row 5, index 1: NaN logit…"
+ * ```
+ */
+export function checkRow(data: Float32Array, offset: number, length: number, row: number): number {
+  if (length <= 0) {
+    throw new InvalidLogitsError(row, -1, "empty row (vocabulary size 0)");
+  }
+  const end = offset + length;
+  let max = Number.NEGATIVE_INFINITY;
+  // One pass; the +Infinity test runs only when the max rises (rare), the NaN test only when it does
+  // not (NaN compares false with everything), so the first bad value in row order is reported.
+  for (let i = offset; i < end; i++) {
+    const v = data[i]!;
+    if (v > max) {
+      if (v === Number.POSITIVE_INFINITY) throw new InvalidLogitsError(row, i - offset, "+Infinity logit");
+      max = v;
+    } else if (Number.isNaN(v)) {
+      throw new InvalidLogitsError(row, i - offset, "NaN logit");
+    }
+  }
+  if (max === Number.NEGATIVE_INFINITY) {
+    throw new InvalidLogitsError(row, -1, "every logit is -Infinity (all tokens banned)");
+  }
+  return max;
+}
