@@ -53,3 +53,20 @@ export class InvalidParamsError extends LogitstreamError {
     this.param = param;
   }
 }
+
+/** A target token id outside [0, V) (or, where "no target" is allowed, other than -1). */
+export class InvalidTargetError extends LogitstreamError {
+  /** Global row index, or -1 when unknown. */
+  readonly row: number;
+  readonly target: number;
+  readonly vocab: number;
+  constructor(row: number, target: number, vocab: number) {
+    super(
+      "E_INVALID_TARGET",
+      `${row >= 0 ? `row ${row}` : "row"}: target ${target} is not a token id in [0, ${vocab}). Check the targets file or frame (use -1 for "no target").`,
+    );
+    this.row = row;
+    this.target = target;
+    this.vocab = vocab;
+  }
+}

@@ -1,0 +1,80 @@
+import { argmaxStrided } from "./argmaxStrided.js";
+import { checkRow } from "./checkRow.js";
+import { checkTemperature } from "./checkTemperature.js";
+import { expSum } from "./expSum.js";
+import type { SoftmaxOptions } from "./softmax.js";
+
+/**
+ * Log-softmax of one logit row, written into `out` without allocating:
+ * `out_i = (u_i − max)/T − log Σ_j exp((u_j − max)/T)` = `log softmax(u/T)_i`.
+ *
+ * Contract: as {@link softmaxStrided} — shift-invariant, the same fixed-order float64 sum (so
+ * `exp(out_i)` matches softmax), depends only on the row's values and T. `-Infinity` logits give
+ * `-Infinity`. `T = 0` is greedy: 0 on the first maximum (ties to the lower id), `-Infinity` elsewhere
+ * — the log of softmax's one-hot. `out` may be `data` itself at the same offset.
+ *
+ * Method: max → sum of exp (no stores) → one write pass `(u_i − max)/T − log(sum)` computed in float64
+ * and rounded once to float32.
+ *
+ * @param data - Logits: finite numbers or -Infinity.
+ * @param offset - Index of the row's first element in `data`.
+ * @param length - Row length V ≥ 1.
+ * @param out - Receives V log-probabilities (≤ 0) starting at `outOffset`.
+ * @param outOffset - Index in `out` of the first value (default 0).
+ * @param temperature - T ≥ 0 (default 1).
+ * @param row - Global row index named in errors (default -1).
+ * @throws {InvalidLogitsError} empty row, NaN, +Infinity, or all -Infinity.
+ * @throws {InvalidParamsError} temperature negative, NaN or infinite.
+ *
+ * @example
+ * ```ts
+ * const out = new Float32Array(2);
+ * logSoftmaxStrided(new Float32Array([0, 0]), 0, 2, out); // out ≈ [-0.693147, -0.693147]
+ * ```
+ */
+export function logSoftmaxStrided(
+  data: Float32Array,
+  offset: number,
+  length: number,
+  out: Float32Array,
+  outOffset = 0,
+  temperature = 1,
+  row = -1,
+): void {
+  checkTemperature(temperature, true, "logSoftmax");
+  const max = checkRow(data, offset, length, row);
+  const shift = outOffset - offset;
+  const end = offset + length;
+  if (temperature === 0) {
+    const winner = outOffset + argmaxStrided(data, offset, length, max);
+    for (let i = outOffset; i < outOffset + length; i++) out[i] = Number.NEGATIVE_INFINITY;
+    out[winner] = 0;
+    return;
+  }
+  const logSum = Math.log(expSum(data, offset, length, max, temperature, null, 0));
+  if (temperature === 1) {
+    for (let i = offset; i < end; i++) out[i + shift] = data[i]! - max - logSum;
+  } else {
+    for (let i = offset; i < end; i++) out[i + shift] = (data[i]! - max) / temperature - logSum;
+  }
+}
+
+/**
+ * Log-softmax of a logit row into a new `Float32Array` — the friendly form of {@link logSoftmaxStrided}.
+ *
+ * @param row - Logits: finite numbers or -Infinity, length V ≥ 1.
+ * @param options - `temperature` T ≥ 0 (default 1; 0 = greedy: 0 on the first maximum, -Infinity elsewhere).
+ * @returns Log-probabilities, length V.
+ * @throws {InvalidLogitsError} empty row, NaN, +Infinity, or all -Infinity (row -1).
+ * @throws {InvalidParamsError} bad temperature.
+ *
+ * @example
+ * ```ts
+ * logSoftmax(new Float32Array([1, 1, -Infinity])); // ≈ [-0.693147, -0.693147, -Infinity]
+ * ```
+ */
+export function logSoftmax(row: Float32Array, options?: SoftmaxOptions): Float32Array {
+  const out = new Float32Array(row.length);
+  logSoftmaxStrided(row, 0, row.length, out, 0, options?.temperature ?? 1);
+  return out;
+}

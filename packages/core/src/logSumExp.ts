@@ -1,0 +1,54 @@
+import { checkRow } from "./checkRow.js";
+import { checkTemperature } from "./checkTemperature.js";
+import { expSum } from "./expSum.js";
+import type { SoftmaxOptions } from "./softmax.js";
+
+/**
+ * Log-sum-exp of one row of tempered logits, `log Σ_i exp(u_i / T)`, as a float64.
+ *
+ * This is the log-normalizer of `softmax(u/T)`: `logSoftmax(u/T)_i = u_i/T − logSumExp`. Computed
+ * stably as `max/T + log Σ exp((u_i − max)/T)` with the fixed-order float64 sum of {@link expSum}, so
+ * it depends only on the row's values and T. `-Infinity` logits contribute 0. `T = 0` is rejected: the
+ * value diverges as T → 0 (use `softmax`/`logSoftmax`, whose greedy limit is well defined).
+ *
+ * @param data - Logits: finite numbers or -Infinity.
+ * @param offset - Index of the row's first element in `data`.
+ * @param length - Row length V ≥ 1.
+ * @param temperature - T > 0 (default 1).
+ * @param row - Global row index named in errors (default -1).
+ * @returns A finite float64.
+ * @throws {InvalidLogitsError} empty row, NaN, +Infinity, or all -Infinity.
+ * @throws {InvalidParamsError} temperature ≤ 0, NaN or infinite.
+ *
+ * @example
+ * ```ts
+ * logSumExpStrided(new Float32Array([0, 0, 0, 0]), 0, 4); // 1.3862943611198906 (= ln 4)
+ * ```
+ */
+export function logSumExpStrided(
+  data: Float32Array,
+  offset: number,
+  length: number,
+  temperature = 1,
+  row = -1,
+): number {
+  checkTemperature(temperature, false, "logSumExp");
+  const max = checkRow(data, offset, length, row);
+  return max / temperature + Math.log(expSum(data, offset, length, max, temperature, null, 0));
+}
+
+/**
+ * Log-sum-exp of a logit row — the friendly form of {@link logSumExpStrided}.
+ *
+ * @param row - Logits: finite numbers or -Infinity, length V ≥ 1.
+ * @param options - `temperature` T > 0 (default 1).
+ * @returns `log Σ exp(u_i / T)` as a float64.
+ *
+ * @example
+ * ```ts
+ * logSumExp(new Float32Array([1000, 1000])); // 1000.6931471805599 (no overflow)
+ * ```
+ */
+export function logSumExp(row: Float32Array, options?: SoftmaxOptions): number {
+  return logSumExpStrided(row, 0, row.length, options?.temperature ?? 1);
+}

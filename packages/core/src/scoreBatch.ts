@@ -1,0 +1,137 @@
+import { checkBatchShape } from "./checkBatchShape.js";
+import { checkRow } from "./checkRow.js";
+import { InvalidParamsError, InvalidTargetError, type LogitstreamError } from "./errors.js";
+import { expSumMoments } from "./expSumMoments.js";
+import { writeTopLogprobs } from "./topLogprobs.js";
+
+/** Options of {@link scoreBatch}. */
+export interface ScoreBatchOptions {
+  /** Global index of row 0, named in errors. Default 0. */
+  firstRow?: number;
+  /** Also report the N most likely tokens per row (`topTokens`/`topLogprobs`, rows × N). Default 0. */
+  top?: number;
+  /** "throw" (default): the first bad row throws. "skip": bad rows get NaN/0/-1 and their error lands in `errors`. */
+  onError?: "throw" | "skip";
+}
+
+/** Result of {@link scoreBatch}: one entry per row (`rows × top` for the top arrays). */
+export interface ScoreBatchResult {
+  /** `log_softmax(row)[target]` in nats; NaN for a row without target (-1) or a skipped bad row. */
+  logprobs: Float64Array;
+  /** 1 + the number of tokens with a strictly higher logit than the target; 0 without target or for a bad row. */
+  ranks: Int32Array;
+  /** Entropy of `softmax(row)` in nats; NaN for a skipped bad row. */
+  entropies: Float64Array;
+  /** Present when `top > 0`: token ids, most likely first, ties to the lower id; -1 for empty slots. */
+  topTokens?: Int32Array;
+  /** Present when `top > 0`: their log-probabilities; NaN for empty slots. */
+  topLogprobs?: Float64Array;
+  /** Errors of skipped rows, in row order, each naming the global row (empty with `onError: "throw"`). */
+  errors: LogitstreamError[];
+}
+
+const moments = new Float64Array(2); // scratch reused across rows
+
+/**
+ * Scores every row of a row-major `rows × vocab` batch of raw logits: the target's log-probability under
+ * `log_softmax` of the untouched row, its rank, the row's entropy, and optionally the top-N tokens.
+ *
+ * Each row's results depend only on that row (fixed-order float64 normalizer shared with the softmax
+ * family: `logprobs[r]` equals `logSoftmax(row)[target]` before float32 rounding), so splitting a job
+ * across batches or workers changes nothing. Rank = 1 + the count of strictly higher logits (the most
+ * likely token has rank 1; tied tokens share a rank). A banned (-Infinity) target has logprob -Infinity.
+ *
+ * Method: per row, `checkRow` (max), one fused pass for `S = Σ exp(u_i − max)`,
+ * `M = Σ exp(u_i − max)(u_i − max)` ({@link expSumMoments}), one comparison pass for the rank, and a
+ * bounded heap for the top-N; `logprob = (u_t − max) − log S`, `entropy = log S − M/S`.
+ *
+ * @param data - `rows × vocab` logits (finite or -Infinity).
+ * @param rows - Row count, integer ≥ 0.
+ * @param vocab - Row length V, integer ≥ 1.
+ * @param targets - Per-row target ids in [0, V), or -1 for "no target"; `null` for none at all.
+ * @param options - `firstRow`, `top`, `onError`.
+ * @returns Typed arrays with one entry per row (see {@link ScoreBatchResult}).
+ * @throws {InvalidLogitsError} a bad row (empty, NaN, +Infinity, all -Infinity), naming row `firstRow + r`.
+ * @throws {InvalidTargetError} a target outside [0, V) other than -1, naming the row and target.
+ * @throws {InvalidParamsError} bad shape, `targets` shorter than `rows`, `top` not an integer ≥ 0.
+ *
+ * @example
+ * ```ts
+ * const r = scoreBatch(new Float32Array([0, Math.log(3), 1, 1]), 2, 2, Int32Array.of(0, -1));
+ * // r.logprobs ≈ [-1.386294, NaN]  (log ¼), r.ranks = [2, 0], r.entropies ≈ [0.562335, 0.693147]
+ * ```
+ */
+export function scoreBatch(
+  data: Float32Array,
+  rows: number,
+  vocab: number,
+  targets: Int32Array | null,
+  options?: ScoreBatchOptions,
+): ScoreBatchResult {
+  checkBatchShape("scoreBatch", data.length, rows, vocab);
+  if (targets !== null && targets.length < rows) {
+    throw new InvalidParamsError("targets", `scoreBatch: ${targets.length} targets for ${rows} rows`);
+  }
+  const top = options?.top ?? 0;
+  if (!Number.isInteger(top) || top < 0) {
+    throw new InvalidParamsError("top", `scoreBatch needs an integer top ≥ 0, got ${top}`);
+  }
+  const firstRow = options?.firstRow ?? 0;
+  const skip = options?.onError === "skip";
+  const logprobs = new Float64Array(rows);
+  const ranks = new Int32Array(rows);
+  const entropies = new Float64Array(rows);
+  const topTokens = top > 0 ? new Int32Array(rows * top) : null;
+  const topLps = top > 0 ? new Float64Array(rows * top) : null;
+  const errors: LogitstreamError[] = [];
+
+  for (let r = 0; r < rows; r++) {
+    const offset = r * vocab;
+    const globalRow = firstRow + r;
+    const target = targets === null ? -1 : targets[r]!;
+    let max: number;
+    try {
+      if (target < -1 || target >= vocab) throw new InvalidTargetError(globalRow, target, vocab);
+      max = checkRow(data, offset, vocab, globalRow);
+    } catch (error) {
+      if (!skip) throw error;
+      errors.push(error as LogitstreamError);
+      logprobs[r] = Number.NaN;
+      ranks[r] = 0;
+      entropies[r] = Number.NaN;
+      if (topTokens !== null && topLps !== null) {
+        for (let k = r * top; k < (r + 1) * top; k++) {
+          topTokens[k] = -1;
+          topLps[k] = Number.NaN;
+        }
+      }
+      continue;
+    }
+    expSumMoments(data, offset, vocab, max, moments);
+    const sum = moments[0]!;
+    const logSum = Math.log(sum);
+    const h = logSum - moments[1]! / sum;
+    entropies[r] = Math.max(h, 0);
+    if (target >= 0) {
+      const ut = data[offset + target]!;
+      logprobs[r] = ut - max - logSum;
+      let higher = 0;
+      const end = offset + vocab;
+      for (let i = offset; i < end; i++) if (data[i]! > ut) higher++;
+      ranks[r] = 1 + higher;
+    } else {
+      logprobs[r] = Number.NaN;
+      ranks[r] = 0;
+    }
+    if (topTokens !== null && topLps !== null) {
+      writeTopLogprobs(data, offset, vocab, top, max, logSum, topTokens, topLps, r * top);
+    }
+  }
+
+  const result: ScoreBatchResult = { logprobs, ranks, entropies, errors };
+  if (topTokens !== null && topLps !== null) {
+    result.topTokens = topTokens;
+    result.topLogprobs = topLps;
+  }
+  return result;
+}

@@ -1,0 +1,63 @@
+import { checkBatchShape } from "./checkBatchShape.js";
+import { checkTemperature } from "./checkTemperature.js";
+import { InvalidParamsError } from "./errors.js";
+import { logSoftmaxStrided } from "./logSoftmax.js";
+import { softmaxStrided } from "./softmax.js";
+
+/** Options of {@link softmaxBatch}. */
+export interface SoftmaxBatchOptions {
+  /** Write log-probabilities (`logSoftmax`) instead of probabilities. Default false. */
+  log?: boolean;
+  /** T ≥ 0, default 1; 0 = greedy (one-hot / 0 and -Infinity). */
+  temperature?: number;
+  /** Global index of row 0, named in errors. Default 0. */
+  firstRow?: number;
+}
+
+/**
+ * Softmax (or log-softmax) of every row of a row-major `rows × vocab` batch into `out` (same layout),
+ * without allocating.
+ *
+ * Each row goes through {@link softmaxStrided} / {@link logSoftmaxStrided}, so row r's output is
+ * bit-identical to processing that row alone — whatever the batch size, the row's position, or how a
+ * job is split across workers. `out` may be `data` (in place).
+ *
+ * @param data - `rows × vocab` logits (finite or -Infinity).
+ * @param rows - Row count, integer ≥ 0.
+ * @param vocab - Row length V, integer ≥ 1.
+ * @param out - Receives `rows × vocab` values.
+ * @param options - `log`, `temperature`, `firstRow`.
+ * @throws {InvalidLogitsError} for the first bad row, naming the global row `firstRow + r`; rows before
+ *   it are already written.
+ * @throws {InvalidParamsError} bad shape, short `out`, or bad temperature.
+ *
+ * @example
+ * ```ts
+ * const out = new Float32Array(4);
+ * softmaxBatch(new Float32Array([0, 0, 0, Math.log(3)]), 2, 2, out);
+ * // out ≈ [0.5, 0.5, 0.25, 0.75]
+ * ```
+ */
+export function softmaxBatch(
+  data: Float32Array,
+  rows: number,
+  vocab: number,
+  out: Float32Array,
+  options?: SoftmaxBatchOptions,
+): void {
+  checkBatchShape("softmaxBatch", data.length, rows, vocab);
+  if (out.length < rows * vocab) {
+    throw new InvalidParamsError(
+      "out",
+      `softmaxBatch: out holds ${out.length} values, needs ${rows * vocab}`,
+    );
+  }
+  const temperature = checkTemperature(options?.temperature ?? 1, true, "softmaxBatch");
+  const firstRow = options?.firstRow ?? 0;
+  const log = options?.log ?? false;
+  for (let r = 0; r < rows; r++) {
+    const offset = r * vocab;
+    if (log) logSoftmaxStrided(data, offset, vocab, out, offset, temperature, firstRow + r);
+    else softmaxStrided(data, offset, vocab, out, offset, temperature, firstRow + r);
+  }
+}

@@ -1,0 +1,79 @@
+import { checkRow } from "./checkRow.js";
+import { expSum } from "./expSum.js";
+import { selectTop } from "./selectTop.js";
+
+/**
+ * The `n` most likely tokens of one logit row and their log-probabilities under `log_softmax` of the
+ * raw row (OpenAI's `top_logprobs`), most likely first, ties to the lower token id; written into
+ * `outIds[outOffset ..]` and `outLogprobs[outOffset ..]` without allocating.
+ *
+ * Log-probabilities are float64 `(u_i − max) − log S` with the normalizer `S` of the softmax family
+ * (same blocked sum), so they equal `logSoftmax(row)[id]` before its float32 rounding. Banned
+ * (-Infinity) tokens can appear only after every allowed token, with logprob `-Infinity`. When
+ * `n > length`, the slots past `length` get id `-1` and logprob `NaN`.
+ *
+ * Method: bounded min-heap selection ({@link selectTop}), O(V + k log n) — no full sort.
+ *
+ * @param data - Logits: finite numbers or -Infinity.
+ * @param offset - Index of the row's first element.
+ * @param length - V ≥ 1.
+ * @param n - Entries wanted, integer ≥ 0 (0 writes nothing).
+ * @param outIds - Receives n token ids from `outOffset`.
+ * @param outLogprobs - Receives n log-probabilities from `outOffset`.
+ * @param outOffset - Index of the first slot in both outputs (default 0).
+ * @param row - Global row index named in errors (default -1).
+ * @throws {InvalidLogitsError} empty row, NaN, +Infinity, or all -Infinity.
+ *
+ * @example
+ * ```ts
+ * const ids = new Int32Array(2), lps = new Float64Array(2);
+ * topLogprobs(new Float32Array([0, Math.log(3), -Infinity, 0]), 0, 4, 2, ids, lps);
+ * // ids = [1, 0]; lps ≈ [-0.510826, -1.609438]   (log 3/5, log 1/5)
+ * ```
+ */
+export function topLogprobs(
+  data: Float32Array,
+  offset: number,
+  length: number,
+  n: number,
+  outIds: Int32Array,
+  outLogprobs: Float64Array,
+  outOffset = 0,
+  row = -1,
+): void {
+  const max = checkRow(data, offset, length, row);
+  if (n <= 0) return;
+  const logSum = Math.log(expSum(data, offset, length, max, 1, null, 0));
+  writeTopLogprobs(data, offset, length, n, max, logSum, outIds, outLogprobs, outOffset);
+}
+
+/**
+ * The selection-and-fill step of {@link topLogprobs} for a row whose max and `log S` are already known
+ * (scoreBatch reuses its own normalizer pass).
+ *
+ * @example
+ * ```ts
+ * writeTopLogprobs(new Float32Array([0, 0]), 0, 2, 3, 0, Math.LN2, ids, lps, 0);
+ * // ids = [0, 1, -1]; lps = [-ln 2, -ln 2, NaN]
+ * ```
+ */
+export function writeTopLogprobs(
+  data: Float32Array,
+  offset: number,
+  length: number,
+  n: number,
+  max: number,
+  logSum: number,
+  outIds: Int32Array,
+  outLogprobs: Float64Array,
+  outOffset: number,
+): void {
+  const written = selectTop(data, offset, length, n, outIds, outOffset);
+  for (let k = 0; k < written; k++) {
+    outLogprobs[outOffset + k] = data[offset + outIds[outOffset + k]!]! - max - logSum;
+  }
+  for (let k = written; k < n; k++) {
+    outIds[outOffset + k] = -1;
+    outLogprobs[outOffset + k] = Number.NaN;
+  }
+}
