@@ -1,0 +1,64 @@
+import type { Command } from "../command.js";
+import { UsageError } from "../errors.js";
+import { bool, int, list } from "../flags.js";
+import { runGenerate } from "../generateJob.js";
+import { samplerParamsFrom } from "../samplerParams.js";
+import { samplingFlags } from "../sharedFlags.js";
+
+/** `logitstream generate`: text from the embedded n-gram model, streamed as it is produced. */
+export const generate: Command = {
+  name: "generate",
+  summary: "generate text from the embedded n-gram model, streamed token by token",
+  usage: "generate [PROMPT] [flags]",
+  description: [
+    "Generates text after PROMPT with the embedded n-gram model (a Kneser-Ney LM over a real BPE",
+    "vocabulary) and prints it to stdout as tokens are produced. The sampling flags are those of",
+    "`sample`; token t draws with (seed, stream 0, step t), so a seed reproduces the text exactly.",
+    'With --json each token is an NDJSON event {"step", "token", "text", "logprob", "rank"}.',
+  ].join("\n"),
+  flags: [
+    {
+      name: "max-tokens",
+      kind: "string",
+      short: "n",
+      placeholder: "N",
+      defaultText: "64",
+      description: "stop after N tokens",
+    },
+    {
+      name: "stop",
+      kind: "string",
+      multiple: true,
+      placeholder: "TEXT",
+      description: "stop when the text contains TEXT (repeatable)",
+    },
+    ...samplingFlags,
+    {
+      name: "logprobs",
+      kind: "string",
+      placeholder: "N",
+      defaultText: "0",
+      description: "with --json: the N most likely tokens per event",
+    },
+    { name: "json", kind: "boolean", description: "write token events as NDJSON instead of text" },
+  ],
+  examples: [
+    'logitstream generate "The history of" --max-tokens 40 --temperature 0.8 --top-k 40 --seed 1',
+    'logitstream generate "It was" --json --logprobs 3 --max-tokens 5',
+  ],
+  maxPositionals: 1,
+  async run(args, ctx) {
+    const logprobs = int(args, "logprobs", 0) ?? 0;
+    const json = bool(args, "json");
+    if (logprobs > 0 && !json)
+      throw new UsageError("--logprobs: only with --json (text output has no place for it)", "--logprobs");
+    await runGenerate(ctx, {
+      prompt: args.positionals[0] ?? "",
+      maxTokens: int(args, "max-tokens", 1) ?? 64,
+      stop: list(args, "stop"),
+      params: samplerParamsFrom(args),
+      logprobs,
+      json,
+    });
+  },
+};

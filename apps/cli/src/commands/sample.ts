@@ -1,0 +1,59 @@
+import { runBatchJob } from "../batchJob.js";
+import type { Command } from "../command.js";
+import { bool, choice, int, threads } from "../flags.js";
+import { samplerParamsFrom } from "../samplerParams.js";
+import {
+  formatFlags,
+  ON_ERROR,
+  OUTPUTS,
+  onErrorFlag,
+  outputFlag,
+  progressFlag,
+  samplingFlags,
+  threadsFlag,
+} from "../sharedFlags.js";
+
+/** `logitstream sample`: one sampled token per row, with its log-probability. */
+export const sample: Command = {
+  name: "sample",
+  summary: "sample one token per row: {row, token, logprob}",
+  usage: "sample [PATH] [flags]",
+  description: [
+    'Samples one token from each logit row and writes {"row", "token", "logprob"} (+ "id" when the',
+    'frame has one, + "top_logprobs" with --logprobs N). The logprob is under the raw distribution',
+    "(log_softmax of the untouched logits). The draw for row i is a pure function of (seed, i): the same",
+    "seed gives the same tokens for any --threads and any split of the input.",
+  ].join("\n"),
+  flags: [
+    ...formatFlags,
+    ...samplingFlags,
+    {
+      name: "logprobs",
+      kind: "string",
+      placeholder: "N",
+      defaultText: "0",
+      description: "also write the N most likely tokens as top_logprobs",
+    },
+    outputFlag,
+    threadsFlag,
+    onErrorFlag,
+    progressFlag,
+  ],
+  examples: [
+    "logitstream sample logits.npy --top-p 0.9 --seed 7",
+    "echo '[1, 2, 3]' | logitstream sample --temperature 0",
+    "logitstream sample rows.bin --format f16 --vocab 32000 --samplers top_k,temperature,dist --top-k 40 --logprobs 5",
+  ],
+  maxPositionals: 1,
+  async run(args, ctx) {
+    await runBatchJob(ctx, args, {
+      kind: "sample",
+      params: samplerParamsFrom(args),
+      logprobs: int(args, "logprobs", 0) ?? 0,
+      output: choice(args, "output", OUTPUTS) ?? "ndjson",
+      threads: threads(args),
+      onError: choice(args, "on-error", ON_ERROR) ?? "fail",
+      progress: !bool(args, "no-progress"),
+    });
+  },
+};

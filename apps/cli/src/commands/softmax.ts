@@ -1,0 +1,68 @@
+import { runBatchJob } from "../batchJob.js";
+import type { Command } from "../command.js";
+import { bool, choice, int, num, threads } from "../flags.js";
+import {
+  formatFlags,
+  ON_ERROR,
+  OUTPUTS,
+  onErrorFlag,
+  outputFlag,
+  progressFlag,
+  threadsFlag,
+} from "../sharedFlags.js";
+
+/** `logitstream softmax`: each row's probabilities (or log-probabilities). */
+export const softmax: Command = {
+  name: "softmax",
+  summary: "probabilities per row: {row, probs} (--log: logprobs; --top N: the N most likely)",
+  usage: "softmax [PATH] [flags]",
+  description: [
+    'Writes each row\'s softmax as {"row", "probs": [...]}, or {"row", "logprobs": [...]} with --log.',
+    'With --top N only the N most likely tokens are written, as {"token", "prob"} entries, most likely',
+    "first (ties: lower token id first). Max-subtracted, float64 sums: exact for any row.",
+  ].join("\n"),
+  flags: [
+    ...formatFlags,
+    {
+      name: "log",
+      kind: "boolean",
+      description: "write log-probabilities (log_softmax) instead of probabilities",
+    },
+    {
+      name: "temperature",
+      kind: "string",
+      short: "t",
+      placeholder: "T",
+      defaultText: "1",
+      description: "divide logits by T (> 0)",
+    },
+    {
+      name: "top",
+      kind: "string",
+      placeholder: "N",
+      defaultText: "all tokens",
+      description: "only the N most likely tokens",
+    },
+    outputFlag,
+    threadsFlag,
+    onErrorFlag,
+    progressFlag,
+  ],
+  examples: [
+    "echo '[0, 0, 1]' | logitstream softmax",
+    "logitstream softmax logits.safetensors --tensor logits --log --top 5",
+  ],
+  maxPositionals: 1,
+  async run(args, ctx) {
+    await runBatchJob(ctx, args, {
+      kind: "softmax",
+      log: bool(args, "log"),
+      temperature: num(args, "temperature"),
+      top: int(args, "top", 1),
+      output: choice(args, "output", OUTPUTS) ?? "ndjson",
+      threads: threads(args),
+      onError: choice(args, "on-error", ON_ERROR) ?? "fail",
+      progress: !bool(args, "no-progress"),
+    });
+  },
+};

@@ -1,0 +1,165 @@
+import type { FlagSpec } from "./flags.js";
+
+/** The input formats of @logitstream/wire, as `--format` accepts them. */
+export const FORMATS = ["ndjson", "msgpack", "f32", "f16", "bf16", "npy", "safetensors"] as const;
+export type FormatName = (typeof FORMATS)[number];
+
+export const OUTPUTS = ["ndjson", "msgpack"] as const;
+export type OutputName = (typeof OUTPUTS)[number];
+
+export const ON_ERROR = ["fail", "skip"] as const;
+
+/** [PATH], --format, --vocab, --tensor: where the rows come from and how they are encoded. */
+export const formatFlags: readonly FlagSpec[] = [
+  {
+    name: "format",
+    kind: "string",
+    short: "f",
+    placeholder: "FMT",
+    defaultText: "detected from the path extension and the first bytes",
+    description: `input format: ${FORMATS.join(", ")}`,
+  },
+  {
+    name: "vocab",
+    kind: "string",
+    placeholder: "V",
+    description: "vocabulary size (row length); required for raw f32, f16 and bf16",
+  },
+  {
+    name: "tensor",
+    kind: "string",
+    placeholder: "NAME",
+    defaultText: "the only tensor of the file",
+    description: "safetensors: the tensor to read",
+  },
+];
+
+export const outputFlag: FlagSpec = {
+  name: "output",
+  kind: "string",
+  short: "o",
+  placeholder: "FMT",
+  defaultText: "ndjson",
+  description: "record encoding on stdout: ndjson or msgpack",
+};
+
+export const threadsFlag: FlagSpec = {
+  name: "threads",
+  kind: "string",
+  short: "j",
+  placeholder: "N",
+  defaultText: "available parallelism",
+  description: "worker threads for large inputs; the output is byte-identical for every N",
+};
+
+export const onErrorFlag: FlagSpec = {
+  name: "on-error",
+  kind: "string",
+  placeholder: "MODE",
+  defaultText: "fail",
+  description: "fail: stop at the first bad row (exit 65); skip: skip bad rows, report the count on stderr",
+};
+
+export const progressFlag: FlagSpec = {
+  name: "no-progress",
+  kind: "boolean",
+  description: "never show the progress bar (it is only ever shown when stderr is a terminal)",
+};
+
+/** The sampler flags shared by `sample` and `generate` (SamplerParams of @logitstream/core). */
+export const samplingFlags: readonly FlagSpec[] = [
+  {
+    name: "temperature",
+    kind: "string",
+    short: "t",
+    placeholder: "T",
+    defaultText: "1",
+    description: "divide logits by T; 0 = greedy",
+  },
+  {
+    name: "top-k",
+    kind: "string",
+    short: "k",
+    placeholder: "K",
+    defaultText: "0 = off",
+    description: "keep the K most likely tokens",
+  },
+  {
+    name: "top-p",
+    kind: "string",
+    short: "p",
+    placeholder: "P",
+    defaultText: "1 = off",
+    description: "keep the smallest set with total probability ≥ P",
+  },
+  {
+    name: "min-p",
+    kind: "string",
+    placeholder: "M",
+    defaultText: "0 = off",
+    description: "keep tokens with p ≥ M · p_max",
+  },
+  {
+    name: "typical-p",
+    kind: "string",
+    placeholder: "P",
+    defaultText: "1 = off",
+    description: "locally typical sampling mass",
+  },
+  {
+    name: "top-n-sigma",
+    kind: "string",
+    placeholder: "N",
+    defaultText: "0 = off",
+    description: "keep logits ≥ max − N·σ",
+  },
+  {
+    name: "repetition-penalty",
+    kind: "string",
+    placeholder: "R",
+    defaultText: "1 = off",
+    description: "llama.cpp repetition penalty",
+  },
+  {
+    name: "frequency-penalty",
+    kind: "string",
+    placeholder: "F",
+    defaultText: "0",
+    description: "OpenAI frequency penalty",
+  },
+  {
+    name: "presence-penalty",
+    kind: "string",
+    placeholder: "P",
+    defaultText: "0",
+    description: "OpenAI presence penalty",
+  },
+  {
+    name: "penalty-window",
+    kind: "string",
+    placeholder: "N",
+    defaultText: "64",
+    description: "previous tokens the penalties look at",
+  },
+  {
+    name: "logit-bias",
+    kind: "string",
+    placeholder: "ID:B,…",
+    description: "add B to the logit of token ID (e.g. 50256:-100)",
+  },
+  {
+    name: "samplers",
+    kind: "string",
+    placeholder: "LIST",
+    defaultText: "logit_bias,penalties,temperature,top_k,top_p,min_p,typical_p,top_n_sigma,dist",
+    description: "explicit stage order, comma-separated",
+  },
+  {
+    name: "seed",
+    kind: "string",
+    short: "s",
+    placeholder: "S",
+    defaultText: "0",
+    description: "uint32 seed of the counter-based RNG",
+  },
+];
