@@ -50,7 +50,7 @@ export function softmaxJacobian(logits: Float32Array, options?: SoftmaxOptions):
   for (let i = 0; i < v; i++) {
     const yi = y[i]!;
     const base = i * v;
-    for (let j = 0; j < v; j++) jac[base + j] = (-yi * y[j]!) / temperature;
+    for (let j = 0; j < v; j++) jac[base + j] = (0 - yi * y[j]!) / temperature; // 0 − x, not −x: banned tokens get +0, not −0
     jac[base + i] = (yi * (1 - yi)) / temperature;
   }
   return jac;
