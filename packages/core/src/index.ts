@@ -18,3 +18,37 @@ export type { SoftmaxBatchOptions } from "./softmaxBatch.js";
 export { scoreBatch } from "./scoreBatch.js";
 export type { ScoreBatchOptions, ScoreBatchResult } from "./scoreBatch.js";
 export { topLogprobs } from "./topLogprobs.js";
+export { philox4x32, philox4x32Block, uniform } from "./rng.js";
+export {
+  DEFAULT_SAMPLER_PARAMS,
+  resolveSamplerParams,
+  SAMPLER_NAMES,
+  validateSamplerParams,
+} from "./samplerParams.js";
+export type { SamplerParams } from "./samplerParams.js";
+export { candidateMax, computeProbs, createCandidates, loadCandidates } from "./candidates.js";
+export type { Candidates } from "./candidates.js";
+export { createSamplingContext } from "./samplerStage.js";
+export type { SamplerScratch, SamplerStage, SamplingContext } from "./samplerStage.js";
+export { logitBias } from "./samplers/logitBias.js";
+export { penalties } from "./samplers/penalties.js";
+export type { PenaltiesOptions } from "./samplers/penalties.js";
+export { temperature } from "./samplers/temperature.js";
+export { topK } from "./samplers/topK.js";
+export { topP } from "./samplers/topP.js";
+export { minP } from "./samplers/minP.js";
+export { typicalP } from "./samplers/typicalP.js";
+export { topNSigma } from "./samplers/topNSigma.js";
+export { greedy } from "./samplers/greedy.js";
+export { dist } from "./samplers/dist.js";
+export { createSampler } from "./createSampler.js";
+export type {
+  CreateSamplerOptions,
+  SampleOptions,
+  SampleResult,
+  Sampler,
+  SamplerState,
+  TopLogprob,
+} from "./createSampler.js";
+export { sampleBatch } from "./sampleBatch.js";
+export type { SampleBatchOptions, SampleBatchResult } from "./sampleBatch.js";

@@ -1,0 +1,285 @@
+import type { Candidates } from "./candidates.js";
+import { computeProbs, createCandidates, loadCandidates } from "./candidates.js";
+import { checkRow } from "./checkRow.js";
+import { EmptyCandidatesError, InvalidParamsError } from "./errors.js";
+import { expSum } from "./expSum.js";
+import type { SamplerParams } from "./samplerParams.js";
+import { resolveSamplerParams } from "./samplerParams.js";
+import type { SamplerStage, SamplingContext } from "./samplerStage.js";
+import { createScratch } from "./samplerStage.js";
+import { dist } from "./samplers/dist.js";
+import { greedy } from "./samplers/greedy.js";
+import { logitBias } from "./samplers/logitBias.js";
+import { minP } from "./samplers/minP.js";
+import { penalties } from "./samplers/penalties.js";
+import { temperature } from "./samplers/temperature.js";
+import { topK } from "./samplers/topK.js";
+import { topNSigma } from "./samplers/topNSigma.js";
+import { topP } from "./samplers/topP.js";
+import { typicalP } from "./samplers/typicalP.js";
+import { writeTopLogprobs } from "./topLogprobs.js";
+
+/** Per-call options of {@link Sampler.sample}. */
+export interface SampleOptions {
+  /** How many most likely tokens to report under the raw distribution (integer ≥ 0, default 0). */
+  logprobs?: number;
+  /** Also report the sampled token's logprob under the processed (filtered) distribution. */
+  processed?: boolean;
+  /** Global row index named in errors (default −1). */
+  row?: number;
+}
+
+/** One entry of `topLogprobs` (OpenAI's shape). */
+export interface TopLogprob {
+  token: number;
+  logprob: number;
+}
+
+/** What {@link Sampler.sample} returns. */
+export interface SampleResult {
+  token: number;
+  /** log_softmax of the untouched logits at `token` (vLLM's default "raw" logprobs). */
+  logprob: number;
+  /** 1 + the number of tokens with a strictly higher raw logit. */
+  rank: number;
+  /** log-probability of `token` under the candidates left after the filters (when `processed`). */
+  processedLogprob?: number;
+  /** The N most likely tokens under the raw distribution, most likely first (ties → lower id). */
+  topLogprobs?: TopLogprob[];
+}
+
+/** JSON-serializable sampler state: RNG position and penalty window (oldest token first). */
+export interface SamplerState {
+  stream: number;
+  step: number;
+  recent: number[];
+}
+
+/** A stateful sampler: the chain of stages plus its RNG position and penalty window. */
+export interface Sampler {
+  /** The resolved params (defaults filled in). */
+  readonly params: Readonly<Required<SamplerParams>>;
+  /** The stages in order; the last one is terminal. */
+  readonly stages: readonly SamplerStage[];
+  /** Samples one token from a row, then advances (step += 1, token enters the penalty window). */
+  sample(logits: Float32Array, opts?: SampleOptions): SampleResult;
+  /** As {@link Sampler.sample} on `data[offset, offset + length)` without a view. */
+  sampleStrided(data: Float32Array, offset: number, length: number, opts?: SampleOptions): SampleResult;
+  /** Feeds a token produced elsewhere (e.g. a prompt) into the penalty window; does not advance the RNG. */
+  accept(token: number): void;
+  state(): SamplerState;
+  /** An independent sampler that continues exactly like this one. */
+  clone(): Sampler;
+  /** Back to step 0 with an empty penalty window (same stream). */
+  reset(): void;
+}
+
+/** Options of {@link createSampler}. */
+export interface CreateSamplerOptions {
+  /** RNG stream (request id in generation, global row in a batch); integer in [0, 2^53), default 0. */
+  stream?: number;
+  /** A state from {@link Sampler.state} to resume from (its stream wins over `stream`). */
+  state?: SamplerState;
+}
+
+function buildStage(name: string, p: Required<SamplerParams>): SamplerStage {
+  switch (name) {
+    case "logit_bias":
+      return logitBias(p.logitBias);
+    case "penalties":
+      return penalties({
+        repetition: p.repetitionPenalty,
+        frequency: p.frequencyPenalty,
+        presence: p.presencePenalty,
+        window: p.penaltyWindow,
+      });
+    case "temperature":
+      return temperature(p.temperature);
+    case "top_k":
+      return topK(p.topK);
+    case "top_p":
+      return topP(p.topP);
+    case "min_p":
+      return minP(p.minP);
+    case "typical_p":
+      return typicalP(p.typicalP);
+    case "top_n_sigma":
+      return topNSigma(p.topNSigma);
+    case "greedy":
+      return greedy();
+    default:
+      return dist();
+  }
+}
+
+function checkCounter(name: string, v: unknown): number {
+  if (typeof v !== "number" || !Number.isSafeInteger(v) || v < 0) {
+    throw new InvalidParamsError(name, `must be an integer in [0, 2^53), got ${String(v)}`);
+  }
+  return v;
+}
+
+/** @internal The chain implementation; `sampleBatch` drives {@link ChainSampler.drawRow} directly. */
+export class ChainSampler implements Sampler {
+  readonly params: Readonly<Required<SamplerParams>>;
+  readonly stages: SamplerStage[];
+  stream: number;
+  step: number;
+  /** Set by {@link ChainSampler.drawRow}: the processed logprob of the last draw (when requested). */
+  lastProcessed = Number.NaN;
+  private readonly cands: Candidates = createCandidates();
+  private readonly ctx: SamplingContext;
+  private topIds = new Int32Array(0);
+  private topLps = new Float64Array(0);
+
+  constructor(params: Required<SamplerParams>, stages: SamplerStage[], stream: number, step: number) {
+    this.params = params;
+    this.stages = stages;
+    this.stream = stream;
+    this.step = step;
+    this.ctx = { row: -1, vocab: 0, seed: params.seed, stream, step, scratch: createScratch() };
+  }
+
+  /**
+   * Runs the chain on one validated row and returns the token; sets `lastProcessed` when asked.
+   * Does not advance the sampler.
+   */
+  drawRow(
+    data: Float32Array,
+    offset: number,
+    length: number,
+    max: number,
+    row: number,
+    stream: number,
+    step: number,
+    processed: boolean,
+  ): number {
+    const c = this.cands;
+    const ctx = this.ctx;
+    ctx.row = row;
+    ctx.vocab = length;
+    ctx.stream = stream;
+    ctx.step = step;
+    loadCandidates(c, data, offset, length, max);
+    const stages = this.stages;
+    for (let s = 0; s < stages.length; s++) {
+      const stage = stages[s]!;
+      stage.apply(c, ctx);
+      if (c.size === 0) throw new EmptyCandidatesError(row, stage.name);
+    }
+    const sel = c.selected;
+    if (sel < 0 || sel >= c.size) throw new EmptyCandidatesError(row, stages[stages.length - 1]!.name);
+    if (processed) {
+      computeProbs(c);
+      this.lastProcessed = Math.log(c.probs[sel]! / c.probsSum);
+    }
+    return c.ids[sel]!;
+  }
+
+  sample(logits: Float32Array, opts?: SampleOptions): SampleResult {
+    return this.sampleStrided(logits, 0, logits.length, opts);
+  }
+
+  sampleStrided(data: Float32Array, offset: number, length: number, opts: SampleOptions = {}): SampleResult {
+    const row = opts.row ?? -1;
+    const nTop = opts.logprobs ?? 0;
+    if (!Number.isInteger(nTop) || nTop < 0) {
+      throw new InvalidParamsError("logprobs", `must be an integer ≥ 0, got ${nTop}`);
+    }
+    const processed = opts.processed === true;
+    const max = checkRow(data, offset, length, row);
+    const token = this.drawRow(data, offset, length, max, row, this.stream, this.step, processed);
+    const logSum = Math.log(expSum(data, offset, length, max, 1, null, 0));
+    const ut = data[offset + token]!;
+    let higher = 0;
+    const end = offset + length;
+    for (let i = offset; i < end; i++) if (data[i]! > ut) higher++;
+    const result: SampleResult = { token, logprob: ut - max - logSum, rank: 1 + higher };
+    if (processed) result.processedLogprob = this.lastProcessed;
+    if (nTop > 0) {
+      if (this.topIds.length < nTop) {
+        this.topIds = new Int32Array(nTop);
+        this.topLps = new Float64Array(nTop);
+      }
+      writeTopLogprobs(data, offset, length, nTop, max, logSum, this.topIds, this.topLps, 0);
+      const top: TopLogprob[] = [];
+      for (let k = 0; k < nTop && this.topIds[k]! >= 0; k++) {
+        top.push({ token: this.topIds[k]!, logprob: this.topLps[k]! });
+      }
+      result.topLogprobs = top;
+    }
+    this.step += 1;
+    this.accept(token);
+    return result;
+  }
+
+  accept(token: number): void {
+    const stages = this.stages;
+    for (let s = 0; s < stages.length; s++) stages[s]!.accept?.(token);
+  }
+
+  state(): SamplerState {
+    let recent: number[] = [];
+    for (const s of this.stages) if (s.saveState) recent = s.saveState();
+    return { stream: this.stream, step: this.step, recent };
+  }
+
+  clone(): Sampler {
+    return new ChainSampler(
+      this.params,
+      this.stages.map((s) => s.clone()),
+      this.stream,
+      this.step,
+    );
+  }
+
+  reset(): void {
+    this.step = 0;
+    for (const s of this.stages) s.reset?.();
+  }
+}
+
+/**
+ * Builds a stateful sampler from one plain params object: the chain of stages in the default order
+ * (logit bias → penalties → temperature → top-k → top-p → min-p → typical → top-n-sigma → dist) or in
+ * the order of `params.samplers` (a terminal `dist` is appended when the list has none).
+ *
+ * Each `sample()` validates the row (`checkRow`), runs the stages on reused candidate buffers, draws
+ * with `uniform(seed, stream, step)`, reports the raw logprob / rank / top logprobs, then advances
+ * `step` and feeds the token to the penalty window. A stage that leaves nothing throws
+ * {@link EmptyCandidatesError} naming the row and stage.
+ *
+ * @param params - Sampling params (validated here; {@link InvalidParamsError} on bad values).
+ * @param opts - `stream` (default 0) or a saved `state` to resume.
+ * @returns A {@link Sampler}.
+ *
+ * @example
+ * ```ts
+ * const s = createSampler({ temperature: 0, seed: 7 });
+ * s.sample(new Float32Array([1, 3, 2]), { logprobs: 2 });
+ * // { token: 1, logprob: -0.40760596444438, rank: 1, topLogprobs: [{ token: 1, logprob: -0.4076… }, { token: 2, logprob: -1.4076… }] }
+ * ```
+ *
+ * References: llama.cpp sampler chain (`llama_sampler_chain_*`, `src/llama-sampling.cpp`); vLLM
+ * `v1/sample/sampler.py` (order of penalties, temperature, top-k/top-p, min-p; raw logprobs).
+ */
+export function createSampler(params: SamplerParams, opts: CreateSamplerOptions = {}): Sampler {
+  const p = resolveSamplerParams(params);
+  const stages = p.samplers.map((name) => buildStage(name, p));
+  const st = opts.state;
+  if (st !== undefined) {
+    if (st === null || typeof st !== "object" || !Array.isArray(st.recent)) {
+      throw new InvalidParamsError("state", "must be an object from Sampler.state()");
+    }
+    const sampler = new ChainSampler(
+      p,
+      stages,
+      checkCounter("state.stream", st.stream),
+      checkCounter("state.step", st.step),
+    );
+    for (const t of st.recent) checkCounter("state.recent", t);
+    for (const s of stages) s.loadState?.(st.recent);
+    return sampler;
+  }
+  return new ChainSampler(p, stages, checkCounter("stream", opts.stream ?? 0), 0);
+}

@@ -1,0 +1,140 @@
+import { checkBatchShape } from "./checkBatchShape.js";
+import { checkRow } from "./checkRow.js";
+import { type ChainSampler, createSampler } from "./createSampler.js";
+import type { LogitstreamError } from "./errors.js";
+import { InvalidParamsError } from "./errors.js";
+import { expSum } from "./expSum.js";
+import type { SamplerParams } from "./samplerParams.js";
+import { writeTopLogprobs } from "./topLogprobs.js";
+
+/** Options of {@link sampleBatch}. */
+export interface SampleBatchOptions {
+  /** Global index of row 0; row r uses RNG stream `firstRow + r` (default 0). */
+  firstRow?: number;
+  /** Top-N raw logprobs per row (default 0). */
+  logprobs?: number;
+  /** Also report the logprob under the processed distribution. */
+  processed?: boolean;
+  /** `"skip"`: a bad row gets token −1 (logprob NaN, rank 0) and its typed error lands in `errors`. */
+  onError?: "throw" | "skip";
+}
+
+/** What {@link sampleBatch} returns (one entry per row; `rows × N` for the top arrays, most likely first). */
+export interface SampleBatchResult {
+  tokens: Int32Array;
+  logprobs: Float64Array;
+  ranks: Int32Array;
+  topTokens?: Int32Array;
+  topLogprobs?: Float64Array;
+  processedLogprobs?: Float64Array;
+  errors: LogitstreamError[];
+}
+
+/**
+ * Samples one token per row of a row-major `rows × vocab` batch.
+ *
+ * Row r is sampled as a fresh sampler would: RNG stream `firstRow + r`, step 0, empty penalty window,
+ * so results depend only on the row, its params and its global index — never on how a job is split
+ * into batches or workers. Per-row params are allowed (`params[r]`); every params object is validated
+ * before any row is touched (an invalid one throws {@link InvalidParamsError} even with `"skip"`).
+ *
+ * @param data - Logits, `rows × vocab` row-major (may be a view of a SharedArrayBuffer).
+ * @param rows - Number of rows, integer ≥ 0.
+ * @param vocab - Vocabulary size V, integer ≥ 1.
+ * @param params - One params object for all rows, or one per row.
+ * @param opts - See {@link SampleBatchOptions}.
+ * @returns Typed arrays of tokens, raw logprobs, ranks (and top-N / processed logprobs on request).
+ * @throws {InvalidLogitsError} / {@link EmptyCandidatesError} naming the global row (unless `"skip"`).
+ *
+ * @example
+ * ```ts
+ * const r = sampleBatch(new Float32Array([0, 2, 1, 5, 0, 0]), 2, 3, { temperature: 0 });
+ * // r.tokens = [1, 0], r.ranks = [1, 1], r.logprobs ≈ [-0.407606, -0.013386]
+ * ```
+ */
+export function sampleBatch(
+  data: Float32Array,
+  rows: number,
+  vocab: number,
+  params: SamplerParams | readonly SamplerParams[],
+  opts: SampleBatchOptions = {},
+): SampleBatchResult {
+  checkBatchShape("sampleBatch", data.length, rows, vocab);
+  const firstRow = opts.firstRow ?? 0;
+  if (!Number.isSafeInteger(firstRow) || firstRow < 0) {
+    throw new InvalidParamsError("firstRow", `must be an integer ≥ 0, got ${firstRow}`);
+  }
+  const nTop = opts.logprobs ?? 0;
+  if (!Number.isInteger(nTop) || nTop < 0)
+    throw new InvalidParamsError("logprobs", `must be an integer ≥ 0, got ${nTop}`);
+  const processed = opts.processed === true;
+  const skip = opts.onError === "skip";
+  const perRow = Array.isArray(params);
+  if (perRow && params.length !== rows) {
+    throw new InvalidParamsError(
+      "params",
+      `needs one params object per row: got ${params.length} for ${rows} rows`,
+    );
+  }
+  // One sampler per distinct params object, built (and validated) before any row is touched.
+  const samplers = new Map<SamplerParams, ChainSampler>();
+  const list: readonly SamplerParams[] = perRow
+    ? (params as readonly SamplerParams[])
+    : [params as SamplerParams];
+  for (const p of list) if (!samplers.has(p)) samplers.set(p, createSampler(p) as ChainSampler);
+  const single = perRow ? null : samplers.get(params as SamplerParams)!;
+
+  const tokens = new Int32Array(rows);
+  const logprobs = new Float64Array(rows);
+  const ranks = new Int32Array(rows);
+  const topTokens = nTop > 0 ? new Int32Array(rows * nTop) : null;
+  const topLps = nTop > 0 ? new Float64Array(rows * nTop) : null;
+  const procLps = processed ? new Float64Array(rows) : null;
+  const errors: LogitstreamError[] = [];
+
+  for (let r = 0; r < rows; r++) {
+    const offset = r * vocab;
+    const globalRow = firstRow + r;
+    const sampler = single ?? samplers.get((params as readonly SamplerParams[])[r]!)!;
+    let token: number;
+    let max: number;
+    try {
+      max = checkRow(data, offset, vocab, globalRow);
+      sampler.reset();
+      token = sampler.drawRow(data, offset, vocab, max, globalRow, globalRow, 0, processed);
+    } catch (error) {
+      if (!skip) throw error;
+      errors.push(error as LogitstreamError);
+      tokens[r] = -1;
+      logprobs[r] = Number.NaN;
+      ranks[r] = 0;
+      if (procLps !== null) procLps[r] = Number.NaN;
+      if (topTokens !== null && topLps !== null) {
+        for (let k = r * nTop; k < (r + 1) * nTop; k++) {
+          topTokens[k] = -1;
+          topLps[k] = Number.NaN;
+        }
+      }
+      continue;
+    }
+    const logSum = Math.log(expSum(data, offset, vocab, max, 1, null, 0));
+    const ut = data[offset + token]!;
+    let higher = 0;
+    const end = offset + vocab;
+    for (let i = offset; i < end; i++) if (data[i]! > ut) higher++;
+    tokens[r] = token;
+    logprobs[r] = ut - max - logSum;
+    ranks[r] = 1 + higher;
+    if (procLps !== null) procLps[r] = sampler.lastProcessed;
+    if (topTokens !== null && topLps !== null) {
+      writeTopLogprobs(data, offset, vocab, nTop, max, logSum, topTokens, topLps, r * nTop);
+    }
+  }
+  const result: SampleBatchResult = { tokens, logprobs, ranks, errors };
+  if (topTokens !== null && topLps !== null) {
+    result.topTokens = topTokens;
+    result.topLogprobs = topLps;
+  }
+  if (procLps !== null) result.processedLogprobs = procLps;
+  return result;
+}
