@@ -1,0 +1,92 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { InvalidLogitsError, topLogprobs } from "../src/index.js";
+import { refLogSumExp } from "./softmaxReference.js";
+
+const NEG = Number.NEGATIVE_INFINITY;
+const SEED = 20261126;
+
+/** Reference: full sort of ids by (logit descending, id ascending). */
+function refTop(u: ArrayLike<number>, n: number): number[] {
+  const ids = Array.from({ length: u.length }, (_, i) => i);
+  ids.sort((a, b) => (u[a] === u[b] ? a - b : u[a]! > u[b]! ? -1 : 1));
+  return ids.slice(0, Math.max(0, n));
+}
+
+function run(u: number[], n: number) {
+  const ids = new Int32Array(n);
+  const lps = new Float64Array(n);
+  topLogprobs(Float32Array.from(u), 0, u.length, n, ids, lps);
+  return { ids: Array.from(ids), lps: Array.from(lps) };
+}
+
+describe("topLogprobs", () => {
+  it("lists the most likely tokens first with their log-probabilities", () => {
+    const { ids, lps } = run([0, Math.log(3), NEG, 0], 2);
+    expect(ids).toEqual([1, 0]);
+    expect(Math.abs(lps[0]! - Math.log(3 / 5))).toBeLessThan(1e-7);
+    expect(Math.abs(lps[1]! - Math.log(1 / 5))).toBeLessThan(1e-7);
+  });
+
+  it("breaks ties by the lower token id", () => {
+    expect(run([2, 5, 5, 2, 5], 4).ids).toEqual([1, 2, 4, 0]);
+    expect(run([1, 1, 1, 1], 2).ids).toEqual([0, 1]);
+  });
+
+  it("puts masked tokens after every allowed one, with -Infinity", () => {
+    const { ids, lps } = run([NEG, 1, NEG, 0], 4);
+    expect(ids).toEqual([1, 3, 0, 2]);
+    expect(lps[2]).toBe(NEG);
+    expect(lps[3]).toBe(NEG);
+  });
+
+  it("fills slots past the vocabulary with id -1 and NaN, and writes nothing for n = 0", () => {
+    const { ids, lps } = run([0, 0], 3);
+    expect(ids).toEqual([0, 1, -1]);
+    expect(Number.isNaN(lps[2])).toBe(true);
+    const outIds = Int32Array.of(7);
+    topLogprobs(Float32Array.from([0, 1]), 0, 2, 0, outIds, new Float64Array(1));
+    expect(outIds[0]).toBe(7);
+  });
+
+  it("reads a strided row, writes at outOffset and names the row in errors", () => {
+    const data = Float32Array.from([9, 9, 0, 3, 1]);
+    const ids = Int32Array.of(-5, -5, -5);
+    const lps = new Float64Array(3);
+    topLogprobs(data, 2, 3, 2, ids, lps, 1);
+    expect(Array.from(ids)).toEqual([-5, 1, 2]);
+    expect(() => topLogprobs(Float32Array.from([NEG, NEG]), 0, 2, 1, ids, lps, 0, 8)).toThrow(
+      InvalidLogitsError,
+    );
+    expect(() => topLogprobs(Float32Array.from([NEG, NEG]), 0, 2, 1, ids, lps, 0, 8)).toThrow(/row 8/);
+  });
+
+  it("agrees with a full sort and the float64 log-softmax on rows with many ties (property)", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.oneof(fc.integer({ min: -4, max: 4 }), fc.constant(NEG)), {
+          minLength: 1,
+          maxLength: 400,
+        }),
+        fc.integer({ min: 0, max: 60 }),
+        (values, n) => {
+          if (!values.some((v) => v !== NEG)) values.push(0);
+          const { ids, lps } = run(values, n);
+          const expected = refTop(values, n);
+          const lse = refLogSumExp(values);
+          for (let k = 0; k < n; k++) {
+            if (k >= values.length) {
+              if (ids[k] !== -1 || !Number.isNaN(lps[k])) return false;
+              continue;
+            }
+            if (ids[k] !== expected[k]) return false;
+            const want = values[ids[k]!]! - lse;
+            if (!(lps[k] === want || Math.abs(lps[k]! - want) < 1e-12)) return false;
+          }
+          return true;
+        },
+      ),
+      { seed: SEED, numRuns: 400 },
+    );
+  });
+});
