@@ -1,2 +1,29 @@
-// Public surface: named re-exports only (see CONVENTIONS.md). Filled by the package issue.
-export {};
+// Public surface of @logitstream/stream: named re-exports only (see CONVENTIONS.md).
+
+export type { FromAsyncIterableOptions } from "./adapters/fromAsyncIterable.js";
+export { fromAsyncIterable } from "./adapters/fromAsyncIterable.js";
+export type { ToReadableOptions } from "./adapters/toReadable.js";
+export { toTextReadable } from "./adapters/toTextReadable.js";
+// Errors and event types.
+export { InvalidUtf8Error, SourceError, StreamUsageError } from "./errors.js";
+export type { GenerateOptions, TokenSampler } from "./generate.js";
+// The autoregressive loop.
+export { generate } from "./generate.js";
+export type { DecodeTextOptions } from "./operators/decodeText.js";
+// Operators (one per file), composable with pipe().
+export { decodeText } from "./operators/decodeText.js";
+export type { StopWhenOptions } from "./operators/stopWhen.js";
+export { stopWhen } from "./operators/stopWhen.js";
+export type { Pacer } from "./pacer.js";
+// Backpressure and adapters.
+export { createPacer } from "./pacer.js";
+export type {
+  BatchFrame,
+  FinishReason,
+  LogitFrame,
+  RowFrame,
+  StopInfo,
+  TextEvent,
+  TokenEvent,
+  TopLogprob,
+} from "./types.js";

@@ -1,0 +1,229 @@
+import type { LogitSource, Tokenizer } from "@logitstream/core";
+import { createSampler, LogitstreamError, type SamplerParams } from "@logitstream/core";
+import { Observable, type SchedulerAction, type SchedulerLike } from "rxjs";
+import { SourceError, StreamUsageError } from "./errors.js";
+import type { Pacer } from "./pacer.js";
+import type { TokenEvent, TopLogprob } from "./types.js";
+
+/** What `generate` needs from a sampler: core's `createSampler(...)` result satisfies it. */
+export interface TokenSampler {
+  sample(
+    logits: Float32Array,
+    options?: { logprobs?: number },
+  ): { token: number; logprob: number; rank: number; topLogprobs?: TopLogprob[] | undefined };
+}
+
+/** Options of {@link generate}. */
+export interface GenerateOptions {
+  /**
+   * RNG stream: the request id. The uniform draw for token `step` is `uniform(seed, stream, step)`, so
+   * two generations with different streams are independent, and one with the same (seed, stream, params)
+   * repeats exactly, however many others run beside it. Default 0.
+   */
+  stream?: number;
+  /** Report the N most likely tokens per step (`topLogprobs`). Default 0. */
+  logprobs?: number;
+  /** Complete after this many tokens. Default: no limit (use `stopWhen` or `take`). */
+  maxTokens?: number;
+  /** Complete right after emitting the source's `eosId` token. Default `true`. */
+  stopAtEos?: boolean;
+  /** Needed when `prompt` is a string: it is encoded once per subscription. */
+  tokenizer?: Pick<Tokenizer, "encode">;
+  /** Backpressure from a sink (see `createPacer`): no `next` call is made while it is paused. */
+  pacer?: Pacer;
+  /**
+   * Schedule each step on this scheduler (e.g. `asapScheduler` to let other work interleave with a
+   * synchronous source, or a `TestScheduler` in tests). Default: none — an asynchronous source
+   * continues in its promise callback, a synchronous one in a loop that checks for unsubscription.
+   */
+  scheduler?: SchedulerLike;
+  /** External cancellation: aborting it errors the stream with the signal's reason. */
+  signal?: AbortSignal;
+  /** Replace the core sampler chain (e.g. a grammar-constrained sampler). Default: core's `createSampler`. */
+  createSampler?: (params: SamplerParams, options: { stream: number }) => TokenSampler;
+}
+
+/**
+ * The autoregressive loop as a cold `Observable` of token events: asks `source` for the logits after the
+ * context, samples a token with the core sampler chain (state — RNG step, penalty window — carried from
+ * step to step), emits it, appends it to the context and goes on.
+ *
+ * Each subscription is one independent run with its own sampler and its own `AbortController`; the
+ * signal is passed to every `source.next(context, signal)` call, and unsubscribing (directly, or through
+ * `take`, `stopWhen`, …) aborts the call in flight and makes no further call. The context passed to
+ * `next` is a read-only view of prompt + generated tokens, valid for as long as the source keeps it.
+ * The sampler's penalties look at the generated tokens.
+ *
+ * @param source a model: `vocabSize`, `next(context, signal)`, optional `eosId`
+ * @param prompt token ids, or text when `options.tokenizer` is given
+ * @param params sampler params (temperature, top-k, top-p, min-p, penalties, seed, …)
+ * @example
+ * generate(model, tokenizer.encode("Once upon"), { temperature: 0.8, topP: 0.95, seed: 7 }, { stream: 42 })
+ *   .pipe(decodeText(tokenizer), stopWhen({ maxTokens: 64, stopSequences: ["\n\n"] }))
+ *   .subscribe((e) => process.stdout.write(e.text));
+ */
+export function generate(
+  source: LogitSource,
+  prompt: string | ArrayLike<number>,
+  params: SamplerParams = {},
+  options: GenerateOptions = {},
+): Observable<TokenEvent> {
+  const stream = options.stream ?? 0;
+  const logprobs = options.logprobs ?? 0;
+  const maxTokens = options.maxTokens ?? Number.POSITIVE_INFINITY;
+  const eosId = options.stopAtEos === false ? undefined : source.eosId;
+  const make = options.createSampler ?? ((p: SamplerParams, o: { stream: number }) => createSampler(p, o));
+  const { pacer, scheduler, signal: external } = options;
+
+  return new Observable<TokenEvent>((subscriber) => {
+    let ids: ArrayLike<number>;
+    if (typeof prompt === "string") {
+      if (options.tokenizer === undefined) {
+        subscriber.error(
+          new StreamUsageError("generate: a text prompt needs options.tokenizer (or pass token ids)"),
+        );
+        return;
+      }
+      ids = options.tokenizer.encode(prompt);
+    } else {
+      ids = prompt;
+    }
+    if (maxTokens <= 0) {
+      subscriber.complete();
+      return;
+    }
+    let sampler: TokenSampler;
+    try {
+      sampler = make(params, { stream });
+    } catch (err) {
+      subscriber.error(err);
+      return;
+    }
+    const vocab = source.vocabSize;
+    const controller = new AbortController();
+    let context = new Int32Array(Math.max(64, ids.length * 2));
+    for (let i = 0; i < ids.length; i++) context[i] = ids[i]!;
+    let length = ids.length;
+    let step = 0;
+    let inFlight = false;
+    let cancelWait: (() => void) | undefined;
+
+    const fail = (err: unknown): void => {
+      if (subscriber.closed) return;
+      subscriber.error(
+        err instanceof LogitstreamError ? err : new SourceError(step, describe(err), { cause: err }),
+      );
+    };
+
+    // Returns true when the loop should go on.
+    const accept = (logits: unknown): boolean => {
+      if (subscriber.closed) return false;
+      if (!(logits instanceof Float32Array) || logits.length !== vocab) {
+        fail(
+          new SourceError(
+            step,
+            `expected a Float32Array of length ${vocab} (vocabSize), got ${logits instanceof Float32Array ? `length ${logits.length}` : typeof logits}`,
+          ),
+        );
+        return false;
+      }
+      let r: ReturnType<TokenSampler["sample"]>;
+      try {
+        r = logprobs > 0 ? sampler.sample(logits, { logprobs }) : sampler.sample(logits);
+      } catch (err) {
+        subscriber.error(err);
+        return false;
+      }
+      const event: TokenEvent = { step, token: r.token, logprob: r.logprob, rank: r.rank };
+      if (r.topLogprobs !== undefined) event.topLogprobs = r.topLogprobs;
+      if (length === context.length) {
+        const grown = new Int32Array(context.length * 2);
+        grown.set(context);
+        context = grown;
+      }
+      context[length++] = r.token;
+      step++;
+      subscriber.next(event);
+      if (subscriber.closed) return false;
+      if (r.token === eosId || step >= maxTokens) {
+        subscriber.complete();
+        return false;
+      }
+      return true;
+    };
+
+    const run = (): void => {
+      cancelWait = undefined;
+      while (!subscriber.closed) {
+        if (pacer?.paused) {
+          cancelWait = pacer.onReady(schedule);
+          return;
+        }
+        let result: Float32Array | Promise<Float32Array>;
+        try {
+          result = source.next(context.subarray(0, length), controller.signal);
+        } catch (err) {
+          fail(err);
+          return;
+        }
+        if (result instanceof Float32Array || typeof (result as Promise<unknown>)?.then !== "function") {
+          if (!accept(result)) return;
+          if (scheduler !== undefined) {
+            schedule();
+            return;
+          }
+          continue;
+        }
+        inFlight = true;
+        (result as Promise<Float32Array>).then(
+          (logits) => {
+            inFlight = false;
+            if (accept(logits)) schedule();
+          },
+          (err: unknown) => {
+            inFlight = false;
+            fail(err);
+          },
+        );
+        return;
+      }
+    };
+    const schedule = (): void => {
+      if (subscriber.closed) return;
+      if (scheduler === undefined) {
+        run();
+        return;
+      }
+      // The action removes itself from the subscriber once it ran, so a long run does not pile up teardowns.
+      subscriber.add(
+        scheduler.schedule(function (this: SchedulerAction<unknown>) {
+          run();
+          this.unsubscribe();
+        }),
+      );
+    };
+
+    const onExternalAbort = (): void => {
+      if (!subscriber.closed) subscriber.error(external!.reason);
+    };
+    if (external !== undefined) {
+      if (external.aborted) {
+        onExternalAbort();
+        return;
+      }
+      external.addEventListener("abort", onExternalAbort, { once: true });
+    }
+    subscriber.add(() => {
+      cancelWait?.();
+      cancelWait = undefined;
+      external?.removeEventListener("abort", onExternalAbort);
+      // Abort only a call that is still running: a finished run has nothing to stop.
+      if (inFlight) controller.abort();
+    });
+    schedule();
+  });
+}
+
+function describe(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

@@ -1,0 +1,64 @@
+/**
+ * Event and frame types that flow through the operators. Frames are structural, so the rows and
+ * batches produced by @logitstream/wire's readers (`readRows`, `readBatches`) are frames as they are.
+ */
+
+/** One `{ token, logprob }` entry of a top-N list, most likely first (OpenAI's `top_logprobs` shape). */
+export interface TopLogprob {
+  token: number;
+  logprob: number;
+}
+
+/** One sampled token. */
+export interface TokenEvent {
+  /** Token position: 0 for the first generated token (or the global row index for independent rows). */
+  step: number;
+  token: number;
+  /** log p(token) under the raw distribution (log_softmax of the untouched logits). */
+  logprob: number;
+  /** 1 + the number of tokens with a strictly higher logit. */
+  rank: number;
+  /** The N most likely tokens, when requested with `logprobs: N`. */
+  topLogprobs?: TopLogprob[];
+  /** The frame's `id`, when it had one. */
+  id?: unknown;
+}
+
+/** A token event with the text it completed (`decodeText`). `text` is `""` while a character is incomplete. */
+export type TextEvent<T extends { token: number } = TokenEvent> = T & { text: string };
+
+/** One logit row with optional metadata (the shape of @logitstream/wire's `readRows` items). */
+export interface RowFrame {
+  logits: Float32Array;
+  /** Global row index. */
+  row?: number;
+  id?: unknown;
+  target?: number;
+}
+
+/** `rows × vocab` logits, row-major (the shape of @logitstream/wire's `RowBatch`). */
+export interface BatchFrame {
+  data: Float32Array;
+  rows: number;
+  vocab: number;
+  /** Global index of row 0. */
+  firstRow?: number;
+  ids?: readonly unknown[];
+  /** Target token per row, -1 = none. */
+  targets?: Int32Array | readonly number[];
+}
+
+/** What the frame operators accept: a bare row, a row with metadata, or a batch. */
+export type LogitFrame = Float32Array | RowFrame | BatchFrame;
+
+/** Why a generation stopped. */
+export type FinishReason = "eos" | "length" | "stop";
+
+/** Reported by `stopWhen`'s `onStop` callback. */
+export interface StopInfo {
+  reason: FinishReason;
+  /** Step of the token that triggered the stop. */
+  step: number;
+  /** The stop sequence that matched (reason `"stop"`). */
+  sequence?: string;
+}
