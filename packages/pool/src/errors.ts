@@ -1,0 +1,76 @@
+/**
+ * Typed errors of @logitstream/pool. Each names what failed, which rows, and what to do; each extends
+ * core's `LogitstreamError`, so `instanceof LogitstreamError` catches them with every other package's.
+ */
+import { LogitstreamError } from "@logitstream/core";
+
+/** Base class of the pool's own errors (not the data errors a task may report: those keep their class). */
+export class PoolError extends LogitstreamError {
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
+  }
+}
+
+/** How a task's worker failed. */
+export type WorkerFault = "threw" | "exited" | "out-of-memory";
+
+/**
+ * A task failed in a worker twice — the worker threw an unexpected error, exited, or ran out of memory,
+ * and the retry on a fresh worker failed too. Names the rows of the failed batch; every row before
+ * `firstRow` has been delivered, none of `firstRow … lastRow` has.
+ */
+export class WorkerCrashError extends PoolError {
+  /** Global index of the batch's first row. */
+  readonly firstRow: number;
+  /** Number of rows in the failed batch. */
+  readonly rows: number;
+  /** Global index of the batch's last row (`firstRow + rows - 1`). */
+  readonly lastRow: number;
+  /** Attempts made (the first run plus retries). */
+  readonly attempts: number;
+  /** How the last attempt failed. */
+  readonly fault: WorkerFault;
+  constructor(firstRow: number, rows: number, attempts: number, fault: WorkerFault, cause: unknown) {
+    const last = firstRow + rows - 1;
+    const detail = cause instanceof Error ? cause.message : String(cause);
+    super(
+      "E_WORKER_CRASH",
+      `rows ${firstRow}–${last}: the worker ${describe(fault)} on each of ${attempts} attempts (${detail}). ` +
+        `Rows before ${firstRow} were delivered; none of rows ${firstRow}–${last} were. ` +
+        `Check the rows for pathological sizes, or raise the worker memory limit.`,
+      { cause },
+    );
+    this.firstRow = firstRow;
+    this.rows = rows;
+    this.lastRow = last;
+    this.attempts = attempts;
+    this.fault = fault;
+  }
+}
+
+function describe(fault: WorkerFault): string {
+  if (fault === "exited") return "exited";
+  if (fault === "out-of-memory") return "ran out of memory";
+  return "threw an unexpected error";
+}
+
+/** The job was cancelled: the pool's or the call's `AbortSignal` fired. Keeps the signal's reason as `cause`. */
+export class AbortError extends PoolError {
+  constructor(reason?: unknown) {
+    super("E_ABORTED", "the job was aborted; its pending tasks were cancelled and the workers torn down", {
+      cause: reason,
+    });
+  }
+}
+
+/** A task was submitted after `close()` or `destroy()`, or was still pending when `destroy()` ran. */
+export class PoolClosedError extends PoolError {
+  constructor(what: "closed" | "destroyed") {
+    super(
+      what === "closed" ? "E_POOL_CLOSED" : "E_POOL_DESTROYED",
+      what === "closed"
+        ? "the pool is closed: it accepts no new tasks (create a new pool)"
+        : "the pool was destroyed before this task finished",
+    );
+  }
+}

@@ -1,0 +1,58 @@
+import { LogitstreamError } from "@logitstream/core";
+import { move } from "piscina";
+import type { Kernels } from "./kernels.js";
+import type { TaskMessage, TaskOutput, TaskReply } from "./protocol.js";
+import { runTask } from "./runTask.js";
+import { serializeError } from "./serializeError.js";
+
+const kTransferable = Symbol.for("Piscina.transferable");
+const kValue = Symbol.for("Piscina.valueOf");
+
+/**
+ * A reply whose typed arrays piscina moves (transfers) back instead of cloning. Arrays on shared memory
+ * stay shared; a view on part of a buffer someone else may reuse (an encoder's output buffer) is first
+ * sliced into a buffer of its own.
+ */
+class MovedReply {
+  readonly [kTransferable]: ArrayBuffer[];
+  readonly [kValue]: TaskReply;
+  constructor(output: TaskOutput) {
+    const list: ArrayBuffer[] = [];
+    const o = output as unknown as Record<string, unknown>;
+    for (const key of Object.keys(o)) {
+      const v = o[key];
+      if (!ArrayBuffer.isView(v)) continue;
+      if (v.buffer instanceof SharedArrayBuffer) continue;
+      let owned = v as ArrayBufferView<ArrayBuffer>;
+      if (
+        v.byteOffset !== 0 ||
+        v.byteLength !== v.buffer.byteLength ||
+        list.includes(v.buffer as ArrayBuffer)
+      ) {
+        owned = (v as unknown as { slice(): ArrayBufferView<ArrayBuffer> }).slice();
+        o[key] = owned;
+      }
+      list.push(owned.buffer);
+    }
+    this[kTransferable] = list;
+    this[kValue] = { ok: true, output };
+  }
+}
+
+/**
+ * The worker's task handler over given kernels. A data error (the core's or wire's typed error for a bad
+ * row or frame) is a normal reply — it is deterministic, so the host does not retry it. Any other
+ * exception is rethrown: the host treats it as a worker fault and retries the task once.
+ */
+export function createHandler(kernels: Kernels): (task: TaskMessage) => unknown {
+  return (task) => {
+    let output: TaskOutput;
+    try {
+      output = runTask(task, kernels);
+    } catch (e) {
+      if (e instanceof LogitstreamError) return { ok: false, error: serializeError(e) } satisfies TaskReply;
+      throw e;
+    }
+    return move(new MovedReply(output) as never);
+  };
+}

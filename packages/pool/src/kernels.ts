@@ -1,0 +1,62 @@
+import type { ByteChunkLike, OutputFormat, RowBatchLike, SamplerParamsLike } from "./protocol.js";
+
+/** core's `sampleBatch` result. */
+export interface SampleBatchResult {
+  tokens: Int32Array;
+  logprobs: Float64Array;
+  ranks: Int32Array;
+  topTokens?: Int32Array;
+  topLogprobs?: Float64Array;
+  processedLogprobs?: Float64Array;
+  errors: Error[];
+}
+
+/** core's `scoreBatch` result. */
+export interface ScoreBatchResult {
+  logprobs: Float64Array;
+  ranks: Int32Array;
+  entropies: Float64Array;
+  topTokens?: Int32Array;
+  topLogprobs?: Float64Array;
+  errors: Error[];
+}
+
+/**
+ * The functions a task needs, from @logitstream/core and @logitstream/wire (signatures of
+ * docs/ARCHITECTURE.md). `runTask` takes them as a parameter so the worker entry can import exactly
+ * these and nothing else, and so the pool's own machinery tests can run stand-in kernels.
+ */
+export interface Kernels {
+  sampleBatch(
+    data: Float32Array,
+    rows: number,
+    vocab: number,
+    params: SamplerParamsLike | readonly SamplerParamsLike[],
+    opts: { firstRow: number; logprobs: number; processed: boolean; onError: "throw" | "skip" },
+  ): SampleBatchResult;
+  scoreBatch(
+    data: Float32Array,
+    rows: number,
+    vocab: number,
+    targets: Int32Array | null,
+    opts: { firstRow: number; top: number; onError: "throw" | "skip" },
+  ): ScoreBatchResult;
+  softmaxBatch(
+    data: Float32Array,
+    rows: number,
+    vocab: number,
+    out: Float32Array,
+    opts: { log: boolean; temperature: number; firstRow: number },
+  ): void;
+  topLogprobs(
+    data: Float32Array,
+    offset: number,
+    length: number,
+    n: number,
+    outIds: Int32Array,
+    outLogprobs: Float64Array,
+    outOffset: number,
+  ): void;
+  decodeChunk(chunk: ByteChunkLike): RowBatchLike;
+  encodeRecords(records: readonly object[], format: OutputFormat): Uint8Array;
+}

@@ -1,0 +1,37 @@
+import * as core from "@logitstream/core";
+import type { SerializedError } from "./protocol.js";
+
+type ErrorClass = abstract new (...args: never[]) => Error;
+
+// Error classes a worker may report, by name: every class the core exports (data errors of the
+// kernels). Wire's errors are added in createPool.ts's imports via `registerErrorClass`.
+const registry = new Map<string, ErrorClass>();
+for (const value of Object.values(core)) {
+  if (typeof value === "function" && value.prototype instanceof Error) {
+    registry.set(value.name, value as unknown as ErrorClass);
+  }
+}
+registry.set("LogitstreamError", core.LogitstreamError);
+
+/** Makes errors of `cls` come back from workers as instances of `cls` (by class name). */
+export function registerErrorClass(cls: ErrorClass): void {
+  registry.set(cls.name, cls);
+}
+
+/**
+ * Rebuilds an error reported by a worker as an instance of its original class (`instanceof` works,
+ * `row`, `index`, `code`… are restored), without running its constructor. An unknown class becomes a
+ * `LogitstreamError` carrying the original name and fields.
+ */
+export function reviveError(e: SerializedError): Error {
+  const cls = registry.get(e.name) ?? core.LogitstreamError;
+  const error = Object.create(cls.prototype) as Error & Record<string, unknown>;
+  Object.defineProperty(error, "message", { value: e.message, writable: true, configurable: true });
+  if (e.stack !== undefined) {
+    Object.defineProperty(error, "stack", { value: e.stack, writable: true, configurable: true });
+  }
+  Object.assign(error, e.props);
+  error.name = e.name;
+  if (e.code !== undefined) error.code = e.code;
+  return error;
+}

@@ -1,0 +1,212 @@
+import type { Kernels } from "./kernels.js";
+import type {
+  Job,
+  RowBatchLike,
+  SampleJob,
+  SamplerParamsLike,
+  ScoreJob,
+  SoftmaxJob,
+  TaskMessage,
+  TaskOutput,
+} from "./protocol.js";
+import { serializeError } from "./serializeError.js";
+
+// Grow-only scratch for softmax rows that are only serialized (never returned): a fresh buffer of
+// tens of MB per task costs ~12 ns per float here (PERFORMANCE.md), as much as the math.
+let scratch = new Float32Array(0);
+function scratchOf(n: number): Float32Array {
+  if (scratch.length < n) scratch = new Float32Array(n);
+  return scratch.length === n ? scratch : scratch.subarray(0, n);
+}
+
+/**
+ * Runs one task: decodes the frames if the task carries bytes, computes with the core's batch kernel,
+ * and encodes the output records if asked. The same function runs in a worker and inline on the calling
+ * thread, so both paths give identical bytes. Row `r` of the batch is global row `firstRow + r`: that is
+ * its random stream, so results do not depend on how the input was split or which thread ran it.
+ *
+ * Throws the kernel's typed error for a bad row with `onError: "throw"`.
+ */
+export function runTask(task: TaskMessage, k: Kernels): TaskOutput {
+  const batch: RowBatchLike = task.batch ?? k.decodeChunk(task.chunk!);
+  const job = task.job;
+  if (job.kind === "sample") return runSample(job, batch, k);
+  if (job.kind === "score") return runScore(job, batch, task.targets ?? batch.targets, k);
+  return runSoftmax(job, batch, task.out, k);
+}
+
+function wantsArrays(job: Job): boolean {
+  return job.arrays ?? job.output === undefined;
+}
+
+function base(job: Job, b: RowBatchLike): TaskOutput {
+  return { kind: job.kind, firstRow: b.firstRow, rows: b.rows, vocab: b.vocab, errors: [] };
+}
+
+function badRows(errors: readonly Error[]): Set<number> {
+  const rows = new Set<number>();
+  for (const e of errors) {
+    const row = (e as { row?: unknown }).row;
+    if (typeof row === "number") rows.add(row);
+  }
+  return rows;
+}
+
+function runSample(job: SampleJob, b: RowBatchLike, k: Kernels): TaskOutput {
+  const jobParams = job.params ?? {};
+  let params: SamplerParamsLike | SamplerParamsLike[] = jobParams;
+  if (b.params !== undefined) {
+    // Per-row params from the frames override the job's, key by key.
+    const perRow = new Array<SamplerParamsLike>(b.rows);
+    for (let r = 0; r < b.rows; r++) {
+      const p = b.params[r];
+      perRow[r] = p === undefined ? jobParams : { ...jobParams, ...p };
+    }
+    params = perRow;
+  }
+  const n = job.logprobs ?? 0;
+  const res = k.sampleBatch(b.data, b.rows, b.vocab, params, {
+    firstRow: b.firstRow,
+    logprobs: n,
+    processed: job.processed ?? false,
+    onError: job.onError ?? "throw",
+  });
+  const out = base(job, b);
+  out.errors = res.errors.map(serializeError);
+  if (wantsArrays(job)) {
+    out.tokens = res.tokens;
+    out.logprobs = res.logprobs;
+    out.ranks = res.ranks;
+    if (res.topTokens !== undefined) out.topTokens = res.topTokens;
+    if (res.topLogprobs !== undefined) out.topLogprobs = res.topLogprobs;
+    if (res.processedLogprobs !== undefined) out.processedLogprobs = res.processedLogprobs;
+  }
+  if (job.output !== undefined) {
+    const records: object[] = [];
+    for (let r = 0; r < b.rows; r++) {
+      const token = res.tokens[r]!;
+      if (token < 0) continue; // skipped bad row (onError: "skip"): reported in `errors`
+      const rec: Record<string, unknown> = { row: b.firstRow + r, token, logprob: res.logprobs[r]! };
+      if (b.ids !== undefined && b.ids[r] !== undefined) rec.id = b.ids[r];
+      if (res.processedLogprobs !== undefined) rec.processed_logprob = res.processedLogprobs[r]!;
+      if (n > 0 && res.topTokens !== undefined && res.topLogprobs !== undefined) {
+        rec.top_logprobs = topEntries(res.topTokens, res.topLogprobs, r * n, n, "logprob");
+      }
+      records.push(rec);
+    }
+    out.bytes = k.encodeRecords(records, job.output);
+  }
+  return out;
+}
+
+function runScore(job: ScoreJob, b: RowBatchLike, targets: Int32Array | undefined, k: Kernels): TaskOutput {
+  const n = job.top ?? 0;
+  const res = k.scoreBatch(b.data, b.rows, b.vocab, targets ?? null, {
+    firstRow: b.firstRow,
+    top: n,
+    onError: job.onError ?? "throw",
+  });
+  const out = base(job, b);
+  out.errors = res.errors.map(serializeError);
+  // The host sums NLL in global row order (deterministic for any split), so logprobs and targets
+  // always come back; they are rows × 12 bytes.
+  out.logprobs = res.logprobs;
+  out.targets = targets ?? new Int32Array(b.rows).fill(-1);
+  if (wantsArrays(job)) {
+    out.ranks = res.ranks;
+    out.entropies = res.entropies;
+    if (res.topTokens !== undefined) out.topTokens = res.topTokens;
+    if (res.topLogprobs !== undefined) out.topLogprobs = res.topLogprobs;
+  }
+  if (job.output !== undefined) {
+    const skipped = badRows(res.errors);
+    const records: object[] = [];
+    for (let r = 0; r < b.rows; r++) {
+      const row = b.firstRow + r;
+      if (skipped.has(row)) continue;
+      const target = targets === undefined ? -1 : targets[r]!;
+      const rec: Record<string, unknown> =
+        target >= 0
+          ? { row, target, logprob: res.logprobs[r]!, rank: res.ranks[r]! }
+          : { row, entropy: res.entropies[r]! };
+      if (b.ids !== undefined && b.ids[r] !== undefined) rec.id = b.ids[r];
+      if (n > 0 && res.topTokens !== undefined && res.topLogprobs !== undefined) {
+        rec.top_logprobs = topEntries(res.topTokens, res.topLogprobs, r * n, n, "logprob");
+      }
+      records.push(rec);
+    }
+    out.bytes = k.encodeRecords(records, job.output);
+  }
+  return out;
+}
+
+function runSoftmax(
+  job: SoftmaxJob,
+  b: RowBatchLike,
+  given: Float32Array | undefined,
+  k: Kernels,
+): TaskOutput {
+  const { rows, vocab } = b;
+  const log = job.log ?? false;
+  const temperature = job.temperature ?? 1;
+  const n = Math.min(job.top ?? 0, vocab);
+  const out = base(job, b);
+  if (n > 0) {
+    // Top-N: the N most likely tokens of each row, from log-softmax (exact on the raw row at T = 1).
+    let src = b.data;
+    if (temperature !== 1) {
+      src = scratchOf(rows * vocab);
+      k.softmaxBatch(b.data, rows, vocab, src, { log: true, temperature, firstRow: b.firstRow });
+    }
+    const ids = new Int32Array(rows * n);
+    const lps = new Float64Array(rows * n);
+    for (let r = 0; r < rows; r++) k.topLogprobs(src, r * vocab, vocab, n, ids, lps, r * n);
+    if (wantsArrays(job)) {
+      out.topTokens = ids;
+      out.topLogprobs = lps;
+    }
+    if (job.output !== undefined) {
+      const records: object[] = [];
+      for (let r = 0; r < rows; r++) {
+        const rec: Record<string, unknown> = { row: b.firstRow + r };
+        if (b.ids !== undefined && b.ids[r] !== undefined) rec.id = b.ids[r];
+        rec.top = topEntries(ids, lps, r * n, n, log ? "logprob" : "prob");
+        records.push(rec);
+      }
+      out.bytes = k.encodeRecords(records, job.output);
+    }
+    return out;
+  }
+  const arrays = wantsArrays(job);
+  const dest = given ?? (arrays ? new Float32Array(rows * vocab) : scratchOf(rows * vocab));
+  k.softmaxBatch(b.data, rows, vocab, dest, { log, temperature, firstRow: b.firstRow });
+  if (arrays && given === undefined) out.probs = dest;
+  if (job.output !== undefined) {
+    const records: object[] = [];
+    const key = log ? "logprobs" : "probs";
+    for (let r = 0; r < rows; r++) {
+      const rec: Record<string, unknown> = { row: b.firstRow + r };
+      if (b.ids !== undefined && b.ids[r] !== undefined) rec.id = b.ids[r];
+      rec[key] = dest.subarray(r * vocab, (r + 1) * vocab);
+      records.push(rec);
+    }
+    out.bytes = k.encodeRecords(records, job.output);
+  }
+  return out;
+}
+
+function topEntries(
+  ids: Int32Array,
+  lps: Float64Array,
+  at: number,
+  n: number,
+  as: "logprob" | "prob",
+): { token: number; logprob?: number; prob?: number }[] {
+  const entries = new Array<{ token: number; logprob?: number; prob?: number }>(n);
+  for (let j = 0; j < n; j++) {
+    const lp = lps[at + j]!;
+    entries[j] =
+      as === "logprob" ? { token: ids[at + j]!, logprob: lp } : { token: ids[at + j]!, prob: Math.exp(lp) };
+  }
+  return entries;
+}

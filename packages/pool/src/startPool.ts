@@ -1,0 +1,595 @@
+import { availableParallelism } from "node:os";
+import { LogitstreamError } from "@logitstream/core";
+import { Piscina } from "piscina";
+import { AbortError, PoolClosedError, PoolError, WorkerCrashError, type WorkerFault } from "./errors.js";
+import type { Kernels, SampleBatchResult, ScoreBatchResult } from "./kernels.js";
+import { orderedWindow } from "./orderedWindow.js";
+import type {
+  ByteChunkLike,
+  Job,
+  RowBatchLike,
+  SampleJob,
+  SamplerParamsLike,
+  ScoreJob,
+  SoftmaxJob,
+  TaskMessage,
+  TaskOutput,
+  TaskReply,
+} from "./protocol.js";
+import { reviveError } from "./reviveError.js";
+import { runTask } from "./runTask.js";
+import { SlabPool } from "./slabPool.js";
+
+/**
+ * Default inline threshold in logit elements (rows × vocab) per job: at or below it a job runs on the
+ * calling thread. Measured in bench/inline.bench.mjs (see BENCHMARKS.md): a warm pool costs about one
+ * 128k-vocabulary score row per task in round-trip overhead, and starting the pool costs far more, so
+ * jobs of a few rows run inline.
+ */
+export const DEFAULT_INLINE_THRESHOLD = 4 * 128_256;
+
+/** Options of `createPool`. */
+export interface PoolOptions {
+  /** Worker threads (default: the machine's available parallelism). */
+  threads?: number;
+  /** Aborting it cancels every pending task (they reject with `AbortError`) and tears the workers down. */
+  signal?: AbortSignal;
+  /** Most tasks a streaming `run` keeps in flight (taken from the source, not yet taken by its consumer). Default 2 × threads. */
+  maxInFlight?: number;
+  /** Jobs of at most this many logit elements (rows × vocab) run inline on the calling thread. Default `DEFAULT_INLINE_THRESHOLD`; 0 = never inline. */
+  inlineThreshold?: number;
+  /** Where `run` decodes byte chunks: in the workers (default, measured faster) or on the calling thread. */
+  parse?: "worker" | "main";
+  /** Heap limit of each worker in MB; a worker that exceeds it is replaced and its task retried once. */
+  maxWorkerMemoryMb?: number;
+}
+
+/** What tests (and only tests) may change: the worker module and its kernels. Not exported by the package. */
+export interface PoolInternals {
+  /** The worker module (built JavaScript): its default export handles a `TaskMessage`. */
+  workerUrl: URL;
+  /** The same kernels, for the inline path and main-thread parsing. */
+  kernels: Kernels;
+  /** Passed to every worker as piscina's `workerData`. */
+  workerData?: unknown;
+}
+
+/** A batch for the promise API: `rows × vocab` row-major logits. Its rows are global rows `firstRow …`. */
+export interface Batch {
+  data: Float32Array;
+  rows: number;
+  vocab: number;
+  /** Global index of row 0 (its random stream); default 0. */
+  firstRow?: number;
+  targets?: Int32Array | undefined;
+  ids?: unknown[] | undefined;
+  params?: (SamplerParamsLike | undefined)[] | undefined;
+}
+
+export interface CallOptions {
+  signal?: AbortSignal;
+}
+export interface SampleOptions extends CallOptions {
+  logprobs?: number;
+  processed?: boolean;
+  onError?: "throw" | "skip";
+}
+export interface ScoreOptions extends CallOptions {
+  /** Target per row (-1 = none); overrides `batch.targets`. */
+  targets?: Int32Array;
+  top?: number;
+  onError?: "throw" | "skip";
+}
+export interface SoftmaxOptions extends CallOptions {
+  log?: boolean;
+  temperature?: number;
+}
+
+/** The job of a streaming `run`, without its kind-specific result arrays. */
+export type StreamJob = SampleJob | ScoreJob | SoftmaxJob;
+
+export interface RunOptions extends CallOptions {
+  /** Targets for rows `firstRow … firstRow + rows - 1` (e.g. from `--targets FILE`), called in input order. */
+  targets?: (firstRow: number, rows: number) => Int32Array | undefined;
+}
+
+/** Running totals over every row delivered so far, accumulated in global row order. */
+export interface StreamTotals {
+  /** Rows delivered (skipped bad rows excluded). */
+  rows: number;
+  /** Score jobs: rows that had a target. */
+  scored: number;
+  /** Score jobs: Σ −logprob over scored rows (Neumaier-compensated, row order: the same for any split). */
+  nllSum: number;
+}
+
+/** One batch's results from `run`, in input order. */
+export interface StreamResult extends Omit<TaskOutput, "errors"> {
+  /** Rows skipped with `onError: "skip"`, as the core's typed errors. */
+  errors: Error[];
+  totals: StreamTotals;
+}
+
+/** Counters for tests and monitoring. */
+export interface PoolStats {
+  threads: number;
+  /** Whether the worker threads have been started (they start on the first task too big to run inline). */
+  started: boolean;
+  /** Tasks sent to workers and not yet settled; and the most ever at once. */
+  inFlight: number;
+  peakInFlight: number;
+  /** Items a streaming `run` has taken from its source and not yet handed to its consumer; and the peak. */
+  outstanding: number;
+  peakOutstanding: number;
+  tasks: number;
+  inlineTasks: number;
+  retries: number;
+  slabsAllocated: number;
+}
+
+export interface Pool {
+  sample(batch: Batch, params?: SamplerParamsLike, opts?: SampleOptions): Promise<SampleBatchResult>;
+  score(batch: Batch, opts?: ScoreOptions): Promise<ScoreBatchResult>;
+  softmax(batch: Batch, opts?: SoftmaxOptions): Promise<Float32Array>;
+  run(
+    source: AsyncIterable<RowBatchLike | ByteChunkLike> | Iterable<RowBatchLike | ByteChunkLike>,
+    job: StreamJob,
+    opts?: RunOptions,
+  ): AsyncGenerator<StreamResult, void, undefined>;
+  /** Accepts no new tasks, waits for the tasks in flight, then stops the workers. */
+  close(): Promise<void>;
+  /** Stops the workers now; pending tasks reject with `PoolClosedError`. */
+  destroy(): Promise<void>;
+  stats(): PoolStats;
+}
+
+/** A data error reported by a worker: deterministic, so never retried. */
+class DataError {
+  constructor(readonly error: Error) {}
+}
+
+const MAX_ATTEMPTS = 2;
+
+function isChunk(item: RowBatchLike | ByteChunkLike): item is ByteChunkLike {
+  return (item as ByteChunkLike).bytes !== undefined;
+}
+
+function faultOf(e: unknown): WorkerFault {
+  const code = (e as { code?: unknown } | null)?.code;
+  if (code === "ERR_WORKER_OUT_OF_MEMORY") return "out-of-memory";
+  const message = e instanceof Error ? e.message : String(e);
+  if (message.startsWith("worker exited with code")) return "exited";
+  return "threw";
+}
+
+/**
+ * Builds a pool over a given worker module and kernels. `createPool` calls it with the production worker;
+ * the tests call it with fault-injecting worker modules. It is not exported from the package.
+ */
+export function startPool(options: PoolOptions, internals: PoolInternals): Pool {
+  const threads = Math.max(1, Math.floor(options.threads ?? availableParallelism()));
+  const maxInFlight = Math.max(1, Math.floor(options.maxInFlight ?? 2 * threads));
+  const inlineThreshold = options.inlineThreshold ?? DEFAULT_INLINE_THRESHOLD;
+  const parseOnMain = options.parse === "main";
+  const kernels = internals.kernels;
+  const slabs = new SlabPool(maxInFlight + threads);
+
+  let piscina: Piscina | undefined;
+  let state: "open" | "closing" | "closed" | "destroyed" | "aborted" = "open";
+  let abortReason: unknown;
+  const active = new Set<Promise<unknown>>();
+  const stats = {
+    inFlight: 0,
+    peakInFlight: 0,
+    outstanding: 0,
+    peakOutstanding: 0,
+    tasks: 0,
+    inlineTasks: 0,
+    retries: 0,
+  };
+  // Rejects once the pool is aborted or destroyed: streaming runs race it so they stop even while
+  // their source is waiting for input.
+  let stopPool!: (e: Error) => void;
+  const stopped = new Promise<never>((_, reject) => {
+    stopPool = reject;
+  });
+  stopped.catch(() => {});
+
+  const poolSignal = options.signal;
+  const onPoolAbort = () => {
+    if (state === "aborted" || state === "destroyed") return;
+    state = "aborted";
+    abortReason = poolSignal?.reason;
+    stopPool(new AbortError(abortReason));
+    void piscina?.destroy();
+    slabs.clear();
+  };
+  if (poolSignal !== undefined) {
+    if (poolSignal.aborted) onPoolAbort();
+    else poolSignal.addEventListener("abort", onPoolAbort, { once: true });
+  }
+
+  function checkOpen(): void {
+    if (state === "aborted") throw new AbortError(abortReason);
+    if (state === "destroyed") throw new PoolClosedError("destroyed");
+    if (state !== "open") throw new PoolClosedError("closed");
+  }
+
+  function workers(): Piscina {
+    if (piscina === undefined) {
+      const limits = options.maxWorkerMemoryMb;
+      piscina = new Piscina({
+        filename: internals.workerUrl.href,
+        minThreads: threads,
+        maxThreads: threads,
+        idleTimeout: 60_000,
+        // vitest runs with `--conditions development` and workers inherit execArgv: that condition maps
+        // the workspace packages to their TypeScript sources, which Node 20 cannot load in a worker.
+        execArgv: [],
+        ...(limits !== undefined ? { resourceLimits: { maxOldGenerationSizeMb: limits } } : {}),
+        ...(internals.workerData !== undefined ? { workerData: internals.workerData } : {}),
+      });
+      // A worker that dies with no task is replaced by piscina; its 'error' event must not crash the host.
+      piscina.on("error", () => {});
+    }
+    return piscina;
+  }
+
+  /** Runs one task in a worker: retried once after a fault; a data error or an abort is final. */
+  async function dispatch(msg: TaskMessage, signal: AbortSignal | undefined): Promise<TaskOutput> {
+    stats.tasks++;
+    for (let attempt = 1; ; attempt++) {
+      checkOpenForDispatch(signal);
+      stats.inFlight++;
+      if (stats.inFlight > stats.peakInFlight) stats.peakInFlight = stats.inFlight;
+      try {
+        const reply = (await workers().run(msg, signal !== undefined ? { signal } : {})) as TaskReply;
+        if (!reply.ok) throw new DataError(reviveError(reply.error));
+        return reply.output;
+      } catch (e) {
+        if (e instanceof DataError) throw e.error;
+        if (state === "aborted") throw new AbortError(abortReason);
+        if (state === "destroyed") throw new PoolClosedError("destroyed");
+        if (signal?.aborted) throw new AbortError(signal.reason);
+        if (attempt >= MAX_ATTEMPTS)
+          throw new WorkerCrashError(msg.firstRow, msg.rows, attempt, faultOf(e), e);
+        stats.retries++;
+      } finally {
+        stats.inFlight--;
+      }
+    }
+  }
+
+  function checkOpenForDispatch(signal: AbortSignal | undefined): void {
+    if (state === "aborted") throw new AbortError(abortReason);
+    if (state === "destroyed") throw new PoolClosedError("destroyed");
+    if (signal?.aborted) throw new AbortError(signal.reason);
+  }
+
+  function runInline(msg: TaskMessage): TaskOutput {
+    stats.tasks++;
+    stats.inlineTasks++;
+    return runTask(msg, kernels);
+  }
+
+  function track<T>(p: Promise<T>): Promise<T> {
+    active.add(p);
+    const forget = () => active.delete(p);
+    p.then(forget, forget);
+    return p;
+  }
+
+  /** Stages rows into shared memory the workers read in place (no copy if they already are shared). */
+  function stage(data: Float32Array, n: number): { view: Float32Array; slab?: SharedArrayBuffer } {
+    if (data.length < n) {
+      throw new PoolError(
+        "E_BAD_BATCH",
+        `batch data holds ${data.length} values, fewer than rows × vocab = ${n}`,
+      );
+    }
+    if (data.buffer instanceof SharedArrayBuffer) return { view: data.subarray(0, n) };
+    const slab = slabs.acquire(n * 4);
+    const view = new Float32Array(slab, 0, n);
+    view.set(n === data.length ? data : data.subarray(0, n));
+    return { view, slab };
+  }
+
+  function stageBytes(bytes: Uint8Array): { view: Uint8Array; slab?: SharedArrayBuffer } {
+    if (bytes.buffer instanceof SharedArrayBuffer) return { view: bytes };
+    const slab = slabs.acquire(bytes.byteLength);
+    const view = new Uint8Array(slab, 0, bytes.byteLength);
+    view.set(bytes);
+    return { view, slab };
+  }
+
+  /** Splits a promise-API batch into tasks (≥ one per thread for large batches) and runs them. */
+  async function runSplit(batch: Batch, job: Job, signal: AbortSignal | undefined): Promise<TaskOutput[]> {
+    checkOpen();
+    if (signal?.aborted) throw new AbortError(signal.reason);
+    const { rows, vocab } = batch;
+    const firstRow = batch.firstRow ?? 0;
+    const elements = rows * vocab;
+    const rowBatch = (data: Float32Array, from: number, to: number): RowBatchLike => {
+      const b: RowBatchLike = { firstRow: firstRow + from, rows: to - from, vocab, data };
+      if (batch.targets !== undefined) b.targets = batch.targets.slice(from, to);
+      if (batch.ids !== undefined) b.ids = batch.ids.slice(from, to);
+      if (batch.params !== undefined) b.params = batch.params.slice(from, to);
+      return b;
+    };
+    if (elements <= inlineThreshold) {
+      return [runInline({ job, firstRow, rows, batch: rowBatch(batch.data.subarray(0, elements), 0, rows) })];
+    }
+    const { view, slab } = stage(batch.data, elements);
+    const out = job.kind === "softmax" ? new Float32Array(new SharedArrayBuffer(elements * 4)) : undefined;
+    // Enough tasks to keep every thread busy and balance uneven progress, few enough that the per-task
+    // overhead stays negligible (each task still holds well over the inline threshold).
+    const minRows = Math.max(1, Math.ceil(inlineThreshold / Math.max(1, vocab)));
+    const parts = Math.max(1, Math.min(2 * threads, rows, Math.floor(rows / minRows)));
+    const tasks: Promise<TaskOutput>[] = [];
+    for (let p = 0; p < parts; p++) {
+      const from = Math.floor((rows * p) / parts);
+      const to = Math.floor((rows * (p + 1)) / parts);
+      const msg: TaskMessage = {
+        job,
+        firstRow: firstRow + from,
+        rows: to - from,
+        batch: rowBatch(view.subarray(from * vocab, to * vocab), from, to),
+      };
+      if (out !== undefined) msg.out = out.subarray(from * vocab, to * vocab);
+      tasks.push(track(dispatch(msg, signal)));
+    }
+    const settled = await Promise.allSettled(tasks);
+    if (slab !== undefined && state !== "aborted") slabs.release(slab);
+    const outputs: TaskOutput[] = [];
+    for (const s of settled) {
+      if (s.status === "rejected") throw s.reason; // the first failing part in row order
+      outputs.push(s.value);
+    }
+    if (out !== undefined) outputs[0]!.probs = out; // softmax parts wrote in place into one shared array
+    return outputs;
+  }
+
+  function concat<A extends Int32Array | Float64Array>(
+    outputs: TaskOutput[],
+    key: "tokens" | "ranks" | "topTokens" | "logprobs" | "entropies" | "topLogprobs" | "processedLogprobs",
+  ): A | undefined {
+    const first = outputs[0]![key] as A | undefined;
+    if (first === undefined || outputs.length === 1) return first;
+    let n = 0;
+    for (const o of outputs) n += (o[key] as A).length;
+    const result = new (first.constructor as new (n: number) => A)(n);
+    let at = 0;
+    for (const o of outputs) {
+      const a = o[key] as A;
+      result.set(a as never, at);
+      at += a.length;
+    }
+    return result;
+  }
+
+  function errorsOf(outputs: TaskOutput[]): Error[] {
+    const errors: Error[] = [];
+    for (const o of outputs) for (const e of o.errors) errors.push(reviveError(e));
+    return errors;
+  }
+
+  async function sample(batch: Batch, params: SamplerParamsLike = {}, opts: SampleOptions = {}) {
+    const job: SampleJob = { kind: "sample", params, arrays: true };
+    if (opts.logprobs !== undefined) job.logprobs = opts.logprobs;
+    if (opts.processed !== undefined) job.processed = opts.processed;
+    if (opts.onError !== undefined) job.onError = opts.onError;
+    const outputs = await runSplit(batch, job, opts.signal);
+    const result: SampleBatchResult = {
+      tokens: concat<Int32Array>(outputs, "tokens")!,
+      logprobs: concat<Float64Array>(outputs, "logprobs")!,
+      ranks: concat<Int32Array>(outputs, "ranks")!,
+      errors: errorsOf(outputs),
+    };
+    const topTokens = concat<Int32Array>(outputs, "topTokens");
+    const topLogprobs = concat<Float64Array>(outputs, "topLogprobs");
+    const processed = concat<Float64Array>(outputs, "processedLogprobs");
+    if (topTokens !== undefined) result.topTokens = topTokens;
+    if (topLogprobs !== undefined) result.topLogprobs = topLogprobs;
+    if (processed !== undefined) result.processedLogprobs = processed;
+    return result;
+  }
+
+  async function score(batch: Batch, opts: ScoreOptions = {}) {
+    const job: ScoreJob = { kind: "score", arrays: true };
+    if (opts.top !== undefined) job.top = opts.top;
+    if (opts.onError !== undefined) job.onError = opts.onError;
+    const b = opts.targets !== undefined ? { ...batch, targets: opts.targets } : batch;
+    const outputs = await runSplit(b, job, opts.signal);
+    const result: ScoreBatchResult = {
+      logprobs: concat<Float64Array>(outputs, "logprobs")!,
+      ranks: concat<Int32Array>(outputs, "ranks")!,
+      entropies: concat<Float64Array>(outputs, "entropies")!,
+      errors: errorsOf(outputs),
+    };
+    const topTokens = concat<Int32Array>(outputs, "topTokens");
+    const topLogprobs = concat<Float64Array>(outputs, "topLogprobs");
+    if (topTokens !== undefined) result.topTokens = topTokens;
+    if (topLogprobs !== undefined) result.topLogprobs = topLogprobs;
+    return result;
+  }
+
+  async function softmax(batch: Batch, opts: SoftmaxOptions = {}) {
+    const job: SoftmaxJob = { kind: "softmax", arrays: true };
+    if (opts.log !== undefined) job.log = opts.log;
+    if (opts.temperature !== undefined) job.temperature = opts.temperature;
+    const outputs = await runSplit(batch, job, opts.signal);
+    return outputs[0]!.probs!;
+  }
+
+  function run(
+    source: AsyncIterable<RowBatchLike | ByteChunkLike> | Iterable<RowBatchLike | ByteChunkLike>,
+    job: StreamJob,
+    opts: RunOptions = {},
+  ): AsyncGenerator<StreamResult, void, undefined> {
+    checkOpen();
+    const signal = opts.signal;
+    const totals: StreamTotals = { rows: 0, scored: 0, nllSum: 0 };
+    let compensation = 0; // Neumaier's running compensation for totals.nllSum
+    let nextRow = 0;
+    let stopCall: Promise<never> | undefined;
+    if (signal !== undefined) {
+      stopCall = new Promise<never>((_, reject) => {
+        if (signal.aborted) reject(new AbortError(signal.reason));
+        else signal.addEventListener("abort", () => reject(new AbortError(signal.reason)), { once: true });
+      });
+      stopCall.catch(() => {});
+    }
+    const stop = stopCall === undefined ? stopped : Promise.race([stopped, stopCall]);
+    stop.catch(() => {});
+
+    const start = (item: RowBatchLike | ByteChunkLike): Promise<TaskOutput> => {
+      checkOpen();
+      if (signal?.aborted) throw new AbortError(signal.reason);
+      let msg: TaskMessage;
+      let elements: number;
+      let slab: SharedArrayBuffer | undefined;
+      let firstRow: number;
+      let rows: number;
+      let batch: RowBatchLike | undefined;
+      let chunk: ByteChunkLike | undefined;
+      if (isChunk(item)) {
+        firstRow = item.firstRow;
+        rows = item.rows;
+        elements = item.vocab !== undefined ? item.rows * item.vocab : item.bytes.byteLength / 4;
+        if (parseOnMain) batch = kernels.decodeChunk(item);
+        else chunk = item;
+      } else {
+        firstRow = item.firstRow ?? nextRow;
+        rows = item.rows;
+        elements = item.rows * item.vocab;
+        batch = item.firstRow === firstRow ? item : { ...item, firstRow };
+      }
+      nextRow = firstRow + rows;
+      const targets = opts.targets?.(firstRow, rows);
+      if (elements <= inlineThreshold) {
+        msg = { job, firstRow, rows };
+        if (batch !== undefined) msg.batch = batch;
+        if (chunk !== undefined) msg.chunk = chunk;
+        if (targets !== undefined) msg.targets = targets;
+        return Promise.resolve().then(() => runInline(msg));
+      }
+      if (batch !== undefined) {
+        const staged = stage(batch.data, batch.rows * batch.vocab);
+        slab = staged.slab;
+        msg = { job, firstRow, rows, batch: { ...batch, data: staged.view } };
+      } else {
+        const staged = stageBytes(chunk!.bytes);
+        slab = staged.slab;
+        msg = { job, firstRow, rows, chunk: { ...chunk!, bytes: staged.view } };
+      }
+      if (targets !== undefined) msg.targets = targets;
+      const p = track(dispatch(msg, signal));
+      if (slab !== undefined) {
+        const s = slab;
+        const release = () => {
+          if (state !== "aborted" && state !== "destroyed") slabs.release(s);
+        };
+        p.then(release, release);
+      }
+      return p;
+    };
+
+    const deliver = (o: TaskOutput): StreamResult => {
+      const errors = o.errors.map(reviveError);
+      let skipped: Set<number> | undefined;
+      if (errors.length > 0) {
+        skipped = new Set<number>();
+        for (const e of errors) {
+          const row = (e as { row?: unknown }).row;
+          if (typeof row === "number") skipped.add(row);
+        }
+      }
+      totals.rows += o.rows - (skipped?.size ?? 0);
+      if (o.kind === "score" && o.logprobs !== undefined && o.targets !== undefined) {
+        const lps = o.logprobs;
+        const tg = o.targets;
+        let sum = totals.nllSum;
+        for (let r = 0; r < o.rows; r++) {
+          if (tg[r]! < 0 || skipped?.has(o.firstRow + r)) continue;
+          const x = -lps[r]!;
+          if (Number.isNaN(x)) continue;
+          totals.scored++;
+          // Neumaier summation in global row order: the same total for any batch split or thread count.
+          const t = sum + x;
+          compensation += Math.abs(sum) >= Math.abs(x) ? sum - t + x : x - t + sum;
+          sum = t;
+        }
+        totals.nllSum = sum;
+      }
+      const result = { ...o, errors, totals: { ...totals, nllSum: totals.nllSum + compensation } };
+      if (!wantsArraysOf(job) && o.kind === "score") {
+        delete result.logprobs;
+        delete result.targets;
+      }
+      return result;
+    };
+
+    async function* stream(): AsyncGenerator<StreamResult, void, undefined> {
+      const window = orderedWindow(source, maxInFlight, (item) => start(item), {
+        stop,
+        onCount: (n) => {
+          stats.outstanding = n;
+          if (n > stats.peakOutstanding) stats.peakOutstanding = n;
+        },
+      });
+      try {
+        for await (const o of window) yield deliver(o);
+      } catch (e) {
+        if (e instanceof LogitstreamError) throw e;
+        if (state === "aborted") throw new AbortError(abortReason);
+        if (signal?.aborted) throw new AbortError(signal.reason);
+        throw e;
+      } finally {
+        stats.outstanding = 0;
+      }
+    }
+    return stream();
+  }
+
+  async function close(): Promise<void> {
+    if (state === "open") state = "closing";
+    while (active.size > 0) await Promise.allSettled([...active]);
+    if (state === "closing") state = "closed";
+    await piscina?.close();
+    poolSignal?.removeEventListener("abort", onPoolAbort);
+    slabs.clear();
+  }
+
+  async function destroy(): Promise<void> {
+    if (state !== "aborted") state = "destroyed";
+    stopPool(new PoolClosedError("destroyed"));
+    await piscina?.destroy();
+    poolSignal?.removeEventListener("abort", onPoolAbort);
+    slabs.clear();
+  }
+
+  return {
+    sample,
+    score,
+    softmax,
+    run,
+    close,
+    destroy,
+    stats: () => ({
+      threads,
+      started: piscina !== undefined,
+      inFlight: stats.inFlight,
+      peakInFlight: stats.peakInFlight,
+      outstanding: stats.outstanding,
+      peakOutstanding: stats.peakOutstanding,
+      tasks: stats.tasks,
+      inlineTasks: stats.inlineTasks,
+      retries: stats.retries,
+      slabsAllocated: slabs.allocated,
+    }),
+  };
+}
+
+function wantsArraysOf(job: Job): boolean {
+  return job.arrays ?? job.output === undefined;
+}
