@@ -1,0 +1,319 @@
+import { getEventListeners } from "node:events";
+import { createSampler, InvalidLogitsError, type LogitSource } from "@logitstream/core";
+import { firstValueFrom, lastValueFrom, take, toArray } from "rxjs";
+import { describe, expect, it } from "vitest";
+import { SourceError, StreamUsageError } from "../src/errors.js";
+import { generate } from "../src/generate.js";
+import { decodeText } from "../src/operators/decodeText.js";
+import { stopWhen } from "../src/operators/stopWhen.js";
+import { createPacer } from "../src/pacer.js";
+import type { TokenEvent } from "../src/types.js";
+import { tableTokenizer } from "./helpers.js";
+
+const V = 16;
+
+/** A toy model: the logits depend on the last two tokens of the context, nothing else. */
+function toyLogits(context: ArrayLike<number>): Float32Array {
+  const a = context.length > 0 ? context[context.length - 1]! : 0;
+  const b = context.length > 1 ? context[context.length - 2]! : 0;
+  const row = new Float32Array(V);
+  for (let i = 0; i < V; i++) row[i] = Math.sin(a * 7.1 + b * 3.3 + i * 1.7) * 2;
+  return row;
+}
+
+function syncSource(eosId?: number): LogitSource & { calls: number[][] } {
+  const calls: number[][] = [];
+  const src = {
+    vocabSize: V,
+    calls,
+    next(context: ArrayLike<number>) {
+      calls.push(Array.from(context));
+      return toyLogits(context);
+    },
+  };
+  return eosId === undefined ? src : { ...src, eosId };
+}
+
+/** An asynchronous source whose calls resolve only when the test says so. */
+function manualSource() {
+  const pending: { context: number[]; signal: AbortSignal; resolve: () => void; aborted: boolean }[] = [];
+  const source: LogitSource = {
+    vocabSize: V,
+    next(context, signal) {
+      const ctx = Array.from(context);
+      return new Promise<Float32Array>((resolve, reject) => {
+        const s = signal as AbortSignal;
+        const onAbort = () => {
+          entry.aborted = true;
+          reject(s.reason);
+        };
+        const entry = {
+          context: ctx,
+          signal: s,
+          aborted: false,
+          resolve: () => {
+            s.removeEventListener("abort", onAbort);
+            resolve(toyLogits(ctx));
+          },
+        };
+        s.addEventListener("abort", onAbort, { once: true });
+        pending.push(entry);
+      });
+    },
+  };
+  return { source, pending };
+}
+
+/** Lets promise callbacks run (no timers involved). */
+async function settle(): Promise<void> {
+  for (let i = 0; i < 5; i++) await Promise.resolve();
+}
+
+/** The reference: the core sampler called directly on the toy model, step by step. */
+function direct(prompt: number[], params: object, stream: number, n: number): number[] {
+  const s = createSampler(params, { stream });
+  const ctx = [...prompt];
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t = s.sample(toyLogits(ctx)).token;
+    out.push(t);
+    ctx.push(t);
+  }
+  return out;
+}
+
+const params = { temperature: 1.3, topP: 0.95, seed: 7 };
+
+describe("generate", () => {
+  it("produces exactly the tokens of the core sampler called directly on the same model", async () => {
+    const events = await lastValueFrom(
+      generate(syncSource(), [1, 2], params, { maxTokens: 20 }).pipe(toArray()),
+    );
+    expect(events.map((e) => e.token)).toEqual(direct([1, 2], params, 0, 20));
+    expect(events.map((e) => e.step)).toEqual([...Array(20).keys()]);
+    for (const e of events) {
+      expect(e.rank).toBeGreaterThanOrEqual(1);
+      expect(e.logprob).toBeLessThanOrEqual(0);
+    }
+  });
+
+  it("passes the prompt and then each sampled token back to the source as context", async () => {
+    const src = syncSource();
+    const events = await lastValueFrom(generate(src, [3, 4], params, { maxTokens: 3 }).pipe(toArray()));
+    const t = events.map((e) => e.token);
+    expect(src.calls).toEqual([
+      [3, 4],
+      [3, 4, t[0]],
+      [3, 4, t[0], t[1]],
+    ]);
+  });
+
+  it("is cold: every subscription is a fresh run that repeats the same tokens", async () => {
+    const src = syncSource();
+    const gen = generate(src, [1], params, { maxTokens: 8 });
+    const a = await lastValueFrom(gen.pipe(toArray()));
+    const b = await lastValueFrom(gen.pipe(toArray()));
+    expect(b).toEqual(a);
+    expect(src.calls.length).toBe(16);
+  });
+
+  it("uses the request's stream for randomness, so two streams differ and each matches the sampler with that stream", async () => {
+    const flat = { temperature: 5, seed: 3 };
+    const a = await lastValueFrom(
+      generate(syncSource(), [0], flat, { maxTokens: 30, stream: 1 }).pipe(toArray()),
+    );
+    const b = await lastValueFrom(
+      generate(syncSource(), [0], flat, { maxTokens: 30, stream: 2 }).pipe(toArray()),
+    );
+    expect(a.map((e) => e.token)).toEqual(direct([0], flat, 1, 30));
+    expect(b.map((e) => e.token)).toEqual(direct([0], flat, 2, 30));
+    expect(a.map((e) => e.token)).not.toEqual(b.map((e) => e.token));
+  });
+
+  it("keeps concurrent generations independent: interleaved steps give the same tokens as each run alone", async () => {
+    const { source, pending } = manualSource();
+    const got: number[][] = [[], []];
+    const subs = [1, 2].map((stream, k) =>
+      generate(source, [5], params, { maxTokens: 6, stream }).subscribe((e) => got[k]!.push(e.token)),
+    );
+    // Each subscription has its own signal: the first two calls tell which signal belongs to which run.
+    const signalOf = [pending[0]!.signal, pending[1]!.signal];
+    const resolved = new Set<object>();
+    // Resolve the calls of the two runs in an irregular interleaving.
+    for (const k of [0, 0, 1, 0, 1, 1, 1, 0, 1, 0, 0, 1]) {
+      const entry = pending.find((p) => p.signal === signalOf[k] && !resolved.has(p));
+      if (entry === undefined) continue;
+      resolved.add(entry);
+      entry.resolve();
+      await settle();
+    }
+    subs.forEach((s) => s.unsubscribe());
+    expect(got[0]).toEqual(direct([5], params, 1, 6));
+    expect(got[1]).toEqual(direct([5], params, 2, 6));
+  });
+
+  it("aborts the call in flight on unsubscribe, makes no further call, and leaves no listener on the signal", async () => {
+    const { source, pending } = manualSource();
+    const seen: TokenEvent[] = [];
+    const sub = generate(source, [1], params).subscribe((e) => seen.push(e));
+    for (let i = 0; i < 3; i++) {
+      await settle();
+      pending[i]!.resolve();
+    }
+    await settle();
+    expect(seen.length).toBe(3);
+    expect(pending.length).toBe(4); // the 4th call is in flight
+    const signal = pending[3]!.signal;
+    expect(getEventListeners(signal, "abort").length).toBe(1); // the source's own listener
+
+    sub.unsubscribe();
+    expect(signal.aborted).toBe(true);
+    expect(pending[3]!.aborted).toBe(true); // the source saw the abort
+    expect(getEventListeners(signal, "abort").length).toBe(0);
+    await settle();
+    expect(pending.length).toBe(4); // stopped within one step: no 5th call
+    expect(seen.length).toBe(3);
+  });
+
+  it("stops an infinite synchronous source as soon as a downstream take or stopWhen is satisfied", async () => {
+    const src = syncSource();
+    const five = await lastValueFrom(generate(src, [1], params).pipe(take(5), toArray()));
+    expect(five.length).toBe(5);
+    expect(src.calls.length).toBe(5);
+    const src2 = syncSource();
+    const four = await lastValueFrom(generate(src2, [1], params).pipe(stopWhen({ maxTokens: 4 }), toArray()));
+    expect(four.length).toBe(4);
+    expect(src2.calls.length).toBe(4);
+  });
+
+  it("does not abort anything when a run completes by itself", async () => {
+    const signals: AbortSignal[] = [];
+    const src: LogitSource = {
+      vocabSize: V,
+      next: async (ctx, signal) => {
+        signals.push(signal as AbortSignal);
+        return toyLogits(ctx);
+      },
+    };
+    await lastValueFrom(generate(src, [1], params, { maxTokens: 3 }).pipe(toArray()));
+    expect(signals.length).toBe(3);
+    expect(signals.every((s) => !s.aborted)).toBe(true);
+    expect(new Set(signals).size).toBe(1); // one AbortController per subscription
+  });
+
+  it("completes right after emitting the source's EOS token, unless stopAtEos is false", async () => {
+    const greedy = { temperature: 0 };
+    const ref = direct([1], greedy, 0, 10);
+    const eos = ref[3]!;
+    const firstEos = ref.indexOf(eos);
+    const events = await lastValueFrom(generate(syncSource(eos), [1], greedy).pipe(take(50), toArray()));
+    expect(events.map((e) => e.token)).toEqual(ref.slice(0, firstEos + 1));
+    const all = await lastValueFrom(
+      generate(syncSource(eos), [1], greedy, { stopAtEos: false, maxTokens: 10 }).pipe(toArray()),
+    );
+    expect(all.map((e) => e.token)).toEqual(ref);
+  });
+
+  it("reports top logprobs when asked", async () => {
+    const [e] = await lastValueFrom(
+      generate(syncSource(), [1], params, { maxTokens: 1, logprobs: 3 }).pipe(toArray()),
+    );
+    const ref = createSampler(params).sample(toyLogits([1]), { logprobs: 3 });
+    expect(e!.topLogprobs).toEqual(ref.topLogprobs);
+    expect(e!.topLogprobs!.length).toBe(3);
+  });
+
+  it("encodes a text prompt with the given tokenizer, and refuses a text prompt without one", async () => {
+    const src = syncSource();
+    const tok = { ...tableTokenizer(["a"]), encode: (s: string) => [...s].map((c) => c.charCodeAt(0) % V) };
+    await lastValueFrom(generate(src, "AB", params, { maxTokens: 1, tokenizer: tok }).pipe(toArray()));
+    expect(src.calls[0]).toEqual([65 % V, 66 % V]);
+    await expect(firstValueFrom(generate(src, "AB", params))).rejects.toBeInstanceOf(StreamUsageError);
+  });
+
+  it("wraps a source failure in SourceError naming the step and keeping the cause", async () => {
+    const boom = new Error("GPU fell off");
+    let n = 0;
+    const src: LogitSource = {
+      vocabSize: V,
+      next: async (ctx) => {
+        if (n++ === 2) throw boom;
+        return toyLogits(ctx);
+      },
+    };
+    const err = await lastValueFrom(generate(src, [1], params).pipe(toArray())).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(SourceError);
+    expect((err as SourceError).step).toBe(2);
+    expect((err as SourceError).cause).toBe(boom);
+  });
+
+  it("errors with SourceError when the source returns a row of the wrong length", async () => {
+    const src: LogitSource = { vocabSize: V, next: () => new Float32Array(V - 1) };
+    await expect(firstValueFrom(generate(src, [1], params))).rejects.toBeInstanceOf(SourceError);
+  });
+
+  it("forwards the sampler's typed error for a row it cannot sample", async () => {
+    const src: LogitSource = { vocabSize: V, next: () => new Float32Array(V).fill(Number.NEGATIVE_INFINITY) };
+    await expect(firstValueFrom(generate(src, [1], params))).rejects.toBeInstanceOf(InvalidLogitsError);
+  });
+
+  it("makes no call while its pacer is paused and continues when it is resumed", async () => {
+    const pacer = createPacer();
+    pacer.pause();
+    const src = syncSource();
+    const seen: number[] = [];
+    let done = false;
+    generate(src, [1], params, { maxTokens: 3, pacer }).subscribe({
+      next: (e) => seen.push(e.token),
+      complete: () => {
+        done = true;
+      },
+    });
+    expect(src.calls.length).toBe(0);
+    pacer.resume();
+    expect(done).toBe(true);
+    expect(seen).toEqual(direct([1], params, 0, 3));
+  });
+
+  it("errors with the reason of an external signal and removes its listener from it", async () => {
+    const { source, pending } = manualSource();
+    const external = new AbortController();
+    let error: unknown;
+    generate(source, [1], params, { signal: external.signal }).subscribe({ error: (e) => (error = e) });
+    expect(getEventListeners(external.signal, "abort").length).toBe(1);
+    external.abort(new Error("client went away"));
+    expect((error as Error).message).toBe("client went away");
+    expect(pending[0]!.aborted).toBe(true);
+    expect(getEventListeners(external.signal, "abort").length).toBe(0);
+  });
+
+  it("removes its listener from an external signal when the run completes", async () => {
+    const external = new AbortController();
+    await lastValueFrom(
+      generate(syncSource(), [1], params, { maxTokens: 2, signal: external.signal }).pipe(toArray()),
+    );
+    expect(getEventListeners(external.signal, "abort").length).toBe(0);
+  });
+
+  it("feeds decodeText and stopWhen to produce text that ends before a stop sequence", async () => {
+    // Token i is the letter "a" + i; the stop sequence is the text of the 3rd and 4th greedy tokens.
+    const greedy = { temperature: 0 };
+    const ref = direct([1], greedy, 0, 6);
+    const letters = Array.from({ length: V }, (_, i) => String.fromCharCode(97 + i));
+    const tok = tableTokenizer(letters);
+    const stop = letters[ref[2]!]! + letters[ref[3]!]!;
+    const text = (
+      await lastValueFrom(
+        generate(syncSource(), [1], greedy).pipe(
+          decodeText(tok),
+          stopWhen({ stopSequences: [stop] }),
+          toArray(),
+        ),
+      )
+    )
+      .map((e) => e.text)
+      .join("");
+    const full = ref.map((t) => letters[t]).join("");
+    expect(text).toBe(full.slice(0, full.indexOf(stop)));
+  });
+});
