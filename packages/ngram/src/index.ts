@@ -1,2 +1,16 @@
-// Public surface: named re-exports only (see CONVENTIONS.md). Filled by the package issue.
-export {};
+// Public surface of @logitstream/ngram: named re-exports only (see CONVENTIONS.md).
+export { BpeTokenizer } from "./BpeTokenizer.js";
+export { brownText } from "./brownText.js";
+export type { CountOptions } from "./countNgrams.js";
+export { countNgrams } from "./countNgrams.js";
+export { AbortedError, ModelFormatError, TokenIdError } from "./errors.js";
+export { kneserNeyDiscounts } from "./kneserNeyDiscounts.js";
+export { DEFAULT_MODEL_URL, loadModel } from "./loadModel.js";
+export { decodeModelFile, encodeModelFile } from "./modelFile.js";
+export type { NgramCounts } from "./NgramCounts.js";
+export { NgramModel } from "./NgramModel.js";
+export { pruneNgrams } from "./pruneNgrams.js";
+export type { BrownDocument } from "./readBrownCorpus.js";
+export { readBrownCorpus } from "./readBrownCorpus.js";
+export type { TrainOptions } from "./trainModel.js";
+export { trainModel } from "./trainModel.js";
