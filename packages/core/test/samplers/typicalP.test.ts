@@ -1,23 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { topK, typicalP } from "../../src/index.js";
-import { keptSet, NEG, run, softmaxRef } from "./stageHelpers.js";
-
-/** Reference from the definition: order by |−ln p − H| (ties → lower id), shortest prefix with mass ≥ p. */
-function typicalRef(row: number[], p: number): number[] {
-  if (p >= 1) return row.map((_, i) => i);
-  const probs = softmaxRef(row);
-  const h = -probs.reduce((s, q) => (q > 0 ? s + q * Math.log(q) : s), 0);
-  const score = probs.map((q) => (q > 0 ? Math.abs(-Math.log(q) - h) : Number.POSITIVE_INFINITY));
-  const ord = row.map((_, i) => i).sort((a, b) => score[a]! - score[b]! || a - b);
-  const out: number[] = [];
-  let cum = 0;
-  for (const i of ord) {
-    out.push(i);
-    cum += probs[i]!;
-    if (cum >= p) break;
-  }
-  return out.sort((a, b) => a - b);
-}
+import { keptSet, NEG, run, typicalRef } from "./stageHelpers.js";
 
 describe("typicalP", () => {
   const L = Math.log;
