@@ -1,6 +1,7 @@
 import { checkRow } from "./checkRow.js";
 import { checkTarget } from "./checkTarget.js";
 import { expSum } from "./expSum.js";
+import { portableExp } from "./portableExp.js";
 
 /**
  * Cross-entropy loss of one logit row against a target token, `−log softmax(u)_t = logSumExp(u) − u_t`
@@ -46,7 +47,7 @@ export function crossEntropyStrided(
     const end = gradOffset + length;
     for (let i = gradOffset; i < end; i++) grad[i] = grad[i]! * scale;
     // Subtract the one-hot in float64 from the unrounded probability of the target.
-    grad[gradOffset + target] = Math.exp(data[offset + target]! - max) * scale - 1;
+    grad[gradOffset + target] = portableExp(data[offset + target]! - max) * scale - 1;
   }
   return Math.log(sum) - (data[offset + target]! - max);
 }

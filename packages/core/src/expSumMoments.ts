@@ -1,4 +1,5 @@
 import { SUM_BLOCK } from "./expSum.js";
+import { portableExp } from "./portableExp.js";
 
 /**
  * One exp pass giving both `S = Σ e_i` and `M = Σ e_i · x_i`, where `x_i = u_i − max` and
@@ -38,7 +39,7 @@ export function expSumMoments(
     let partialWeighted = 0;
     for (let i = blockStart; i < blockEnd; i++) {
       const x = data[i]! - max;
-      const e = Math.exp(x);
+      const e = portableExp(x);
       partial += e;
       if (e > 0) partialWeighted += e * x;
     }

@@ -1,6 +1,7 @@
 import { checkRow } from "./checkRow.js";
 import { InvalidParamsError } from "./errors.js";
 import { expSum } from "./expSum.js";
+import { portableExp } from "./portableExp.js";
 
 /**
  * Kullback–Leibler divergence `KL(P ‖ Q) = Σ p_i (log p_i − log q_i)`, in nats, between the
@@ -47,7 +48,7 @@ export function klDivergenceStrided(
     const b = q[qOffset + i]!;
     if (b === Number.NEGATIVE_INFINITY) return Number.POSITIVE_INFINITY;
     const x = a - maxP;
-    const e = Math.exp(x);
+    const e = portableExp(x);
     if (e > 0) acc += e * (x - (b - maxQ));
   }
   const kl = acc / sumP - Math.log(sumP) + Math.log(sumQ);

@@ -1,6 +1,7 @@
 import { checkRow } from "./checkRow.js";
 import { checkTemperature } from "./checkTemperature.js";
 import { InvalidParamsError } from "./errors.js";
+import { portableExp } from "./portableExp.js";
 import type { SoftmaxOptions } from "./softmax.js";
 
 /** Largest V accepted by {@link softmaxJacobian}: the dense V × V result is 8·V² bytes (128 MiB at 4096). */
@@ -41,7 +42,7 @@ export function softmaxJacobian(logits: Float32Array, options?: SoftmaxOptions):
   const y = new Float64Array(v);
   let sum = 0;
   for (let i = 0; i < v; i++) {
-    const e = Math.exp((logits[i]! - max) / temperature);
+    const e = portableExp((logits[i]! - max) / temperature);
     y[i] = e;
     sum += e;
   }
