@@ -1,0 +1,106 @@
+import { WireError } from "./errors.js";
+
+/**
+ * Per-row sampler params carried by a frame. Same shape as core's `SamplerParams` (ARCHITECTURE.md);
+ * declared here until core exports that type. Only types are checked here; ranges are the core's job
+ * (`validateSamplerParams`).
+ */
+export interface FrameParams {
+  temperature?: number;
+  topK?: number;
+  topP?: number;
+  minP?: number;
+  typicalP?: number;
+  topNSigma?: number;
+  repetitionPenalty?: number;
+  frequencyPenalty?: number;
+  presencePenalty?: number;
+  penaltyWindow?: number;
+  logitBias?: Record<string, number>;
+  seed?: number;
+  samplers?: string[];
+}
+
+const NUMERIC_KEYS = new Set([
+  "temperature",
+  "topK",
+  "topP",
+  "minP",
+  "typicalP",
+  "topNSigma",
+  "repetitionPenalty",
+  "frequencyPenalty",
+  "presencePenalty",
+  "penaltyWindow",
+  "seed",
+]);
+
+/**
+ * Checks untrusted `params` (a parsed JSON object or a decoded msgpack Map) and returns a fresh plain
+ * object holding only the known keys. Copying, rather than returning the input, is what keeps
+ * `__proto__`/`constructor` keys from ever reaching a consumer.
+ */
+export function validateFrameParams(
+  value: unknown,
+  where: { frame: number; byteOffset: number },
+): FrameParams {
+  const entries = entriesOf(value);
+  if (entries === null) {
+    throw new WireError("E_WIRE_FIELD", "params must be an object (a JSON object or msgpack map)", where);
+  }
+  const out: Record<string, unknown> = {};
+  for (const [key, v] of entries) {
+    if (NUMERIC_KEYS.has(key)) {
+      if (typeof v !== "number" || !Number.isFinite(v)) {
+        throw new WireError("E_WIRE_FIELD", `params.${key} must be a finite number`, where);
+      }
+      out[key] = v;
+    } else if (key === "samplers") {
+      if (!Array.isArray(v) || v.length > 64 || !v.every((s) => typeof s === "string" && s.length <= 64)) {
+        throw new WireError(
+          "E_WIRE_FIELD",
+          "params.samplers must be an array of up to 64 stage names",
+          where,
+        );
+      }
+      out.samplers = [...v];
+    } else if (key === "logitBias") {
+      const bias = entriesOf(v);
+      if (bias === null) throw new WireError("E_WIRE_FIELD", "params.logitBias must be an object", where);
+      const copy: Record<string, number> = {};
+      for (const [id, b] of bias) {
+        if (!/^(0|[1-9][0-9]{0,9})$/.test(id) || typeof b !== "number" || Number.isNaN(b)) {
+          throw new WireError(
+            "E_WIRE_FIELD",
+            `params.logitBias must map token ids ("123") to numbers; got key ${JSON.stringify(id.slice(0, 32))}`,
+            where,
+          );
+        }
+        copy[id] = b;
+      }
+      out.logitBias = copy;
+    } else {
+      throw new WireError(
+        "E_WIRE_FIELD",
+        `unknown sampler param ${JSON.stringify(key.slice(0, 64))}; known: ${[...NUMERIC_KEYS, "samplers", "logitBias"].join(", ")}`,
+        where,
+      );
+    }
+  }
+  return out as FrameParams;
+}
+
+/** Own string-keyed entries of a plain object or a Map with string keys; null for anything else. */
+export function entriesOf(value: unknown): [string, unknown][] | null {
+  if (value instanceof Map) {
+    const out: [string, unknown][] = [];
+    for (const [k, v] of value) {
+      if (typeof k !== "string") return null;
+      out.push([k, v]);
+    }
+    return out;
+  }
+  if (value === null || typeof value !== "object" || Array.isArray(value) || ArrayBuffer.isView(value))
+    return null;
+  return Object.entries(value);
+}

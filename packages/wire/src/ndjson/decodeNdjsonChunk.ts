@@ -1,0 +1,187 @@
+import { BatchBuilder, checkTarget } from "../batchBuilder.js";
+import type { DecodedChunk } from "../decodedChunk.js";
+import { WireError } from "../errors.js";
+import { validateFrameParams } from "../frameParams.js";
+import { type ByteChunk, DEFAULTS } from "../frames.js";
+import { ScanFailure, scanNumberArray } from "./scanNumberArray.js";
+
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+let scratch = new Float32Array(1 << 17);
+
+function isWs(c: number): boolean {
+  return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
+}
+
+/**
+ * Decodes a chunk of NDJSON lines. A line is a JSON array of numbers (parsed by the byte scanner) or
+ * an object `{"logits": [...], "id"?, "target"?, "params"?}` (parsed by JSON.parse, which defines
+ * `__proto__` as an own property and so cannot pollute prototypes; only own keys are read). Blank
+ * lines are ignored and are not rows.
+ */
+export function decodeNdjsonChunk(chunk: ByteChunk): DecodedChunk {
+  const b = chunk.bytes;
+  const n = b.length;
+  const skip = chunk.onError === "skip";
+  const builder = new BatchBuilder(
+    chunk.firstRow,
+    chunk.rows,
+    chunk.vocab,
+    chunk.maxVocab ?? DEFAULTS.maxVocab,
+  );
+  let pos = 0;
+  let local = 0;
+  let line = chunk.firstLine ?? 1;
+  while (pos < n) {
+    const nl = b.indexOf(0x0a, pos);
+    const lineEnd = nl < 0 ? n : nl;
+    let s = pos;
+    while (s < lineEnd && isWs(b[s]!)) s++;
+    if (s < lineEnd) {
+      if (local >= chunk.rows) {
+        const error = new WireError(
+          "E_WIRE_FORMAT",
+          `chunk holds more rows than its declared ${chunk.rows}`,
+          {
+            frame: chunk.firstRow + local,
+            byteOffset: chunk.byteOffset + pos,
+          },
+        );
+        return { batch: builder.finish(local), error };
+      }
+      const row = chunk.firstRow + local;
+      const where = { frame: row, byteOffset: chunk.byteOffset + pos };
+      try {
+        decodeLine(b, s, lineEnd, builder, local, row, line, where);
+      } catch (e) {
+        if (skip && e instanceof WireError) builder.fail(local, e);
+        else if (e instanceof WireError) return { batch: builder.finish(local), error: e };
+        else throw e;
+      }
+      local++;
+    }
+    pos = nl < 0 ? n : nl + 1;
+    line++;
+  }
+  if (local !== chunk.rows) {
+    const error = new WireError("E_WIRE_FORMAT", `chunk declares ${chunk.rows} rows but holds ${local}`, {
+      frame: chunk.firstRow + local,
+      byteOffset: chunk.byteOffset + n,
+    });
+    return { batch: builder.finish(local), error };
+  }
+  return { batch: builder.finish() };
+}
+
+function decodeLine(
+  b: Uint8Array,
+  s: number,
+  e: number,
+  builder: BatchBuilder,
+  local: number,
+  row: number,
+  line: number,
+  where: { frame: number; byteOffset: number },
+): void {
+  const c = b[s]!;
+  if (c === 0x5b) {
+    decodeArrayLine(b, s, e, builder, local, row, line, where);
+    return;
+  }
+  if (c !== 0x7b) {
+    throw new WireError(
+      "E_WIRE_SYNTAX",
+      `row ${row} (line ${line}): expected a JSON array of numbers or an object with "logits"`,
+      where,
+    );
+  }
+  let obj: unknown;
+  try {
+    obj = JSON.parse(utf8.decode(b.subarray(s, e)));
+  } catch (cause) {
+    throw new WireError(
+      "E_WIRE_SYNTAX",
+      `row ${row} (line ${line}): not valid JSON (${(cause as Error).message}); each line must hold one complete JSON value`,
+      where,
+      { cause },
+    );
+  }
+  if (obj === null || typeof obj !== "object" || Array.isArray(obj)) {
+    throw new WireError("E_WIRE_SYNTAX", `row ${row} (line ${line}): expected a JSON object`, where);
+  }
+  const logits = Object.hasOwn(obj, "logits") ? (obj as { logits: unknown }).logits : undefined;
+  if (!Array.isArray(logits)) {
+    throw new WireError(
+      "E_WIRE_FIELD",
+      `row ${row} (line ${line}): "logits" must be an array of numbers`,
+      where,
+    );
+  }
+  builder.setVocab(logits.length, where, row);
+  const v = builder.vocab;
+  const out = builder.out();
+  const o = local * v;
+  for (let i = 0; i < v; i++) {
+    const x = logits[i];
+    if (typeof x !== "number") {
+      throw new WireError(
+        "E_WIRE_FIELD",
+        `row ${row} (line ${line}): logits[${i}] is ${x === null ? "null" : typeof x}; logits must be numbers`,
+        where,
+      );
+    }
+    out[o + i] = x;
+  }
+  if (Object.hasOwn(obj, "target")) {
+    const t = checkTarget((obj as { target: unknown }).target, v, row, where);
+    if (t >= 0) builder.setTarget(local, t);
+  }
+  if (Object.hasOwn(obj, "id")) builder.setId(local, (obj as { id: unknown }).id);
+  if (Object.hasOwn(obj, "params")) {
+    const p = (obj as { params: unknown }).params;
+    if (p !== null) builder.setParams(local, validateFrameParams(p, where));
+  }
+}
+
+function decodeArrayLine(
+  b: Uint8Array,
+  s: number,
+  e: number,
+  builder: BatchBuilder,
+  local: number,
+  row: number,
+  line: number,
+  where: { frame: number; byteOffset: number },
+): void {
+  try {
+    if (builder.vocab < 0) {
+      // First row of a stream of unknown width: parse into scratch, growing it if needed.
+      let count = scanNumberArray(b, s, e, scratch, 0, scratch.length);
+      while (count > scratch.length && scratch.length <= builder.maxVocab) {
+        scratch = new Float32Array(Math.min(scratch.length * 4, builder.maxVocab + 1));
+        count = scanNumberArray(b, s, e, scratch, 0, scratch.length);
+      }
+      builder.setVocab(count, where, row);
+      builder.out().set(scratch.subarray(0, count), local * count);
+    } else {
+      const v = builder.vocab;
+      const count = scanNumberArray(b, s, e, builder.out(), local * v, v);
+      if (count !== v) {
+        const got = count > v ? `more than ${v}` : String(count);
+        throw new WireError(
+          "E_WIRE_VOCAB",
+          `row ${row} (line ${line}) has ${got} logits but the stream's vocabulary size is ${v}; every row must have the same length`,
+          where,
+        );
+      }
+    }
+  } catch (err) {
+    if (err instanceof ScanFailure) {
+      throw new WireError(
+        "E_WIRE_SYNTAX",
+        `row ${row} (line ${line}), column ${err.pos - s + 1}: ${err.problem}; a row must be a JSON array of numbers`,
+        where,
+      );
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,78 @@
+import { Packr } from "msgpackr";
+import type { OutputRecord } from "./records.js";
+
+// Plain msgpack only: no records extension (readers elsewhere must not need msgpackr), compact maps.
+const packr = new Packr({ useRecords: false, variableMapSize: true });
+const utf8 = new TextEncoder();
+
+/** JSON text of one number: JSON.stringify's shortest round-trip form; non-finite → null (JSON has no Infinity). */
+function num(x: number): string {
+  return Number.isFinite(x) ? String(x) : "null";
+}
+
+function plainArray(a: ArrayLike<number>): number[] {
+  return Array.isArray(a) ? a : Array.from(a);
+}
+
+/** The record as a plain JSON-able object: typed arrays become arrays, absent fields are left out. */
+function toPlain(r: OutputRecord): Record<string, unknown> {
+  const o: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(r)) {
+    if (v === undefined) continue;
+    o[k] = ArrayBuffer.isView(v) ? plainArray(v as unknown as ArrayLike<number>) : v;
+  }
+  return o;
+}
+
+/**
+ * One record as one NDJSON line (with its "\n"). Numbers use JSON.stringify's shortest round-trip
+ * form, so output is deterministic; a non-finite number (a -Infinity log-probability of a banned
+ * token in `softmax --log`) is written as null, the JSON convention. `probs`/`logprobs` are written last, as
+ * the record's final field.
+ */
+export function encodeRecordLine(r: OutputRecord): string {
+  const arr =
+    (r as { probs?: ArrayLike<number>; logprobs?: ArrayLike<number> }).probs ??
+    (r as { logprobs?: ArrayLike<number> }).logprobs;
+  if (arr !== undefined) {
+    const key = (r as { probs?: unknown }).probs !== undefined ? "probs" : "logprobs";
+    const rest = toPlain(r);
+    delete rest[key];
+    const parts: string[] = new Array(arr.length);
+    for (let i = 0; i < arr.length; i++) parts[i] = num(arr[i]!);
+    const head = JSON.stringify(rest);
+    return `${head.slice(0, -1)}${head.length > 2 ? "," : ""}"${key}":[${parts.join(",")}]}\n`;
+  }
+  return `${JSON.stringify(toPlain(r))}\n`;
+}
+
+/** One record as one msgpack map (plain msgpack, no extensions; typed arrays become arrays of numbers). */
+export function encodeRecordMsgpack(r: OutputRecord): Uint8Array {
+  // Copied: msgpackr may hand out views of a buffer it reuses, and a queued stream write must not change.
+  return Uint8Array.prototype.slice.call(packr.pack(toPlain(r)));
+}
+
+/**
+ * Encodes records of the CLI contract as NDJSON (one line each) or msgpack (one map each).
+ * Deterministic: the same records give the same bytes.
+ *
+ * @example
+ * new TextDecoder().decode(encodeRecords([{ row: 0, token: 7, logprob: -0.25 }], "ndjson"));
+ * // '{"row":0,"token":7,"logprob":-0.25}\n'
+ */
+export function encodeRecords(records: Iterable<OutputRecord>, format: "ndjson" | "msgpack"): Uint8Array {
+  const parts: Uint8Array[] = [];
+  let size = 0;
+  for (const r of records) {
+    const p = format === "ndjson" ? utf8.encode(encodeRecordLine(r)) : encodeRecordMsgpack(r);
+    parts.push(p);
+    size += p.length;
+  }
+  const out = new Uint8Array(size);
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
