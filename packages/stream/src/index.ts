@@ -12,6 +12,12 @@ export { generate } from "./generate.js";
 export type { DecodeTextOptions } from "./operators/decodeText.js";
 // Operators (one per file), composable with pipe().
 export { decodeText } from "./operators/decodeText.js";
+export type { SampleTokensOptions, SamplingPool } from "./operators/sampleTokens.js";
+export { sampleTokens } from "./operators/sampleTokens.js";
+export type { ScoreEvent, ScoreTokensOptions } from "./operators/scoreTokens.js";
+export { scoreTokens } from "./operators/scoreTokens.js";
+export type { ProbsEvent, SoftmaxFramesOptions } from "./operators/softmaxFrames.js";
+export { softmaxFrames } from "./operators/softmaxFrames.js";
 export type { StopWhenOptions } from "./operators/stopWhen.js";
 export { stopWhen } from "./operators/stopWhen.js";
 export type { Pacer } from "./pacer.js";

@@ -147,7 +147,7 @@ describe("generate", () => {
       entry.resolve();
       await settle();
     }
-    subs.forEach((s) => s.unsubscribe());
+    for (const s of subs) s.unsubscribe();
     expect(got[0]).toEqual(direct([5], params, 1, 6));
     expect(got[1]).toEqual(direct([5], params, 2, 6));
   });

@@ -1,0 +1,221 @@
+import { createSampler, type SampleBatchResult, type SamplerParams, sampleBatch } from "@logitstream/core";
+import { Observable, type OperatorFunction } from "rxjs";
+import { type NormalBatch, toBatch, topEntries } from "../internal/frames.js";
+import { subscribeLinked } from "../internal/subscribeLinked.js";
+import type { LogitFrame, TokenEvent } from "../types.js";
+
+/**
+ * What `sampleTokens({ pool })` needs: @logitstream/pool's `createPool(...)` satisfies it. Row r of a batch
+ * is sampled with RNG stream `firstRow + r`, as core's `sampleBatch` does.
+ */
+export interface SamplingPool {
+  sample(
+    batch: { data: Float32Array; rows: number; vocab: number; firstRow?: number },
+    params?: SamplerParams,
+    options?: { logprobs?: number; signal?: AbortSignal },
+  ): Promise<Pick<SampleBatchResult, "tokens" | "logprobs" | "ranks" | "topTokens" | "topLogprobs">>;
+}
+
+/** Options of {@link sampleTokens}. */
+export interface SampleTokensOptions {
+  /** Report the N most likely tokens per row (`topLogprobs`). Default 0. */
+  logprobs?: number;
+  /**
+   * `"sequence"` (default): the rows are consecutive steps of one sequence. One stateful sampler runs
+   * over them: row i is drawn with `uniform(seed, stream, i)` and the penalties see the tokens sampled
+   * before it. Events are numbered by position (`step` = i).
+   *
+   * `"rows"`: every row is independent (the CLI's `sample`): row r, by global index, is drawn with
+   * `uniform(seed, r, 0)` and a fresh penalty window, as core's `sampleBatch` does. Events carry the
+   * global row index as `step`. Per-row `params` of a batch are merged over `params`.
+   *
+   * Either way the tokens do not depend on how the rows are grouped into frames.
+   */
+  mode?: "sequence" | "rows";
+  /** RNG stream of the sequence (mode `"sequence"`): the request id. Default 0. */
+  stream?: number;
+  /**
+   * Sample batches on this worker pool (implies mode `"rows"`): up to `concurrency` frames in flight,
+   * events emitted in input order. Unsubscribing aborts the tasks in flight.
+   */
+  pool?: SamplingPool;
+  /** Frames in flight on the pool. Default 2. */
+  concurrency?: number;
+}
+
+/**
+ * Logit frames → token events, with the core sampler chain (temperature, top-k, top-p, min-p,
+ * penalties, …). A frame is a bare row (`Float32Array`), a row with metadata (`{ logits, id?, row? }`,
+ * wire's `readRows`) or a batch (`{ data, rows, vocab, firstRow?, ids? }`, wire's `readBatches`); a batch
+ * yields one event per row, in order, synchronously.
+ *
+ * The sampler is created per subscription (so re-subscribing repeats the run) and its state — RNG step,
+ * penalty window — carries from row to row and frame to frame.
+ *
+ * @example
+ * rows$.pipe(sampleTokens({ temperature: 0.7, topP: 0.9, seed: 7 }, { logprobs: 2 }))
+ * // → { step: 0, token: 17, logprob: -0.41, rank: 1, topLogprobs: [{ token: 17, … }, { token: 3, … }] }, …
+ */
+export function sampleTokens(
+  params: SamplerParams = {},
+  options: SampleTokensOptions = {},
+): OperatorFunction<LogitFrame, TokenEvent> {
+  const logprobs = options.logprobs ?? 0;
+  if (options.pool !== undefined)
+    return sampleOnPool(params, options.pool, logprobs, options.concurrency ?? 2);
+  if (options.mode === "rows") return sampleRows(params, logprobs);
+  const stream = options.stream ?? 0;
+  const sampleOpts = logprobs > 0 ? { logprobs } : undefined;
+  return (source) =>
+    new Observable<TokenEvent>((subscriber) => {
+      const sampler = createSampler(params, { stream });
+      let step = 0;
+      subscribeLinked(source, subscriber, {
+        next(frame) {
+          const b = toBatch(frame, step);
+          for (let r = 0; r < b.rows && !subscriber.closed; r++) {
+            const res = sampler.sampleStrided(b.data, r * b.vocab, b.vocab, sampleOpts);
+            const event: TokenEvent = {
+              step: step++,
+              token: res.token,
+              logprob: res.logprob,
+              rank: res.rank,
+            };
+            if (res.topLogprobs !== undefined) event.topLogprobs = res.topLogprobs;
+            if (b.ids !== undefined) event.id = b.ids[r];
+            subscriber.next(event);
+          }
+        },
+        error: (err: unknown) => subscriber.error(err),
+        complete: () => subscriber.complete(),
+      });
+    });
+}
+
+/** Emits one event per row of a batch result. */
+function emitRows(
+  subscriber: { next(e: TokenEvent): void; readonly closed: boolean },
+  b: NormalBatch,
+  res: Pick<SampleBatchResult, "tokens" | "logprobs" | "ranks" | "topTokens" | "topLogprobs">,
+  logprobs: number,
+): void {
+  for (let r = 0; r < b.rows && !subscriber.closed; r++) {
+    const event: TokenEvent = {
+      step: b.firstRow + r,
+      token: res.tokens[r]!,
+      logprob: res.logprobs[r]!,
+      rank: res.ranks[r]!,
+    };
+    if (logprobs > 0 && res.topTokens !== undefined && res.topLogprobs !== undefined) {
+      event.topLogprobs = topEntries(res.topTokens, res.topLogprobs, r, logprobs);
+    }
+    if (b.ids !== undefined) event.id = b.ids[r];
+    subscriber.next(event);
+  }
+}
+
+function rowParams(params: SamplerParams, b: NormalBatch): SamplerParams | SamplerParams[] {
+  if (b.params === undefined) return params;
+  return b.params.map((p) => (p === undefined ? params : { ...params, ...p }));
+}
+
+function sampleRows(params: SamplerParams, logprobs: number): OperatorFunction<LogitFrame, TokenEvent> {
+  const opts = logprobs > 0 ? { logprobs } : {};
+  return (source) =>
+    new Observable<TokenEvent>((subscriber) => {
+      let nextRow = 0;
+      subscribeLinked(source, subscriber, {
+        next(frame) {
+          const b = toBatch(frame, nextRow);
+          nextRow = b.firstRow + b.rows;
+          const res = sampleBatch(b.data, b.rows, b.vocab, rowParams(params, b), {
+            ...opts,
+            firstRow: b.firstRow,
+          });
+          emitRows(subscriber, b, res, logprobs);
+        },
+        error: (err: unknown) => subscriber.error(err),
+        complete: () => subscriber.complete(),
+      });
+    });
+}
+
+/**
+ * Ordered, bounded concurrency on the pool: frames queue in input order; at most `concurrency` are
+ * being sampled; results are emitted strictly in input order as the head of the queue finishes.
+ */
+function sampleOnPool(
+  params: SamplerParams,
+  pool: SamplingPool,
+  logprobs: number,
+  concurrency: number,
+): OperatorFunction<LogitFrame, TokenEvent> {
+  interface Slot {
+    batch: NormalBatch;
+    started: boolean;
+    result?: Awaited<ReturnType<SamplingPool["sample"]>>;
+  }
+  return (source) =>
+    new Observable<TokenEvent>((subscriber) => {
+      const controller = new AbortController();
+      const queue: Slot[] = [];
+      let inFlight = 0;
+      let sourceDone = false;
+      let nextRow = 0;
+
+      const drain = (): void => {
+        while (queue.length > 0 && queue[0]!.result !== undefined && !subscriber.closed) {
+          const slot = queue.shift()!;
+          emitRows(subscriber, slot.batch, slot.result!, logprobs);
+        }
+        if (sourceDone && queue.length === 0 && !subscriber.closed) subscriber.complete();
+      };
+      const pump = (): void => {
+        for (let i = 0; i < queue.length && inFlight < concurrency; i++) {
+          const slot = queue[i]!;
+          if (slot.started) continue;
+          slot.started = true;
+          inFlight++;
+          const b = slot.batch;
+          const batch: Parameters<SamplingPool["sample"]>[0] & { params?: unknown } = {
+            data: b.data,
+            rows: b.rows,
+            vocab: b.vocab,
+            firstRow: b.firstRow,
+          };
+          if (b.params !== undefined) batch.params = [...b.params];
+          const opts = logprobs > 0 ? { logprobs, signal: controller.signal } : { signal: controller.signal };
+          pool.sample(batch, params, opts).then(
+            (result) => {
+              inFlight--;
+              if (subscriber.closed) return;
+              slot.result = result;
+              drain();
+              pump();
+            },
+            (err: unknown) => {
+              inFlight--;
+              if (!subscriber.closed) subscriber.error(err);
+            },
+          );
+        }
+      };
+
+      subscribeLinked(source, subscriber, {
+        next(frame) {
+          const b = toBatch(frame, nextRow);
+          nextRow = b.firstRow + b.rows;
+          queue.push({ batch: b, started: false });
+          pump();
+        },
+        error: (err: unknown) => subscriber.error(err),
+        complete() {
+          sourceDone = true;
+          drain();
+        },
+      });
+      return () => {
+        if (inFlight > 0) controller.abort();
+      };
+    });
+}
