@@ -1,0 +1,511 @@
+// WebAssembly SIMD (f32x4) kernels of @logitstream/core, in AssemblyScript.
+//
+// Every kernel works on raw byte addresses in this module's linear memory; the loader in
+// src/kernels/ copies (or decodes) a row into a scratch area, pads it with -Infinity to a multiple
+// of 16 elements (`n16`), calls a kernel, and reads the result. Nothing here allocates.
+//
+// The plain JavaScript fallback in src/kernels/fallback.ts performs the SAME float32 operations in
+// the SAME order (lane by lane, block by block), so both paths give bit-identical results. Any
+// change here must be mirrored there; test/kernels.fallback.test.ts compares every bit.
+//
+// Summation order (expSum, expSumEnt, massGe): 16 elements per iteration as four f32x4 vectors
+// a = x[i..i+3], b = x[i+4..i+7], c = x[i+8..i+11], d = x[i+12..i+15]; one f32x4 accumulator,
+// acc += (a + b) + (c + d), so lane j sums the elements with i % 4 == j. Within a block of BLOCK
+// elements the lanes accumulate in f32; at the block's end its 4 lanes are promoted to f64 and added
+// in lane order 0..3 (the block sum, stored); the row total is the f64 sum of block sums in order.
+// (PERFORMANCE.md: f32 lanes over a whole 128k row lose ~1e-5; per 1024-element block they do not.)
+
+/** Elements per summation block: 128 iterations of 8 lanes. */
+const BLOCK: i32 = 1024;
+
+// exp(x) constants (see expv).
+const L2E: f32 = 1.44269502; // log2(e) rounded to f32
+const MAGIC: f32 = 12583039.0; // 1.5 * 2^23 + 127: round-to-integer + exponent bias in one add
+const LN2HI: f32 = 0.693359375; // Cody-Waite split of ln 2: 9 significant bits, n * LN2HI exact
+const LN2LO: f32 = -2.12194440e-4; // ln 2 - LN2HI
+const XMIN: f32 = -88.0; // inputs are clamped here first (-Infinity -> -88 -> exactly 0)
+// q(r) ~ (e^r - 1 - r) / r^2 on [-ln2/2, ln2/2], degree 4, fitted for relative error of e^r
+// (weighted least squares iterated to equi-ripple: approximation error 3.1e-9 before rounding).
+const C0: f32 = 0.49999994;
+const C1: f32 = 0.16666521;
+const C2: f32 = 0.041668389;
+const C3: f32 = 0.0083687110;
+const C4: f32 = 0.0013814605;
+
+// The constants live in linear memory and are loaded once per call: written as literals, V8
+// rematerializes each v128 constant inside the loop (3 instructions each, ~25% of the loop).
+const KT = memory.data<f32>(
+  [
+    XMIN, XMIN, XMIN, XMIN, L2E, L2E, L2E, L2E, MAGIC, MAGIC, MAGIC, MAGIC, LN2HI, LN2HI, LN2HI, LN2HI,
+    LN2LO, LN2LO, LN2LO, LN2LO, C4, C4, C4, C4, C3, C3, C3, C3, C2, C2, C2, C2,
+    C1, C1, C1, C1, C0, C0, C0, C0, 1.0, 1.0, 1.0, 1.0,
+  ],
+  16,
+);
+
+/**
+ * e^x for four f32 lanes; k* are the splatted constants of KT.
+ *
+ * Method: x is clamped to >= -88 (pmax); n = round(x * log2 e) by adding MAGIC (the float's low
+ * mantissa bits then hold n + 127); r = x - n ln2 with the Cody-Waite split (n * LN2HI is exact);
+ * e^r = 1 + r + r^2 q(r) with q of degree 4 (Horner); 2^n is the float whose bits are
+ * (bits(t) << 23) — no float-to-int conversion. For x below about -87.68, n = -127, the bits of 2^n
+ * are 0 and the result is exactly +0 (so -Infinity gives exactly 0).
+ * Error (every 7th float32 in [-87.3365, 0] against float64 Math.exp, and the tests): < 1 ulp
+ * (max 0.96 ulp); for x in (-87.68, -87.3365) the result is subnormal (error < 1 subnormal ulp).
+ */
+// @ts-ignore: decorator
+@inline function expk(
+  x: v128, kxmin: v128, kl2e: v128, kmag: v128, khi: v128, klo: v128,
+  k4: v128, k3: v128, k2: v128, k1: v128, k0: v128, kone: v128,
+): v128 {
+  x = f32x4.pmax(x, kxmin);
+  const t = f32x4.add(f32x4.mul(x, kl2e), kmag);
+  const n = f32x4.sub(t, kmag);
+  let r = f32x4.sub(x, f32x4.mul(n, khi));
+  r = f32x4.sub(r, f32x4.mul(n, klo));
+  const r2 = f32x4.mul(r, r);
+  let q = f32x4.add(f32x4.mul(k4, r), k3);
+  q = f32x4.add(f32x4.mul(q, r), k2);
+  q = f32x4.add(f32x4.mul(q, r), k1);
+  q = f32x4.add(f32x4.mul(q, r), k0);
+  const p = f32x4.add(f32x4.add(f32x4.mul(q, r2), r), kone);
+  return f32x4.mul(p, i32x4.shl(t, 23));
+}
+
+// @ts-ignore: decorator
+@inline function expv(x: v128): v128 {
+  return expk(
+    x, v128.load(KT), v128.load(KT, 16), v128.load(KT, 32), v128.load(KT, 48), v128.load(KT, 64),
+    v128.load(KT, 80), v128.load(KT, 96), v128.load(KT, 112), v128.load(KT, 128), v128.load(KT, 144),
+    v128.load(KT, 160),
+  );
+}
+
+/** exp over `n` floats at `src` (any n) into `dst`; the test hook for the error bound. */
+export function expArray(src: usize, n: i32, dst: usize): void {
+  let i: i32 = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    v128.store(dst + o, expv(v128.load(src + o)));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    v128.store_lane<f32>(dst + o, expv(f32x4.splat(load<f32>(src + o))), 0);
+  }
+}
+
+// @ts-ignore: decorator
+@inline function lanesF64(a: v128): f64 {
+  return (
+    <f64>f32x4.extract_lane(a, 0) +
+    <f64>f32x4.extract_lane(a, 1) +
+    <f64>f32x4.extract_lane(a, 2) +
+    <f64>f32x4.extract_lane(a, 3)
+  );
+}
+
+/**
+ * Maximum of n16 floats (n16 % 16 == 0). pmax ignores NaN, so NaN lanes are tracked apart: the
+ * result is NaN when any element is NaN. Lanes reduced as pmax(ma, mb), then lanes 0, 1, 2, 3.
+ */
+export function maxF32(p: usize, n16: i32): f32 {
+  let ma = f32x4.splat(-Infinity);
+  let mb = ma;
+  let nan = i32x4.splat(0);
+  const end = p + (<usize>n16 << 2);
+  for (let q = p; q < end; q += 32) {
+    const a = v128.load(q);
+    const b = v128.load(q, 16);
+    ma = f32x4.pmax(ma, a);
+    mb = f32x4.pmax(mb, b);
+    nan = v128.or(nan, v128.or(f32x4.ne(a, a), f32x4.ne(b, b)));
+  }
+  if (v128.any_true(nan)) return NaN;
+  const m = f32x4.pmax(ma, mb);
+  let r = f32x4.extract_lane(m, 0);
+  let v = f32x4.extract_lane(m, 1);
+  if (r < v) r = v;
+  v = f32x4.extract_lane(m, 2);
+  if (r < v) r = v;
+  v = f32x4.extract_lane(m, 3);
+  if (r < v) r = v;
+  return r;
+}
+
+// The exp-and-sum loop, inlined with constant flags: `scaled` multiplies (x - m) by s, `keep`
+// stores e_i at `out`, `ent` also accumulates Σ e_i d_i with d_i = max((x_i - m) s, -88).
+// 16 elements per iteration (vectors a, b, c, d); acc += (ea + eb) + (ec + ed).
+// @ts-ignore: decorator
+@inline function expLoop(
+  p: usize, n16: i32, m: f32, s: f32, out: usize, bs: usize, scaled: bool, keep: bool, ent: bool,
+): f64 {
+  const vm = f32x4.splat(m);
+  const vs = f32x4.splat(s);
+  const kxmin = v128.load(KT);
+  const kl2e = v128.load(KT, 16);
+  const kmag = v128.load(KT, 32);
+  const khi = v128.load(KT, 48);
+  const klo = v128.load(KT, 64);
+  const k4 = v128.load(KT, 80);
+  const k3 = v128.load(KT, 96);
+  const k2 = v128.load(KT, 112);
+  const k1 = v128.load(KT, 128);
+  const k0 = v128.load(KT, 144);
+  const kone = v128.load(KT, 160);
+  let total: f64 = 0;
+  let entTotal: f64 = 0;
+  for (let start: i32 = 0; start < n16; start += BLOCK) {
+    let end = start + BLOCK;
+    if (end > n16) end = n16;
+    let acc = f32x4.splat(0);
+    let h = acc;
+    const qEnd = p + (<usize>end << 2);
+    let o = out + (<usize>start << 2);
+    for (let q = p + (<usize>start << 2); q < qEnd; q += 64) {
+      let da = f32x4.sub(v128.load(q), vm);
+      let db = f32x4.sub(v128.load(q, 16), vm);
+      let dc = f32x4.sub(v128.load(q, 32), vm);
+      let dd = f32x4.sub(v128.load(q, 48), vm);
+      if (scaled) {
+        da = f32x4.mul(da, vs);
+        db = f32x4.mul(db, vs);
+        dc = f32x4.mul(dc, vs);
+        dd = f32x4.mul(dd, vs);
+      }
+      const ea = expk(da, kxmin, kl2e, kmag, khi, klo, k4, k3, k2, k1, k0, kone);
+      const eb = expk(db, kxmin, kl2e, kmag, khi, klo, k4, k3, k2, k1, k0, kone);
+      const ec = expk(dc, kxmin, kl2e, kmag, khi, klo, k4, k3, k2, k1, k0, kone);
+      const ed = expk(dd, kxmin, kl2e, kmag, khi, klo, k4, k3, k2, k1, k0, kone);
+      if (keep) {
+        v128.store(o, ea);
+        v128.store(o, eb, 16);
+        v128.store(o, ec, 32);
+        v128.store(o, ed, 48);
+        o += 64;
+      }
+      acc = f32x4.add(acc, f32x4.add(f32x4.add(ea, eb), f32x4.add(ec, ed)));
+      if (ent) {
+        const ha = f32x4.mul(ea, f32x4.pmax(da, kxmin));
+        const hb = f32x4.mul(eb, f32x4.pmax(db, kxmin));
+        const hc = f32x4.mul(ec, f32x4.pmax(dc, kxmin));
+        const hd = f32x4.mul(ed, f32x4.pmax(dd, kxmin));
+        h = f32x4.add(h, f32x4.add(f32x4.add(ha, hb), f32x4.add(hc, hd)));
+      }
+    }
+    const b = lanesF64(acc);
+    store<f64>(bs + (<usize>(start / BLOCK) << 3), b);
+    total += b;
+    if (ent) entTotal += lanesF64(h);
+  }
+  if (ent) entAcc = entTotal;
+  return total;
+}
+
+/** Σ e_i d_i (see expSumEnt) from the last expSumEnt call. */
+let entAcc: f64 = 0;
+export function lastEntropyTerm(): f64 {
+  return entAcc;
+}
+
+/**
+ * e_i = exp((x_i - m) * s) for n16 floats at `p`; returns Σ e_i (f64: f32 lanes within blocks of
+ * BLOCK elements, each block's 4 lanes added in f64 in lane order, block sums added in order) and
+ * writes each block sum (f64) at `bs`. When `out` != 0 the e_i are stored there (may equal p).
+ * s == 1 skips the multiplication (exact either way).
+ */
+export function expSum(p: usize, n16: i32, m: f32, s: f32, out: usize, bs: usize): f64 {
+  if (s == 1) {
+    if (out != 0) return expLoop(p, n16, m, s, out, bs, false, true, false);
+    return expLoop(p, n16, m, s, out, bs, false, false, false);
+  }
+  if (out != 0) return expLoop(p, n16, m, s, out, bs, true, true, false);
+  return expLoop(p, n16, m, s, out, bs, true, false, false);
+}
+
+/**
+ * expSum without storing, that also accumulates Σ e_i d_i, d_i = max((x_i - m) s, -88) (masked
+ * entries add 0), read with lastEntropyTerm(): the entropy is H = log S - (Σ e_i d_i) / S.
+ */
+export function expSumEnt(p: usize, n16: i32, m: f32, s: f32, bs: usize): f64 {
+  if (s == 1) return expLoop(p, n16, m, s, 0, bs, false, false, true);
+  return expLoop(p, n16, m, s, 0, bs, true, false, true);
+}
+
+/** dst_i = src_i * f over n16 floats (in place allowed): softmax's normalization pass. */
+export function scaleF32(src: usize, n16: i32, f: f32, dst: usize): void {
+  const vf = f32x4.splat(f);
+  const end = src + (<usize>n16 << 2);
+  for (let q = src, o = dst; q < end; q += 32, o += 32) {
+    v128.store(o, f32x4.mul(v128.load(q), vf));
+    v128.store(o, f32x4.mul(v128.load(q, 16), vf), 16);
+  }
+}
+
+/** dst_i = (x_i - m) * s - c over n16 floats (in place allowed): log-softmax's write pass. */
+export function logSoftmaxWrite(src: usize, n16: i32, m: f32, s: f32, c: f32, dst: usize): void {
+  const vm = f32x4.splat(m);
+  const vs = f32x4.splat(s);
+  const vc = f32x4.splat(c);
+  const end = src + (<usize>n16 << 2);
+  for (let q = src, o = dst; q < end; q += 32, o += 32) {
+    v128.store(o, f32x4.sub(f32x4.mul(f32x4.sub(v128.load(q), vm), vs), vc));
+    v128.store(o, f32x4.sub(f32x4.mul(f32x4.sub(v128.load(q, 16), vm), vs), vc), 16);
+  }
+}
+
+/** Number of elements strictly greater than t (n16 floats; -Infinity padding never counts). */
+export function countGt(p: usize, n16: i32, t: f32): i32 {
+  const vt = f32x4.splat(t);
+  let ca = i32x4.splat(0);
+  let cb = ca;
+  const end = p + (<usize>n16 << 2);
+  for (let q = p; q < end; q += 32) {
+    ca = i32x4.sub(ca, f32x4.gt(v128.load(q), vt));
+    cb = i32x4.sub(cb, f32x4.gt(v128.load(q, 16), vt));
+  }
+  const c = i32x4.add(ca, cb);
+  return (
+    i32x4.extract_lane(c, 0) + i32x4.extract_lane(c, 1) + i32x4.extract_lane(c, 2) + i32x4.extract_lane(c, 3)
+  );
+}
+
+/** Number of elements >= t (t must be > -Infinity so the padding does not count). */
+export function countGe(p: usize, n16: i32, t: f32): i32 {
+  const vt = f32x4.splat(t);
+  let ca = i32x4.splat(0);
+  let cb = ca;
+  const end = p + (<usize>n16 << 2);
+  for (let q = p; q < end; q += 32) {
+    ca = i32x4.sub(ca, f32x4.ge(v128.load(q), vt));
+    cb = i32x4.sub(cb, f32x4.ge(v128.load(q, 16), vt));
+  }
+  const c = i32x4.add(ca, cb);
+  return (
+    i32x4.extract_lane(c, 0) + i32x4.extract_lane(c, 1) + i32x4.extract_lane(c, 2) + i32x4.extract_lane(c, 3)
+  );
+}
+
+/** Σ e_i over e_i >= t, same lanes and blocks as expSum (masked lanes add +0): top-p's search. */
+export function massGe(p: usize, n16: i32, t: f32): f64 {
+  const vt = f32x4.splat(t);
+  let total: f64 = 0;
+  for (let start: i32 = 0; start < n16; start += BLOCK) {
+    let end = start + BLOCK;
+    if (end > n16) end = n16;
+    let acc = f32x4.splat(0);
+    const qEnd = p + (<usize>end << 2);
+    for (let q = p + (<usize>start << 2); q < qEnd; q += 64) {
+      const a = v128.load(q);
+      const b = v128.load(q, 16);
+      const c = v128.load(q, 32);
+      const d = v128.load(q, 48);
+      const ma = v128.and(a, f32x4.ge(a, vt));
+      const mb = v128.and(b, f32x4.ge(b, vt));
+      const mc = v128.and(c, f32x4.ge(c, vt));
+      const md = v128.and(d, f32x4.ge(d, vt));
+      acc = f32x4.add(acc, f32x4.add(f32x4.add(ma, mb), f32x4.add(mc, md)));
+    }
+    total += lanesF64(acc);
+  }
+  return total;
+}
+
+/** Writes the indices i < n with x_i >= t, ascending, at `idx` (i32); returns how many. */
+export function collectGe(p: usize, n: i32, t: f32, idx: usize): i32 {
+  const vt = f32x4.splat(t);
+  let c: i32 = 0;
+  let i: i32 = 0;
+  for (; i + 8 <= n; i += 8) {
+    const q = p + (<usize>i << 2);
+    if (v128.any_true(v128.or(f32x4.ge(v128.load(q), vt), f32x4.ge(v128.load(q, 16), vt)))) {
+      for (let j = 0; j < 8; j++) {
+        if (load<f32>(q + (<usize>j << 2)) >= t) {
+          store<i32>(idx + (<usize>c << 2), i + j);
+          c++;
+        }
+      }
+    }
+  }
+  for (; i < n; i++) {
+    if (load<f32>(p + (<usize>i << 2)) >= t) {
+      store<i32>(idx + (<usize>c << 2), i);
+      c++;
+    }
+  }
+  return c;
+}
+
+// ---- top-k: bounded heap with a SIMD prefilter ----
+
+// Heap order: the root is the worst kept entry — the lowest value, and among equal values the
+// highest index. An entry (v, i) is better than (w, j) when v > w, or v == w and i < j.
+// @ts-ignore: decorator
+@inline function worse(v: f32, i: i32, w: f32, j: i32): bool {
+  return v < w || (v == w && i > j);
+}
+
+function siftDown(hv: usize, hi: usize, size: i32, pos: i32): void {
+  const v = load<f32>(hv + (<usize>pos << 2));
+  const id = load<i32>(hi + (<usize>pos << 2));
+  for (;;) {
+    let c = 2 * pos + 1;
+    if (c >= size) break;
+    let cv = load<f32>(hv + (<usize>c << 2));
+    let ci = load<i32>(hi + (<usize>c << 2));
+    if (c + 1 < size) {
+      const rv = load<f32>(hv + (<usize>(c + 1) << 2));
+      const ri = load<i32>(hi + (<usize>(c + 1) << 2));
+      if (worse(rv, ri, cv, ci)) {
+        c++;
+        cv = rv;
+        ci = ri;
+      }
+    }
+    if (!worse(cv, ci, v, id)) break;
+    store<f32>(hv + (<usize>pos << 2), cv);
+    store<i32>(hi + (<usize>pos << 2), ci);
+    pos = c;
+  }
+  store<f32>(hv + (<usize>pos << 2), v);
+  store<i32>(hi + (<usize>pos << 2), id);
+}
+
+function siftUp(hv: usize, hi: usize, pos: i32): void {
+  const v = load<f32>(hv + (<usize>pos << 2));
+  const id = load<i32>(hi + (<usize>pos << 2));
+  while (pos > 0) {
+    const par = (pos - 1) >> 1;
+    const pv = load<f32>(hv + (<usize>par << 2));
+    const pi = load<i32>(hi + (<usize>par << 2));
+    if (!worse(v, id, pv, pi)) break;
+    store<f32>(hv + (<usize>pos << 2), pv);
+    store<i32>(hi + (<usize>pos << 2), pi);
+    pos = par;
+  }
+  store<f32>(hv + (<usize>pos << 2), v);
+  store<i32>(hi + (<usize>pos << 2), id);
+}
+
+/**
+ * The k highest entries of n floats at `p` (n16 padded with -Infinity), excluding -Infinity and
+ * NaN, written sorted (value descending, lower index first on ties) as indices at `outIdx` and
+ * values at `outVal`. Returns how many were written (min(k, number of finite entries)).
+ */
+export function topK(p: usize, n16: i32, k: i32, outIdx: usize, outVal: usize): i32 {
+  if (k <= 0) return 0;
+  let size: i32 = 0;
+  let thr: f32 = -Infinity; // an element enters when x > thr (strict: equal values lose to lower ids)
+  let vt = f32x4.splat(thr);
+  for (let i: i32 = 0; i < n16; i += 8) {
+    const q = p + (<usize>i << 2);
+    if (!v128.any_true(v128.or(f32x4.gt(v128.load(q), vt), f32x4.gt(v128.load(q, 16), vt)))) continue;
+    for (let j = 0; j < 8; j++) {
+      const x = load<f32>(q + (<usize>j << 2));
+      if (!(x > thr)) continue;
+      if (size < k) {
+        store<f32>(outVal + (<usize>size << 2), x);
+        store<i32>(outIdx + (<usize>size << 2), i + j);
+        siftUp(outVal, outIdx, size);
+        size++;
+        if (size == k) thr = load<f32>(outVal);
+      } else {
+        store<f32>(outVal, x);
+        store<i32>(outIdx, i + j);
+        siftDown(outVal, outIdx, size, 0);
+        thr = load<f32>(outVal);
+      }
+    }
+    vt = f32x4.splat(thr);
+  }
+  // Heap sort in place: repeatedly move the worst entry to the end.
+  for (let end = size - 1; end > 0; end--) {
+    const v = load<f32>(outVal);
+    const id = load<i32>(outIdx);
+    store<f32>(outVal, load<f32>(outVal + (<usize>end << 2)));
+    store<i32>(outIdx, load<i32>(outIdx + (<usize>end << 2)));
+    store<f32>(outVal + (<usize>end << 2), v);
+    store<i32>(outIdx + (<usize>end << 2), id);
+    siftDown(outVal, outIdx, end, 0);
+  }
+  return size;
+}
+
+// ---- inverse-CDF draw over stored e_i ----
+
+/**
+ * Index of the first i < n whose running sum of e_i (f64, within the block found from the block
+ * sums) exceeds r, where 0 <= r < Σ block sums. Only entries with e_i > 0 can be chosen. When
+ * rounding leaves r beyond a block's element sum, the block's last positive entry is chosen.
+ */
+export function drawIndex(e: usize, n: i32, bs: usize, r: f64): i32 {
+  const nb = (n + BLOCK - 1) / BLOCK;
+  let b: i32 = 0;
+  for (; b < nb - 1; b++) {
+    const s = load<f64>(bs + (<usize>b << 3));
+    if (r < s) break;
+    r -= s;
+  }
+  let end = (b + 1) * BLOCK;
+  if (end > n) end = n;
+  let last: i32 = -1;
+  let cum: f64 = 0;
+  for (let i = b * BLOCK; i < end; i++) {
+    const v = load<f32>(e + (<usize>i << 2));
+    if (v > 0) {
+      cum += <f64>v;
+      last = i;
+      if (cum > r) return i;
+    }
+  }
+  if (last >= 0) return last;
+  // The block had no positive entry (possible only through rounding at its edge): take the last
+  // positive entry before it.
+  for (let i = b * BLOCK - 1; i >= 0; i--) if (load<f32>(e + (<usize>i << 2)) > 0) return i;
+  return -1;
+}
+
+// ---- float16 / bfloat16 decoding (exact) ----
+
+/** n little-endian float16 values at `src` (bytes) to float32 at `dst`. */
+export function decodeF16(src: usize, n: i32, dst: usize): void {
+  const mag = i32x4.splat(0x7fff);
+  const expMask = i32x4.splat(0x7c00);
+  const infBits = i32x4.splat(0x7f800000);
+  const scale = f32x4.splat(5.192296858534828e33); // 2^112
+  let i: i32 = 0;
+  for (; i + 4 <= n; i += 4) {
+    const h = v128.load16x4_u(src + (<usize>i << 1));
+    const m = v128.and(h, mag);
+    // (m << 13) read as f32 is the value / 2^112 (normal or subnormal), exact after * 2^112.
+    let f = f32x4.mul(i32x4.shl(m, 13), scale);
+    // exponent all ones: Inf / NaN
+    f = v128.or(f, v128.and(i32x4.eq(v128.and(h, expMask), expMask), infBits));
+    f = v128.or(f, i32x4.shl(v128.xor(h, m), 16));
+    v128.store(dst + (<usize>i << 2), f);
+  }
+  for (; i < n; i++) {
+    const h = v128.splat<i32>(<i32>load<u16>(src + (<usize>i << 1)));
+    const m = v128.and(h, mag);
+    let f = f32x4.mul(i32x4.shl(m, 13), scale);
+    f = v128.or(f, v128.and(i32x4.eq(v128.and(h, expMask), expMask), infBits));
+    f = v128.or(f, i32x4.shl(v128.xor(h, m), 16));
+    v128.store_lane<f32>(dst + (<usize>i << 2), f, 0);
+  }
+}
+
+/** n little-endian bfloat16 values at `src` (bytes) to float32 at `dst`. */
+export function decodeBF16(src: usize, n: i32, dst: usize): void {
+  let i: i32 = 0;
+  for (; i + 8 <= n; i += 8) {
+    const h = v128.load(src + (<usize>i << 1));
+    v128.store(dst + (<usize>i << 2), i32x4.shl(i32x4.extend_low_i16x8_u(h), 16));
+    v128.store(dst + (<usize>i << 2), i32x4.shl(i32x4.extend_high_i16x8_u(h), 16), 16);
+  }
+  for (; i < n; i++) store<u32>(dst + (<usize>i << 2), (<u32>load<u16>(src + (<usize>i << 1))) << 16);
+}
+
+/** Start of free memory after the module's own data: the loader places its scratch area here. */
+export function heapBase(): usize {
+  return (__heap_base + 63) & ~(<usize>63);
+}

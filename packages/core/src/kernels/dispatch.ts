@@ -1,0 +1,407 @@
+/**
+ * Row-level entry points to the kernels, over whichever backend this runtime has: the WebAssembly
+ * SIMD module when it validates, otherwise the bit-identical JavaScript fallback. Results never
+ * depend on the backend, so switching (at load time, or later when an asynchronous compile
+ * finishes) changes speed only.
+ *
+ * Data movement: a row is copied (`Float32Array.set`, memcpy speed) or decoded into one scratch
+ * area of the backend's memory, padded with -Infinity to a multiple of 16; the scratch area grows
+ * as needed and is reused, so no call allocates per row (apart from small subarray views).
+ *
+ * Validity: kernels fold the NaN / +Infinity / all-masked check into the max pass. Functions that
+ * return `max` return it as found: when it is not finite (NaN, +Infinity, or -Infinity for an
+ * empty or all-masked row) nothing was computed and the caller reports the error.
+ */
+import type { KernelBackend } from "./backend.js";
+import { BLOCK } from "./backend.js";
+import { createFallbackBackend } from "./fallback.js";
+import { compileWasmBackend, createWasmBackend } from "./wasm.js";
+
+type Mode = "auto" | "js" | "wasm-simd";
+
+let mode: Mode = "auto";
+let active: KernelBackend | null = null;
+let fallback: KernelBackend | null = null;
+let wasm: KernelBackend | null | undefined; // undefined: not tried yet
+let asyncTried = false;
+
+function pick(): KernelBackend {
+  if (mode !== "js") {
+    if (wasm === undefined) {
+      wasm = createWasmBackend();
+      if (wasm === null && !asyncTried) {
+        asyncTried = true;
+        // A runtime that refuses a synchronous compile may still compile asynchronously.
+        void compileWasmBackend().then((b) => {
+          if (b !== null) {
+            wasm = b;
+            if (mode !== "js") setActive(b);
+          }
+        });
+      }
+    }
+    if (wasm !== null) return wasm;
+    if (mode === "wasm-simd") throw new Error("WebAssembly SIMD is not available in this runtime");
+  }
+  if (fallback === null) fallback = createFallbackBackend();
+  return fallback;
+}
+
+/** Which implementation runs the kernels: "wasm-simd" or "js" (identical results, speed differs). */
+export function kernelBackend(): "wasm-simd" | "js" {
+  return be().name;
+}
+
+/**
+ * Test hook: force the JavaScript fallback ("js"), require the SIMD module ("wasm-simd"), or let
+ * the runtime choose ("auto", the default). Not part of the public API.
+ */
+export function setKernelBackend(m: Mode): void {
+  mode = m;
+  active = null;
+}
+
+// ---- scratch layout over the active backend's memory ----
+
+let lay = { cap: -1, base: 0, X: 0, E: 0, BS: 0, IDX: 0, HV: 0, HI: 0, SRC: 0, end: 0 };
+let layFor: KernelBackend | null = null;
+let buf: ArrayBuffer | null = null;
+let F = new Float32Array(0);
+let I = new Int32Array(0);
+let U8 = new Uint8Array(0);
+
+function setActive(b: KernelBackend): void {
+  active = b;
+  layFor = null;
+  buf = null;
+}
+
+function be(): KernelBackend {
+  if (active === null) setActive(pick());
+  return active!;
+}
+
+/** Makes room for rows of n elements and top lists of k entries; refreshes the views. */
+function ensure(b: KernelBackend, n: number, k = 0): void {
+  const need = Math.max(n, k, 16);
+  if (layFor !== b || need > lay.cap) {
+    const cap = Math.max(need, layFor === b ? lay.cap * 2 : 0);
+    const c16 = (cap + 15) & ~15;
+    const base = b.k.heapBase();
+    const X = base;
+    const E = X + c16 * 4;
+    const BS = E + c16 * 4;
+    const IDX = BS + (Math.ceil(c16 / BLOCK) + 1) * 8;
+    const HV = IDX + c16 * 4;
+    const HI = HV + c16 * 4;
+    const SRC = HI + c16 * 4;
+    const end = SRC + c16 * 2 + 64;
+    b.ensureBytes(end);
+    lay = { cap: c16, base, X, E, BS, IDX, HV, HI, SRC, end };
+    layFor = b;
+  }
+  const cur = b.buffer();
+  if (cur !== buf) {
+    buf = cur;
+    F = new Float32Array(cur);
+    I = new Int32Array(cur);
+    U8 = new Uint8Array(cur);
+  }
+}
+
+/** Copies a row into X, pads it with -Infinity to a multiple of 16; returns the padded length. */
+function load(b: KernelBackend, data: Float32Array, offset: number, length: number, k = 0): number {
+  ensure(b, length, k);
+  const x = lay.X >> 2;
+  F.set(offset === 0 && length === data.length ? data : data.subarray(offset, offset + length), x);
+  const n16 = (length + 15) & ~15;
+  for (let i = length; i < n16; i++) F[x + i] = Number.NEGATIVE_INFINITY;
+  return n16;
+}
+
+/** Decodes a float16/bfloat16 row (little-endian bytes) into X, padded; returns the padded length. */
+function loadHalf(
+  b: KernelBackend,
+  bytes: Uint8Array,
+  byteOffset: number,
+  length: number,
+  dtype: "f16" | "bf16",
+): number {
+  ensure(b, length);
+  U8.set(bytes.subarray(byteOffset, byteOffset + 2 * length), lay.SRC);
+  if (dtype === "f16") b.k.decodeF16(lay.SRC, length, lay.X);
+  else b.k.decodeBF16(lay.SRC, length, lay.X);
+  const x = lay.X >> 2;
+  const n16 = (length + 15) & ~15;
+  for (let i = length; i < n16; i++) F[x + i] = Number.NEGATIVE_INFINITY;
+  return n16;
+}
+
+/** f32 reciprocal of the temperature, the factor the kernels multiply (x - max) by. */
+function invT(temperature: number): number {
+  return temperature === 1 ? 1 : Math.fround(1 / temperature);
+}
+
+// ---- row functions ----
+
+/** Maximum of a row (NaN if any element is NaN; -Infinity for an empty or all-masked row). */
+export function maxKernel(data: Float32Array, offset: number, length: number): number {
+  const b = be();
+  const n16 = load(b, data, offset, length);
+  return b.k.maxF32(lay.X, n16);
+}
+
+/**
+ * softmax of (x / T) into out[outOffset ..]: p_i = fround(e_i · fround(1 / S)), e_i = exp((x_i − max)·s)
+ * with s = fround(1 / T), S = Σ e_i (f64, fixed order). Returns the row max; when it is not finite
+ * nothing was written.
+ */
+export function softmaxKernel(
+  data: Float32Array,
+  offset: number,
+  length: number,
+  out: Float32Array,
+  outOffset: number,
+  temperature: number,
+): number {
+  const b = be();
+  const n16 = load(b, data, offset, length);
+  const m = b.k.maxF32(lay.X, n16);
+  if (!Number.isFinite(m)) return m;
+  const S = b.k.expSum(lay.X, n16, m, invT(temperature), lay.E, lay.BS);
+  b.k.scaleF32(lay.E, n16, Math.fround(1 / S), lay.E);
+  const e = lay.E >> 2;
+  out.set(F.subarray(e, e + length), outOffset);
+  return m;
+}
+
+/** log-softmax of (x / T): (x_i − max)·s − fround(log S). Returns the row max (see softmaxKernel). */
+export function logSoftmaxKernel(
+  data: Float32Array,
+  offset: number,
+  length: number,
+  out: Float32Array,
+  outOffset: number,
+  temperature: number,
+): number {
+  const b = be();
+  const n16 = load(b, data, offset, length);
+  const m = b.k.maxF32(lay.X, n16);
+  if (!Number.isFinite(m)) return m;
+  const s = invT(temperature);
+  const S = b.k.expSum(lay.X, n16, m, s, 0, lay.BS);
+  b.k.logSoftmaxWrite(lay.X, n16, m, s, Math.fround(Math.log(S)), lay.E);
+  const e = lay.E >> 2;
+  out.set(F.subarray(e, e + length), outOffset);
+  return m;
+}
+
+/**
+ * log Σ exp(x_i / T) = max / T + log S (f64). Returns NaN / ±Infinity unchanged from the max when
+ * the row is invalid (NaN, +Infinity, or all -Infinity / empty).
+ */
+export function logSumExpKernel(
+  data: Float32Array,
+  offset: number,
+  length: number,
+  temperature: number,
+): number {
+  const b = be();
+  const n16 = load(b, data, offset, length);
+  const m = b.k.maxF32(lay.X, n16);
+  if (!Number.isFinite(m)) return m;
+  const S = b.k.expSum(lay.X, n16, m, invT(temperature), 0, lay.BS);
+  return (temperature === 1 ? m : m / temperature) + Math.log(S);
+}
+
+/** Result of scoreKernel / scoreHalfKernel (reused object: copy the fields out). */
+export interface RowScore {
+  /** Row maximum; when not finite the row is invalid and the other fields are unset. */
+  max: number;
+  /** log Σ exp x_i (f64). */
+  logSumExp: number;
+  /** x_target − logSumExp, or NaN when target < 0. */
+  logprob: number;
+  /** 1 + number of x_i strictly greater than x_target, or 0 when target < 0. */
+  rank: number;
+  /** −Σ p_i log p_i. */
+  entropy: number;
+}
+
+const score: RowScore = { max: 0, logSumExp: 0, logprob: 0, rank: 0, entropy: 0 };
+
+function scoreLoaded(b: KernelBackend, n16: number, target: number): RowScore {
+  const m = b.k.maxF32(lay.X, n16);
+  score.max = m;
+  if (!Number.isFinite(m)) return score;
+  const S = b.k.expSumEnt(lay.X, n16, m, 1, lay.BS);
+  const logS = Math.log(S);
+  score.logSumExp = m + logS;
+  score.entropy = logS - b.k.lastEntropyTerm() / S;
+  if (target >= 0) {
+    const xt = F[(lay.X >> 2) + target]!;
+    score.logprob = xt - m - logS;
+    score.rank = 1 + b.k.countGt(lay.X, n16, xt);
+  } else {
+    score.logprob = Number.NaN;
+    score.rank = 0;
+  }
+  return score;
+}
+
+/** Target logprob, rank and entropy of one row (T = 1). `target` must be < length (−1: none). */
+export function scoreKernel(data: Float32Array, offset: number, length: number, target: number): RowScore {
+  const b = be();
+  return scoreLoaded(b, load(b, data, offset, length), target);
+}
+
+/** scoreKernel on a row of little-endian float16 / bfloat16 bytes, decoded inside the kernel memory. */
+export function scoreHalfKernel(
+  bytes: Uint8Array,
+  byteOffset: number,
+  length: number,
+  dtype: "f16" | "bf16",
+  target: number,
+): RowScore {
+  const b = be();
+  return scoreLoaded(b, loadHalf(b, bytes, byteOffset, length, dtype), target);
+}
+
+/** Decodes `length` little-endian float16 / bfloat16 values at bytes[byteOffset..] into out (exact). */
+export function decodeHalfKernel(
+  bytes: Uint8Array,
+  byteOffset: number,
+  length: number,
+  dtype: "f16" | "bf16",
+  out: Float32Array,
+  outOffset = 0,
+): void {
+  const b = be();
+  loadHalf(b, bytes, byteOffset, length, dtype);
+  const x = lay.X >> 2;
+  out.set(F.subarray(x, x + length), outOffset);
+}
+
+/**
+ * The k largest entries of a row, excluding -Infinity (and NaN): ids and values, value descending,
+ * lower id first on ties. Returns how many were written (≤ k).
+ */
+export function topKKernel(
+  data: Float32Array,
+  offset: number,
+  length: number,
+  k: number,
+  outIds: Int32Array,
+  outValues: Float32Array | Float64Array,
+  outOffset = 0,
+): number {
+  const b = be();
+  const kk = Math.max(0, Math.min(k, length));
+  const n16 = load(b, data, offset, length, kk);
+  const c = b.k.topK(lay.X, n16, kk, lay.HI, lay.HV);
+  const hi = lay.HI >> 2;
+  const hv = lay.HV >> 2;
+  for (let i = 0; i < c; i++) {
+    outIds[outOffset + i] = I[hi + i]!;
+    outValues[outOffset + i] = F[hv + i]!;
+  }
+  return c;
+}
+
+// Sort keys for top-p: (bits of e) · 2^22 + (2^22 − 1 − id) < 2^53 orders by e, then by lower id, exactly.
+let keys = new Float64Array(0);
+const ID_SPAN = 2 ** 22;
+
+/**
+ * The top-p nucleus of softmax(x / T): the smallest set of highest-probability tokens whose total
+ * probability is ≥ p (ties: lower id first), written to outIds most likely first; returns its size.
+ * For p ≥ 1 every token with nonzero probability is kept. The row must be valid (finite max).
+ *
+ * Method: one exp-and-sum pass keeps e_i; a bisection over the float bits of a threshold t (10
+ * SIMD passes of Σ e_i ≥ t) finds a t one eighth of an octave below the cut; the entries ≥ t are
+ * collected, sorted, and the nucleus read off their running sum (f64). No full sort.
+ */
+export function topPKernel(
+  data: Float32Array,
+  offset: number,
+  length: number,
+  temperature: number,
+  p: number,
+  outIds: Int32Array,
+): number {
+  const b = be();
+  const n16 = load(b, data, offset, length);
+  const m = b.k.maxF32(lay.X, n16);
+  const S = b.k.expSum(lay.X, n16, m, invT(temperature), lay.E, lay.BS);
+  const target = p * S;
+  let c: number;
+  // Bisection on the bits of t in [0, 1.0]: keep lo with mass(e >= lo) >= target.
+  let lo = 0;
+  let hi = 0x3f800001;
+  if (p < 1) {
+    const fv = new Float32Array(1);
+    const iv = new Int32Array(fv.buffer);
+    for (let step = 0; step < 10 && hi - lo > 1 << 20; step++) {
+      const mid = lo + Math.floor((hi - lo) / 2);
+      iv[0] = mid;
+      if (b.k.massGe(lay.E, n16, fv[0]!) >= target) lo = mid;
+      else hi = mid;
+    }
+    iv[0] = lo;
+    c = lo === 0 ? -1 : b.k.collectGe(lay.E, length, fv[0]!, lay.IDX);
+  } else c = -1;
+  for (;;) {
+    if (c < 0) c = b.k.collectGe(lay.E, length, Number.MIN_VALUE, lay.IDX); // every e_i > 0
+    if (keys.length < c) keys = new Float64Array(Math.max(c, keys.length * 2));
+    const idx = lay.IDX >> 2;
+    const e = lay.E >> 2;
+    for (let i = 0; i < c; i++) {
+      const id = I[idx + i]!;
+      keys[i] = I[e + id]! * ID_SPAN + (ID_SPAN - 1 - id);
+    }
+    const sorted = keys.subarray(0, c).sort();
+    let cum = 0;
+    let count = 0;
+    for (let i = c - 1; i >= 0; i--) {
+      const key = sorted[i]!;
+      const id = ID_SPAN - 1 - (key % ID_SPAN);
+      outIds[count++] = id;
+      cum += F[e + id]!;
+      if (cum >= target) return count;
+    }
+    // Rounding left the collected mass short of the target: take every token with e_i > 0.
+    if (lo === 0 || p >= 1) return count;
+    lo = 0;
+    c = -1;
+  }
+}
+
+/**
+ * One draw from softmax(x / T) with the uniform u ∈ [0, 1): the fused pass keeps e_i and their
+ * block sums, then an inverse-CDF walk finds the first token whose running sum exceeds u·S.
+ * Returns the token id, or −1 when the row is invalid (not finite max); never a masked token.
+ */
+export function sampleKernel(
+  data: Float32Array,
+  offset: number,
+  length: number,
+  temperature: number,
+  u: number,
+): number {
+  const b = be();
+  const n16 = load(b, data, offset, length);
+  const m = b.k.maxF32(lay.X, n16);
+  if (!Number.isFinite(m)) return -1;
+  const S = b.k.expSum(lay.X, n16, m, invT(temperature), lay.E, lay.BS);
+  return b.k.drawIndex(lay.E, length, lay.BS, u * S);
+}
+
+/** exp over n floats with the kernels' polynomial (test hook for the error bound). */
+export function expKernel(x: Float32Array, out: Float32Array): void {
+  const b = be();
+  const n = x.length;
+  ensure(b, n);
+  F.set(x, lay.X >> 2);
+  b.k.expArray(lay.X, n, lay.E);
+  out.set(F.subarray(lay.E >> 2, (lay.E >> 2) + n));
+}
