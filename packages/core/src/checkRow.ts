@@ -1,4 +1,4 @@
-import { InvalidLogitsError } from "./errors.js";
+import { InvalidLogitsError, InvalidParamsError } from "./errors.js";
 
 /**
  * Validates one logit row and returns its maximum.
@@ -16,6 +16,8 @@ import { InvalidLogitsError } from "./errors.js";
  * @returns The largest logit of the row (finite).
  * @throws {InvalidLogitsError} `index` -1 for an empty or all `-Infinity` row; otherwise the index
  *   within the row of the first `NaN` or `+Infinity`.
+ * @throws {InvalidParamsError} when `[offset, offset + length)` is not inside `data` (a caller bug, so
+ *   an out-of-range read can never pass as a row).
  *
  * @example
  * ```ts
@@ -24,6 +26,12 @@ import { InvalidLogitsError } from "./errors.js";
  * ```
  */
 export function checkRow(data: Float32Array, offset: number, length: number, row: number): number {
+  if (!(offset >= 0 && offset + length <= data.length)) {
+    throw new InvalidParamsError(
+      "offset",
+      `row window [${offset}, ${offset + length}) is outside the buffer of ${data.length} values`,
+    );
+  }
   if (length <= 0) {
     throw new InvalidLogitsError(row, -1, "empty row (vocabulary size 0)");
   }

@@ -1,3 +1,4 @@
+import { checkOutWindow } from "./checkOutWindow.js";
 import { checkRow } from "./checkRow.js";
 import { checkTarget } from "./checkTarget.js";
 import { expSum } from "./expSum.js";
@@ -41,6 +42,7 @@ export function crossEntropyStrided(
 ): number {
   const max = checkRow(data, offset, length, row);
   checkTarget(target, length, row);
+  if (grad !== null) checkOutWindow(grad, gradOffset, length);
   const sum = expSum(data, offset, length, max, 1, grad, gradOffset);
   if (grad !== null) {
     const scale = 1 / sum;

@@ -1,4 +1,5 @@
 import { argmaxStrided } from "./argmaxStrided.js";
+import { checkOutWindow } from "./checkOutWindow.js";
 import { checkRow } from "./checkRow.js";
 import { checkTemperature } from "./checkTemperature.js";
 import { expSum } from "./expSum.js";
@@ -43,6 +44,7 @@ export function logSoftmaxStrided(
 ): void {
   checkTemperature(temperature, true, "logSoftmax");
   const max = checkRow(data, offset, length, row);
+  checkOutWindow(out, outOffset, length);
   const shift = outOffset - offset;
   const end = offset + length;
   if (temperature === 0) {

@@ -84,7 +84,7 @@ function siftDown(
         childValue = rightValue;
       }
     }
-    // Stop when the moving entry is no better... i.e. when it is already worse than (or equal to) the worst child.
+    // Stop once the moving entry is worse than the worse child: the heap order holds below it.
     if (value < childValue || (value === childValue && id > childId)) break;
     ids[h + parent] = childId;
     parent = child;

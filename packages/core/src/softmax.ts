@@ -1,4 +1,5 @@
 import { argmaxStrided } from "./argmaxStrided.js";
+import { checkOutWindow } from "./checkOutWindow.js";
 import { checkRow } from "./checkRow.js";
 import { checkTemperature } from "./checkTemperature.js";
 import { expSum } from "./expSum.js";
@@ -54,6 +55,7 @@ export function softmaxStrided(
 ): void {
   checkTemperature(temperature, true, "softmax");
   const max = checkRow(data, offset, length, row);
+  checkOutWindow(out, outOffset, length);
   const outEnd = outOffset + length;
   if (temperature === 0) {
     const winner = outOffset + argmaxStrided(data, offset, length, max);

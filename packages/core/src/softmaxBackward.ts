@@ -1,3 +1,4 @@
+import { checkOutWindow } from "./checkOutWindow.js";
 import { InvalidParamsError } from "./errors.js";
 
 /**
@@ -18,6 +19,7 @@ import { InvalidParamsError } from "./errors.js";
  * @param length - V ≥ 0.
  * @param out - Receives dL/du, V values from `outOffset`; may alias `g` at the same offset.
  * @param outOffset - Index in `out` of the first value (default 0).
+ * @throws {InvalidParamsError} when a window does not fit its buffer.
  *
  * @example
  * ```ts
@@ -35,6 +37,9 @@ export function softmaxBackwardStrided(
   out: Float32Array,
   outOffset = 0,
 ): void {
+  checkOutWindow(y, yOffset, length);
+  checkOutWindow(g, gOffset, length);
+  checkOutWindow(out, outOffset, length);
   let dot = 0; // float64
   for (let i = 0; i < length; i++) dot += y[yOffset + i]! * g[gOffset + i]!;
   for (let i = 0; i < length; i++) {

@@ -1,4 +1,6 @@
+import { checkOutWindow } from "./checkOutWindow.js";
 import { checkRow } from "./checkRow.js";
+import { InvalidParamsError } from "./errors.js";
 import { expSum } from "./expSum.js";
 import { selectTop } from "./selectTop.js";
 
@@ -23,6 +25,7 @@ import { selectTop } from "./selectTop.js";
  * @param outOffset - Index of the first slot in both outputs (default 0).
  * @param row - Global row index named in errors (default -1).
  * @throws {InvalidLogitsError} empty row, NaN, +Infinity, or all -Infinity.
+ * @throws {InvalidParamsError} `n` not an integer ≥ 0.
  *
  * @example
  * ```ts
@@ -41,8 +44,13 @@ export function topLogprobs(
   outOffset = 0,
   row = -1,
 ): void {
+  if (!Number.isInteger(n) || n < 0) {
+    throw new InvalidParamsError("n", `topLogprobs needs an integer n ≥ 0, got ${n}`);
+  }
   const max = checkRow(data, offset, length, row);
-  if (n <= 0) return;
+  checkOutWindow(outIds, outOffset, n);
+  checkOutWindow(outLogprobs, outOffset, n);
+  if (n === 0) return;
   const logSum = Math.log(expSum(data, offset, length, max, 1, null, 0));
   writeTopLogprobs(data, offset, length, n, max, logSum, outIds, outLogprobs, outOffset);
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { checkRow, InvalidLogitsError } from "../src/index.js";
+import { checkRow, InvalidLogitsError, InvalidParamsError } from "../src/index.js";
 
 function thrown(fn: () => unknown): InvalidLogitsError {
   try {
@@ -58,5 +58,12 @@ describe("checkRow", () => {
     expect(e.row).toBe(3);
     expect(e.index).toBe(-1);
     expect(e.message).toContain("-Infinity");
+  });
+
+  it("rejects a window that does not fit in the buffer instead of reading past its end", () => {
+    const data = new Float32Array(4);
+    expect(() => checkRow(data, 2, 3, 0)).toThrow(InvalidParamsError);
+    expect(() => checkRow(data, -1, 2, 0)).toThrow(InvalidParamsError);
+    expect(checkRow(data, 2, 2, 0)).toBe(0);
   });
 });

@@ -79,6 +79,12 @@ describe("softmax", () => {
     expect(() => softmaxStrided(data, 2, 2, new Float32Array(2), 0, 1, 42)).toThrow(/row 42, index 0/);
   });
 
+  it("rejects an output window that does not fit", () => {
+    expect(() => softmaxStrided(Float32Array.from([0, 1]), 0, 2, new Float32Array(3), 2)).toThrow(
+      InvalidParamsError,
+    );
+  });
+
   it("writes only its output window in the strided form and works in place", () => {
     const data = Float32Array.from([5, 0, Math.log(3), 5]);
     const out = Float32Array.from([9, 9, 9, 9]);

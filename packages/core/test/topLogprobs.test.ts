@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { InvalidLogitsError, topLogprobs } from "../src/index.js";
+import { InvalidLogitsError, InvalidParamsError, topLogprobs } from "../src/index.js";
 import { refLogSumExp } from "./softmaxReference.js";
 
 const NEG = Number.NEGATIVE_INFINITY;
@@ -47,6 +47,19 @@ describe("topLogprobs", () => {
     const outIds = Int32Array.of(7);
     topLogprobs(Float32Array.from([0, 1]), 0, 2, 0, outIds, new Float64Array(1));
     expect(outIds[0]).toBe(7);
+  });
+
+  it("rejects a non-integer or negative n and output arrays too short for n entries", () => {
+    const row = Float32Array.from([0, 1, 2]);
+    expect(() => topLogprobs(row, 0, 3, 1.5, new Int32Array(2), new Float64Array(2))).toThrow(
+      InvalidParamsError,
+    );
+    expect(() => topLogprobs(row, 0, 3, -1, new Int32Array(2), new Float64Array(2))).toThrow(
+      InvalidParamsError,
+    );
+    expect(() => topLogprobs(row, 0, 3, 2, new Int32Array(2), new Float64Array(1))).toThrow(
+      InvalidParamsError,
+    );
   });
 
   it("reads a strided row, writes at outOffset and names the row in errors", () => {
