@@ -1,9 +1,38 @@
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
 import { LogitstreamError } from "@logitstream/core";
-import { move } from "piscina";
 import type { Kernels } from "./kernels.js";
 import type { TaskMessage, TaskOutput, TaskReply } from "./protocol.js";
 import { runTask } from "./runTask.js";
 import { serializeError } from "./serializeError.js";
+
+/**
+ * Piscina moves a reply's buffers only if the reply is marked with piscina's private "movable" symbol,
+ * which `Piscina.move` sets. Importing piscina's entry in the worker costs ~25 ms of start-up per worker
+ * (bench/overhead.bench.mjs); piscina's own worker bootstrap has already loaded the module that defines
+ * the mark (`common.js`, same file, same module cache), so take `markMovable` from there. piscina is
+ * pinned exactly (5.3.2); should the file move, fall back to the public `move`.
+ */
+function loadMarkMovable(): (value: object) => unknown {
+  const require = createRequire(import.meta.url);
+  try {
+    const common = require(join(dirname(require.resolve("piscina")), "common.js")) as {
+      markMovable?: (value: object) => void;
+    };
+    const mark = common.markMovable;
+    if (typeof mark === "function") {
+      return (value) => {
+        mark(value);
+        return value;
+      };
+    }
+  } catch {
+    // fall through to the public API
+  }
+  const { move } = require("piscina") as { move: (value: object) => unknown };
+  return move;
+}
+const markMovable = loadMarkMovable();
 
 const kTransferable = Symbol.for("Piscina.transferable");
 const kValue = Symbol.for("Piscina.valueOf");
@@ -53,6 +82,6 @@ export function createHandler(kernels: Kernels): (task: TaskMessage) => unknown 
       if (e instanceof LogitstreamError) return { ok: false, error: serializeError(e) } satisfies TaskReply;
       throw e;
     }
-    return move(new MovedReply(output) as never);
+    return markMovable(new MovedReply(output));
   };
 }

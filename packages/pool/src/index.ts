@@ -27,4 +27,4 @@ export type {
   StreamResult,
   StreamTotals,
 } from "./startPool.js";
-export { DEFAULT_INLINE_THRESHOLD } from "./startPool.js";
+export { DEFAULT_INLINE_THRESHOLD, WARM_INLINE_THRESHOLD } from "./startPool.js";

@@ -16,7 +16,7 @@ export class SlabPool {
     this.#maxFree = maxFree;
   }
 
-  /** A slab of at least `bytes` bytes (rounded up to a power of two ≥ 64 KiB, so sizes recur). */
+  /** A slab of at least `bytes` bytes (rounded up to a power of two ≥ 4 KiB, so sizes recur). */
   acquire(bytes: number): SharedArrayBuffer {
     let best = -1;
     for (let i = 0; i < this.#free.length; i++) {
@@ -25,7 +25,7 @@ export class SlabPool {
     }
     if (best >= 0) return this.#free.splice(best, 1)[0]!;
     this.allocated++;
-    let size = 65536;
+    let size = 4096;
     while (size < bytes) size *= 2;
     return new SharedArrayBuffer(size);
   }

@@ -21,12 +21,15 @@ import { runTask } from "./runTask.js";
 import { SlabPool } from "./slabPool.js";
 
 /**
- * Default inline threshold in logit elements (rows × vocab) per job: at or below it a job runs on the
- * calling thread. Measured in bench/inline.bench.mjs (see BENCHMARKS.md): a warm pool costs about one
- * 128k-vocabulary score row per task in round-trip overhead, and starting the pool costs far more, so
- * jobs of a few rows run inline.
+ * Inline thresholds, in logit elements (rows × vocab), measured by bench/overhead.bench.mjs (BENCHMARKS.md).
+ *
+ * Before the workers exist, a job runs inline while it (and everything run inline before it) stays
+ * within `DEFAULT_INLINE_THRESHOLD`: below that, starting the workers costs more than the math it would
+ * spread over them. Once the workers are running, only tasks within `WARM_INLINE_THRESHOLD` run inline:
+ * a warm task costs a fraction of a millisecond of round trip.
  */
-export const DEFAULT_INLINE_THRESHOLD = 4 * 128_256;
+export const DEFAULT_INLINE_THRESHOLD = 16 * 128_256;
+export const WARM_INLINE_THRESHOLD = 8_192;
 
 /** Options of `createPool`. */
 export interface PoolOptions {
@@ -36,7 +39,11 @@ export interface PoolOptions {
   signal?: AbortSignal;
   /** Most tasks a streaming `run` keeps in flight (taken from the source, not yet taken by its consumer). Default 2 × threads. */
   maxInFlight?: number;
-  /** Jobs of at most this many logit elements (rows × vocab) run inline on the calling thread. Default `DEFAULT_INLINE_THRESHOLD`; 0 = never inline. */
+  /**
+   * Work that runs inline on the calling thread before the workers are started, in logit elements
+   * (rows × vocab), summed over the pool's jobs; the first job beyond it starts the workers. Default
+   * `DEFAULT_INLINE_THRESHOLD` (measured); 0 = never inline, Infinity = always inline.
+   */
   inlineThreshold?: number;
   /** Where `run` decodes byte chunks: in the workers (default, measured faster) or on the calling thread. */
   parse?: "worker" | "main";
@@ -170,6 +177,8 @@ export function startPool(options: PoolOptions, internals: PoolInternals): Pool 
   const threads = Math.max(1, Math.floor(options.threads ?? availableParallelism()));
   const maxInFlight = Math.max(1, Math.floor(options.maxInFlight ?? 2 * threads));
   const inlineThreshold = options.inlineThreshold ?? DEFAULT_INLINE_THRESHOLD;
+  const warmInlineThreshold = Math.min(inlineThreshold, WARM_INLINE_THRESHOLD);
+  let inlineSpent = 0; // elements run inline so far
   const parseOnMain = options.parse === "main";
   const kernels = internals.kernels;
   const slabs = new SlabPool(maxInFlight + threads);
@@ -266,6 +275,16 @@ export function startPool(options: PoolOptions, internals: PoolInternals): Pool 
     if (signal?.aborted) throw new AbortError(signal.reason);
   }
 
+  /** Whether `elements` of work should run on the calling thread (see DEFAULT_INLINE_THRESHOLD). */
+  function inline(elements: number): boolean {
+    if (elements === 0) return true;
+    if (piscina === undefined && inlineSpent + elements <= inlineThreshold) {
+      inlineSpent += elements;
+      return true;
+    }
+    return elements <= warmInlineThreshold;
+  }
+
   function runInline(msg: TaskMessage): TaskOutput {
     stats.tasks++;
     stats.inlineTasks++;
@@ -316,14 +335,14 @@ export function startPool(options: PoolOptions, internals: PoolInternals): Pool 
       if (batch.params !== undefined) b.params = batch.params.slice(from, to);
       return b;
     };
-    if (elements <= inlineThreshold) {
+    if (inline(elements)) {
       return [runInline({ job, firstRow, rows, batch: rowBatch(batch.data.subarray(0, elements), 0, rows) })];
     }
     const { view, slab } = stage(batch.data, elements);
     const out = job.kind === "softmax" ? new Float32Array(new SharedArrayBuffer(elements * 4)) : undefined;
     // Enough tasks to keep every thread busy and balance uneven progress, few enough that the per-task
     // overhead stays negligible (each task still holds well over the inline threshold).
-    const minRows = Math.max(1, Math.ceil(inlineThreshold / Math.max(1, vocab)));
+    const minRows = Math.max(1, Math.ceil(warmInlineThreshold / Math.max(1, vocab)));
     const parts = Math.max(1, Math.min(2 * threads, rows, Math.floor(rows / minRows)));
     const tasks: Promise<TaskOutput>[] = [];
     for (let p = 0; p < parts; p++) {
@@ -466,7 +485,7 @@ export function startPool(options: PoolOptions, internals: PoolInternals): Pool 
       }
       nextRow = firstRow + rows;
       const targets = opts.targets?.(firstRow, rows);
-      if (elements <= inlineThreshold) {
+      if (inline(elements)) {
         msg = { job, firstRow, rows };
         if (batch !== undefined) msg.batch = batch;
         if (chunk !== undefined) msg.chunk = chunk;

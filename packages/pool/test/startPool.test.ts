@@ -126,6 +126,15 @@ describe("run (streaming)", () => {
     }
   });
 
+  it("moves result buffers back from the worker instead of cloning them", async () => {
+    const p = pool({ threads: 1 });
+    const moved: unknown[] = [];
+    for await (const r of p.run(batches(30, 10, 8), { kind: "sample" })) {
+      moved.push((r as unknown as { previousMoved: unknown }).previousMoved);
+    }
+    expect(moved).toEqual([null, true, true]);
+  });
+
   it("decodes raw byte chunks in the worker and gives the same output as decoded batches", async () => {
     const chunks = [...batches(200, 25, 8)].map((b) => ({
       format: "toy",

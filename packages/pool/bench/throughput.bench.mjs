@@ -1,0 +1,83 @@
+// Rows per second for score and sample at V = 128,256: inline on the calling thread, and through the pool
+// with 1 and 2 threads (promise form, split over the threads, and streaming form, 16-row batches), on
+// the same input in one run. Repetitions are interleaved (inline, 1, 2, inline, 1, 2, …) so clock and
+// neighbour-load swings hit every configuration alike; medians are reported.
+import { loadavg } from "node:os";
+import { createPool } from "../dist/index.js";
+import { consume, fmt, machine, makeRows, median, now, targetsFor, V } from "./common.mjs";
+
+const ROWS = Number(process.env.ROWS ?? 192);
+const REPS = Number(process.env.REPS ?? 3);
+const data = makeRows(ROWS);
+const targets = targetsFor(ROWS);
+const params = { temperature: 0.8, topP: 0.9, seed: 7 };
+const fresh = () => ({ data, rows: ROWS, vocab: V, targets });
+
+function* stream(batchRows) {
+  for (let first = 0; first < ROWS; first += batchRows) {
+    const rows = Math.min(batchRows, ROWS - first);
+    yield {
+      firstRow: first,
+      rows,
+      vocab: V,
+      data: data.subarray(first * V, (first + rows) * V),
+      targets: targets.subarray(first, first + rows),
+    };
+  }
+}
+
+const pools = {
+  inline: createPool({ threads: 1, inlineThreshold: Number.POSITIVE_INFINITY }),
+  "1 thread": createPool({ threads: 1, inlineThreshold: 0 }),
+  "2 threads": createPool({ threads: 2, inlineThreshold: 0 }),
+};
+
+const ops = {
+  "score (promise)": (p) => p.score(fresh()).then((r) => consume(r.logprobs)),
+  "score (stream, 16-row batches)": async (p) => {
+    for await (const r of p.run(stream(16), { kind: "score" })) consume(r.logprobs);
+  },
+  "sample T0.8 top-p 0.9 (promise)": (p) => p.sample(fresh(), params).then((r) => consume(r.logprobs)),
+  "sample T0.8 top-p 0.9 (stream, 16-row batches)": async (p) => {
+    for await (const r of p.run(stream(16), { kind: "sample", params })) consume(r.logprobs);
+  },
+};
+
+// Warm every pool (threads started, JIT warm) before timing.
+for (const p of Object.values(pools)) {
+  await p.score({ data: data.subarray(0, 32 * V), rows: 32, vocab: V, targets });
+  await p.sample({ data: data.subarray(0, 32 * V), rows: 32, vocab: V }, params);
+}
+
+console.log(`pool throughput — V = ${fmt(V)}, ${ROWS} rows, ${REPS} interleaved reps, ${machine()}`);
+console.log(
+  `load average at start: ${loadavg()
+    .map((x) => x.toFixed(2))
+    .join(" ")} (other processes share the cores)`,
+);
+console.log("| op | config | rows/s | ns/element | vs inline | vs 1 thread | cores used (CPU s / wall s) |");
+console.log("|---|---|---:|---:|---:|---:|---:|");
+for (const [name, op] of Object.entries(ops)) {
+  const times = Object.fromEntries(Object.keys(pools).map((k) => [k, []]));
+  const cores = Object.fromEntries(Object.keys(pools).map((k) => [k, []]));
+  for (let rep = 0; rep < REPS; rep++) {
+    for (const [k, p] of Object.entries(pools)) {
+      const c0 = process.cpuUsage();
+      const t0 = now();
+      await op(p);
+      const wall = now() - t0;
+      const cpu = process.cpuUsage(c0);
+      times[k].push(wall);
+      cores[k].push((cpu.user + cpu.system) / 1000 / wall);
+    }
+  }
+  const med = Object.fromEntries(Object.entries(times).map(([k, ts]) => [k, median(ts)]));
+  for (const k of Object.keys(pools)) {
+    const rowsPerS = ROWS / (med[k] / 1000);
+    const nsPerEl = (med[k] * 1e6) / (ROWS * V);
+    console.log(
+      `| ${name} | ${k} | ${fmt(rowsPerS)} | ${fmt(nsPerEl, 2)} | ${fmt(med.inline / med[k], 2)}× | ${fmt(med["1 thread"] / med[k], 2)}× | ${fmt(median(cores[k]), 2)} |`,
+    );
+  }
+}
+await Promise.all(Object.values(pools).map((p) => p.close()));
