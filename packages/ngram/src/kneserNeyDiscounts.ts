@@ -36,5 +36,5 @@ export function kneserNeyDiscounts(counts: ArrayLike<number>): [number, number, 
 }
 
 function clamp(d: number, max: number): number {
-  return d < 0.01 ? 0.01 : d > max ? max : d;
+  return Math.min(Math.max(d, 0.01), max);
 }

@@ -104,13 +104,20 @@ export function decodeModelFile(bytes: Uint8Array): NgramCounts {
   if (sizes[0] !== V)
     throw new ModelFormatError(36 + 24 * N, `level 0 has ${sizes[0]} entries, expected V = ${V}`);
 
-  const r = new VarintReader(payload, headerBytes);
+  // One tight pass turns the varints into numbers; the structure is then read by index.
+  const { values, ends } = readVarints(payload, headerBytes);
+  const at = (k: number): number => (k > 0 ? headerBytes + (ends[k - 1] as number) : headerBytes);
+  let k = 0;
+  const take = (): number => {
+    if (k >= values.length) throw new ModelFormatError(bytes.length, "payload ends early (truncated)");
+    return values[k++] as number;
+  };
   const counts: Uint32Array[] = [];
   const words: Int32Array[] = [new Int32Array(0)];
   const starts: Uint32Array[] = [];
-  const c0 = new Uint32Array(V);
-  for (let t = 0; t < V; t++) c0[t] = r.uint();
-  counts.push(c0);
+  if (values.length < V) throw new ModelFormatError(bytes.length, "payload ends inside level 0 (truncated)");
+  counts.push(values.slice(0, V));
+  k = V;
   const pruned = (flags & FLAG_PRUNED) !== 0 && N >= 2 ? new Uint32Array(sizes[N - 2] as number) : null;
   for (let L = 1; L < N; L++) {
     const parents = sizes[L - 1] as number;
@@ -118,29 +125,32 @@ export function decodeModelFile(bytes: Uint8Array): NgramCounts {
     const st = new Uint32Array(parents + 1);
     const wl = new Int32Array(m);
     const cl = new Uint32Array(m);
-    let k = 0;
+    const top = pruned !== null && L === N - 1;
+    let e = 0;
     for (let j = 0; j < parents; j++) {
-      st[j] = k;
-      if (pruned !== null && L === N - 1) pruned[j] = r.uint();
-      const n = r.uint();
-      if (k + n > m) throw new ModelFormatError(r.at, `level ${L} has more entries than the ${m} announced`);
+      st[j] = e;
+      if (top) (pruned as Uint32Array)[j] = take();
+      const n = take();
+      if (e + n > m) throw new ModelFormatError(at(k), `level ${L} has more entries than the ${m} announced`);
+      if (k + 2 * n > values.length)
+        throw new ModelFormatError(bytes.length, "payload ends early (truncated)");
       let prev = -1;
-      for (let e = 0; e < n; e++) {
-        const t = prev + 1 + r.uint();
-        if (t >= V) throw new ModelFormatError(r.at, `token ${t} is outside the vocabulary of ${V}`);
-        wl[k] = t;
-        cl[k] = r.uint();
+      for (let end = e + n; e < end; e++) {
+        const t = prev + 1 + (values[k] as number);
+        wl[e] = t;
+        cl[e] = values[k + 1] as number;
+        k += 2;
         prev = t;
-        k++;
       }
+      if (prev >= V) throw new ModelFormatError(at(k), `token ${prev} is outside the vocabulary of ${V}`);
     }
-    st[parents] = k;
-    if (k !== m) throw new ModelFormatError(r.at, `level ${L} has ${k} entries, the header announces ${m}`);
+    st[parents] = e;
+    if (e !== m) throw new ModelFormatError(at(k), `level ${L} has ${e} entries, the header announces ${m}`);
     starts.push(st);
     words.push(wl);
     counts.push(cl);
   }
-  if (r.at !== bytes.length) throw new ModelFormatError(r.at, "trailing bytes after the last level");
+  if (k !== values.length) throw new ModelFormatError(at(k), "trailing numbers after the last level");
   return { order: N, vocabSize: V, eosId, discounts, counts, words, starts, prunedMass: pruned, minCount };
 }
 
@@ -175,30 +185,29 @@ class VarintWriter {
   }
 }
 
-class VarintReader {
-  readonly #buf: Uint8Array;
-  #pos = 0;
-  readonly #base: number;
-  constructor(buf: Uint8Array, base: number) {
-    this.#buf = buf;
-    this.#base = base;
-  }
-  /** Absolute byte offset in the file. */
-  get at(): number {
-    return this.#base + this.#pos;
-  }
-  uint(): number {
-    let x = 0;
-    let shift = 0;
-    for (;;) {
-      if (this.#pos >= this.#buf.length)
-        throw new ModelFormatError(this.at, "payload ends inside a number (truncated)");
-      const b = this.#buf[this.#pos++] as number;
-      x += (b & 0x7f) * 2 ** shift;
-      if (b < 0x80) break;
+/**
+ * Decodes every unsigned LEB128 varint of `buf`; `ends[i]` is the payload offset just past value i
+ * (kept to name byte offsets in errors). `base` is the payload's offset in the file.
+ */
+function readVarints(buf: Uint8Array, base: number): { values: Uint32Array; ends: Uint32Array } {
+  let count = 0;
+  for (let i = 0; i < buf.length; i++) if ((buf[i] as number) < 0x80) count++;
+  const values = new Uint32Array(count);
+  const ends = new Uint32Array(count);
+  let pos = 0;
+  for (let k = 0; k < count; k++) {
+    let b = buf[pos++] as number;
+    let x = b & 0x7f;
+    let shift = 7;
+    while (b >= 0x80) {
+      if (shift > 28) throw new ModelFormatError(base + pos, "malformed varint (more than 5 bytes)");
+      b = buf[pos++] as number;
+      x |= (b & 0x7f) << shift;
       shift += 7;
-      if (shift > 28) throw new ModelFormatError(this.at, "malformed varint");
     }
-    return x;
+    values[k] = x; // Uint32Array store takes x modulo 2³², undoing the sign of a 5-byte value's << 28
+    ends[k] = pos;
   }
+  if (pos !== buf.length) throw new ModelFormatError(base + pos, "payload ends inside a number (truncated)");
+  return { values, ends };
 }
