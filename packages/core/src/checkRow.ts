@@ -37,15 +37,15 @@ export function checkRow(data: Float32Array, offset: number, length: number, row
   }
   const end = offset + length;
   let max = Number.NEGATIVE_INFINITY;
-  // One pass; the +Infinity test runs only when the max rises (rare), the NaN test only when it does
-  // not (NaN compares false with everything), so the first bad value in row order is reported.
+  // One pass, one comparison per element: `!(v <= max)` is true only when the max rises or v is NaN
+  // (NaN compares false with everything), so the checks run rarely and the first bad value in row
+  // order is the one reported.
   for (let i = offset; i < end; i++) {
     const v = data[i]!;
-    if (v > max) {
+    if (!(v <= max)) {
+      if (Number.isNaN(v)) throw new InvalidLogitsError(row, i - offset, "NaN logit");
       if (v === Number.POSITIVE_INFINITY) throw new InvalidLogitsError(row, i - offset, "+Infinity logit");
       max = v;
-    } else if (Number.isNaN(v)) {
-      throw new InvalidLogitsError(row, i - offset, "NaN logit");
     }
   }
   if (max === Number.NEGATIVE_INFINITY) {
