@@ -64,7 +64,7 @@ export function crossEntropyStrided(
  * @example
  * ```ts
  * crossEntropy(new Float32Array([-1, 2, 0.5, -0.5]), 1);
- * // { loss: 0.303777…, gradient: ≈ [0.036743, -0.261994, 0.164671, 0.060579] }
+ * // { loss: 0.303803… (= −ln 0.738006), gradient: ≈ [0.036743, -0.261994, 0.164671, 0.060579] }
  * ```
  */
 export function crossEntropy(logits: Float32Array, target: number): { loss: number; gradient: Float32Array } {

@@ -26,7 +26,7 @@ import { portableExp } from "./portableExp.js";
  * @example
  * ```ts
  * klDivergenceStrided(new Float32Array([0, 0]), 0, new Float32Array([Math.log(3), 0]), 0, 2);
- * // 0.1438410362258904 (= ½ ln(½ / ¾) + ½ ln(½ / ¼))
+ * // ≈ 0.143841 (= ½ ln(½ / ¾) + ½ ln(½ / ¼), up to the float32 rounding of ln 3)
  * ```
  */
 export function klDivergenceStrided(
