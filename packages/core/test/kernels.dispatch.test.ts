@@ -280,7 +280,10 @@ describe.each(["wasm-simd", "js"] as const)("kernels (%s backend)", (backend) =>
       const order = Array.from(probs.keys()).sort((a, b) => probs[b]! - probs[a]! || a - b);
       const prefix: number[] = [];
       let acc = 0;
-      for (const id of order) prefix.push((acc += probs[id]!));
+      for (const id of order) {
+        acc += probs[id]!;
+        prefix.push(acc);
+      }
       // p halfway between two prefix sums, so float32 rounding cannot move the cut
       for (const q of [0.3, 0.9, 0.95]) {
         const c = prefix.findIndex((v) => v >= q);
@@ -322,7 +325,10 @@ describe.each(["wasm-simd", "js"] as const)("kernels (%s backend)", (backend) =>
     const p = refSoftmax(row);
     const cdf: number[] = [];
     let acc = 0;
-    for (const v of p) cdf.push((acc += v));
+    for (const v of p) {
+      acc += v;
+      cdf.push(acc);
+    }
     for (const u of [0.001, 0.25, 0.5, 0.75, 0.999]) {
       const want = cdf.findIndex((c) => c > u);
       const got = sampleKernel(row, 0, n, 1, u);
