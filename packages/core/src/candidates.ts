@@ -1,3 +1,4 @@
+import { SUM_BLOCK } from "./expSum.js";
 import { sortPairs } from "./sortPairs.js";
 
 /**
@@ -10,7 +11,11 @@ import { sortPairs } from "./sortPairs.js";
  * - `max` is the largest live logit, or NaN when unknown;
  * - `probsValid` ⇒ `probs[i] = exp(logits[i] − max)` (float64) for i < size and `probsSum` is their sum
  *   in index order — kept so the draw reuses the exponentials of the filter that computed them;
- * - `selected` is the index chosen by a terminal stage (−1 before).
+ * - `selected` is the index chosen by a terminal stage (−1 before);
+ * - `pristine` ⇒ the live set is still exactly the loaded row (same values, order and size); a stage
+ *   that changes any of them clears it. While pristine, {@link computeProbs} records its sum in
+ *   `rawSum` — then Σ exp(u_i − max) of the untouched row, bit-identical to `expSum` — so the sampler
+ *   can report the raw logprob without a second exp pass.
  *
  * Buffers are owned by a sampler and reused across rows; {@link createCandidates} grows them.
  */
@@ -24,6 +29,9 @@ export interface Candidates {
   probsValid: boolean;
   probsSum: number;
   selected: number;
+  pristine: boolean;
+  /** Σ exp(u_i − max) of the loaded row when a stage computed it while pristine, else NaN. */
+  rawSum: number;
 }
 
 /**
@@ -47,6 +55,8 @@ export function createCandidates(capacity = 0): Candidates {
     probsValid: false,
     probsSum: 0,
     selected: -1,
+    pristine: false,
+    rawSum: Number.NaN,
   };
 }
 
@@ -91,6 +101,8 @@ export function loadCandidates(
   c.probsValid = false;
   c.probsSum = 0;
   c.selected = -1;
+  c.pristine = true;
+  c.rawSum = Number.NaN;
 }
 
 /**
@@ -135,14 +147,24 @@ export function computeProbs(c: Candidates): void {
   const logits = c.logits;
   const probs = c.probs;
   const n = c.size;
-  let sum = 0; // float64 accumulator, fixed (index) order
-  for (let i = 0; i < n; i++) {
-    const e = Math.exp(logits[i]! - m);
-    probs[i] = e;
-    sum += e;
+  // Blocks of SUM_BLOCK terms, each summed in order, partials added in block order (float64): the
+  // same order as the softmax family's expSum, so a pristine row gives the identical normalizer.
+  let sum = 0;
+  let start = 0;
+  while (start < n) {
+    const end = start + SUM_BLOCK < n ? start + SUM_BLOCK : n;
+    let partial = 0;
+    for (let i = start; i < end; i++) {
+      const e = Math.exp(logits[i]! - m);
+      probs[i] = e;
+      partial += e;
+    }
+    sum += partial;
+    start = end;
   }
   c.probsSum = sum;
   c.probsValid = true;
+  if (c.pristine) c.rawSum = sum;
 }
 
 /**
@@ -158,6 +180,7 @@ export function computeProbs(c: Candidates): void {
 export function truncateCandidates(c: Candidates, n: number): void {
   if (n >= c.size) return;
   c.size = n;
+  c.pristine = false;
   if (c.probsValid) {
     const probs = c.probs;
     let sum = 0;
@@ -191,6 +214,7 @@ export function invalidateCandidates(
 ): void {
   c.max = Number.NaN;
   c.probsValid = false;
+  c.pristine = false;
   if (!c.sorted) return;
   const n = c.size;
   const ids = c.ids;

@@ -82,7 +82,17 @@ export interface CreateSamplerOptions {
   state?: SamplerState;
 }
 
+// Stages built here (and their clones) keep the Candidates invariants, so the raw normalizer a
+// pristine-row stage computed (`candidates.rawSum`) can be trusted; a hand-inserted stage disables that.
+const BUILT = new WeakSet<SamplerStage>();
+
 function buildStage(name: string, p: Required<SamplerParams>): SamplerStage {
+  const stage = makeStage(name, p);
+  BUILT.add(stage);
+  return stage;
+}
+
+function makeStage(name: string, p: Required<SamplerParams>): SamplerStage {
   switch (name) {
     case "logit_bias":
       return logitBias(p.logitBias);
@@ -127,6 +137,8 @@ export class ChainSampler implements Sampler {
   step: number;
   /** Set by {@link ChainSampler.drawRow}: the processed logprob of the last draw (when requested). */
   lastProcessed = Number.NaN;
+  /** Set by {@link ChainSampler.drawRow}: Σ exp(u_i − max) of the raw row if a stage computed it, else NaN. */
+  lastRawSum = Number.NaN;
   private readonly cands: Candidates = createCandidates();
   private readonly ctx: SamplingContext;
   private topIds = new Int32Array(0);
@@ -162,11 +174,14 @@ export class ChainSampler implements Sampler {
     ctx.step = step;
     loadCandidates(c, data, offset, length, max);
     const stages = this.stages;
+    let trusted = true;
     for (let s = 0; s < stages.length; s++) {
       const stage = stages[s]!;
+      if (!BUILT.has(stage)) trusted = false;
       stage.apply(c, ctx);
       if (c.size === 0) throw new EmptyCandidatesError(row, stage.name);
     }
+    this.lastRawSum = trusted ? c.rawSum : Number.NaN;
     const sel = c.selected;
     if (sel < 0 || sel >= c.size) throw new EmptyCandidatesError(row, stages[stages.length - 1]!.name);
     if (processed) {
@@ -189,7 +204,8 @@ export class ChainSampler implements Sampler {
     const processed = opts.processed === true;
     const max = checkRow(data, offset, length, row);
     const token = this.drawRow(data, offset, length, max, row, this.stream, this.step, processed);
-    const logSum = Math.log(expSum(data, offset, length, max, 1, null, 0));
+    const raw = this.lastRawSum;
+    const logSum = Math.log(Number.isNaN(raw) ? expSum(data, offset, length, max, 1, null, 0) : raw);
     const ut = data[offset + token]!;
     let higher = 0;
     const end = offset + length;
@@ -225,12 +241,12 @@ export class ChainSampler implements Sampler {
   }
 
   clone(): Sampler {
-    return new ChainSampler(
-      this.params,
-      this.stages.map((s) => s.clone()),
-      this.stream,
-      this.step,
-    );
+    const stages = this.stages.map((s) => {
+      const copy = s.clone();
+      if (BUILT.has(s)) BUILT.add(copy);
+      return copy;
+    });
+    return new ChainSampler(this.params, stages, this.stream, this.step);
   }
 
   reset(): void {

@@ -117,7 +117,9 @@ export function sampleBatch(
       }
       continue;
     }
-    const logSum = Math.log(expSum(data, offset, vocab, max, 1, null, 0));
+    // reuse the raw normalizer when a stage computed it on the untouched row (bit-identical to expSum)
+    const raw = sampler.lastRawSum;
+    const logSum = Math.log(Number.isNaN(raw) ? expSum(data, offset, vocab, max, 1, null, 0) : raw);
     const ut = data[offset + token]!;
     let higher = 0;
     const end = offset + vocab;

@@ -189,6 +189,20 @@ describe("createSampler", () => {
     );
   });
 
+  it("reuses the top-p exponentials as the raw normalizer with a bit-identical logprob", () => {
+    const row = randomRow(20_000, 31);
+    const fast = createSampler({ topP: 0.9, seed: 4 });
+    const slow = createSampler({ topP: 0.9, seed: 4 });
+    const noop: SamplerStage = { name: "noop", apply() {}, clone: () => noop };
+    (slow.stages as SamplerStage[]).splice(0, 0, noop); // an unknown stage disables the reuse
+    for (let i = 0; i < 20; i++) {
+      const a = fast.sample(row, { processed: true });
+      const b = slow.sample(row, { processed: true });
+      expect(a).toEqual(b);
+      expect(a.logprob).toBe(b.logprob);
+    }
+  });
+
   it("samples the greedy token at temperature 0 under every filter", () => {
     const row = randomRow(5000, 77);
     let best = 0;

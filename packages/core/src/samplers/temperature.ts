@@ -28,6 +28,7 @@ export function temperature(t: number): SamplerStage {
       if (t === 1) return;
       const n = c.size;
       const logits = c.logits;
+      c.pristine = false;
       if (t === 0) {
         let best = 0;
         if (!c.sorted) {

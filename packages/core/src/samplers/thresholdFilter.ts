@@ -61,5 +61,6 @@ export function thresholdFilter(
   }
   c.size = j;
   c.probsSum = sum;
+  c.pristine = false;
   // the max is ≥ threshold (count ≥ 1), so it was kept and c.max stays valid
 }

@@ -84,6 +84,7 @@ export function selectTopK(c: Candidates, k: number, ctx: SamplingContext): void
   }
   c.size = k;
   c.sorted = true;
+  c.pristine = false;
   c.max = logits[0]!;
   c.probsValid = false;
 }

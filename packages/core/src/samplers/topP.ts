@@ -1,5 +1,6 @@
 import type { Candidates } from "../candidates.js";
 import { candidateMax, computeProbs, truncateCandidates } from "../candidates.js";
+import { SUM_BLOCK } from "../expSum.js";
 import type { SamplerStage, SamplingContext } from "../samplerStage.js";
 import { ensureScratch } from "../samplerStage.js";
 import { sortPairs } from "../sortPairs.js";
@@ -10,12 +11,14 @@ const LAST = 64 * PER_NAT; // index of the overflow bucket (d ≥ 64, or −Infi
 
 /**
  * Top-p (nucleus): keeps the smallest set of highest-probability tokens whose total probability is
- * ≥ `p`. The result is sorted (logit descending, ties → the lower id).
+ * ≥ `p`. A sorted input stays sorted (logit descending, ties → lower id); an unsorted one stays in id order.
  *
- * Exact definition: with e_i = exp(logit_i − max) and Z = Σ e_i (float64, index order), order the
- * candidates by (logit descending, id ascending) and keep the shortest prefix whose running sum of e
- * reaches p · Z — at least `minKeep` tokens, and all of them if rounding never lets the sum reach it.
- * `p ≥ 1` is a no-op.
+ * Exact definition: with e_i = exp(logit_i − max) and Z = Σ e_i (float64), order the candidates by
+ * (logit descending, id ascending) and keep the shortest prefix whose running sum of e reaches p · Z —
+ * at least `minKeep` tokens. `p ≥ 1` is a no-op. Summation order (it matters only within ~1e-16 of
+ * the boundary, and is fixed, so results stay reproducible): on a sorted set the prefix is summed in
+ * order; on an unsorted set the mass of whole histogram buckets (below) is summed bucket by bucket and
+ * the cut bucket in sorted order; if rounding keeps the sum short, the whole cut bucket is kept.
  *
  * @param p - Nucleus mass in (0, 1].
  * @param opts - `minKeep` (integer ≥ 1, default 1).
@@ -27,11 +30,12 @@ const LAST = 64 * PER_NAT; // index of the overflow bucket (d ≥ 64, or −Infi
  * topP(0.8).apply(candidates, ctx);
  * ```
  *
- * Method: on an unsorted set (the whole vocabulary), one pass computes e_i and a histogram of the
- * mass per 1/16-nat bucket of the gap max − logit; the cumulative histogram finds the bucket where the
- * mass crosses p·Z; only the tokens up to that bucket are gathered and sorted (≈1.0–1.1× the nucleus),
- * and the exact cut is found in that sorted prefix. The e_i are kept for the draw (fused normalizer).
- * A sorted set (after top-k) is cut directly.
+ * Method: on an unsorted set (the whole vocabulary), one pass computes e_i, a second builds a
+ * histogram of the mass per 1/16-nat bucket of the gap max − logit (bucket order = logit order); the
+ * cumulative histogram finds the bucket where the mass crosses p·Z; only that bucket's tokens are
+ * sorted to place the exact cut, and one stable compaction keeps the nucleus in id order. No sort of
+ * the vocabulary or even of the nucleus. The e_i are kept for the draw (fused normalizer), and on an
+ * untouched row their sum doubles as the raw log-normalizer. A sorted set (after top-k) is cut directly.
  * References: Holtzman et al. 2020, "The Curious Case of Neural Text Degeneration"; llama.cpp
  * `llama_sampler_top_p_apply` (bucket partial sort); vLLM `apply_top_k_top_p`.
  */
@@ -39,16 +43,17 @@ export function topP(p: number, opts: { minKeep?: number } = {}): SamplerStage {
   const minKeep = opts.minKeep ?? 1;
   const mass = new Float64Array(LAST + 1);
   const count = new Int32Array(LAST + 1);
+  let bucket = new Uint16Array(0); // bucket of each candidate, grown on demand
   return {
     name: "top_p",
     apply(c: Candidates, ctx: SamplingContext): void {
       if (p >= 1 || c.size <= 1) return;
-      computeProbs(c);
       const n = c.size;
-      const probs = c.probs;
-      const target = p * c.probsSum;
-      const need = Math.min(minKeep, n);
+      const need = minKeep < n ? minKeep : n;
       if (c.sorted) {
+        computeProbs(c);
+        const probs = c.probs;
+        const target = p * c.probsSum;
         let cum = 0;
         let kept = n;
         for (let i = 0; i < n; i++) {
@@ -58,86 +63,113 @@ export function topP(p: number, opts: { minKeep?: number } = {}): SamplerStage {
             break;
           }
         }
-        truncateCandidates(c, Math.max(kept, need));
+        truncateCandidates(c, kept > need ? kept : need);
         return;
       }
       const m = candidateMax(c);
       const logits = c.logits;
       const ids = c.ids;
+      const probs = c.probs;
+      if (bucket.length < n) bucket = new Uint16Array(n);
+      const bk = bucket;
       mass.fill(0);
       count.fill(0);
-      for (let i = 0; i < n; i++) {
-        const d = m - logits[i]!;
-        const b = d < 64 ? (d * PER_NAT) | 0 : LAST;
-        mass[b] += probs[i]!;
-        count[b]++;
-      }
-      // the bucket where the cumulative mass first reaches the target, and enough tokens for minKeep
-      let cut = LAST;
-      let cum = 0;
-      let have = 0;
-      for (let b = 0; b <= LAST; b++) {
-        cum += mass[b]!;
-        have += count[b]!;
-        if (cum >= target && have >= need) {
-          cut = b;
-          break;
-        }
-      }
-      const s = ensureScratch(ctx.scratch, n);
-      const keys = s.f64a;
-      const tie = s.i32a;
-      const pos = s.i32b;
-      let kept = 0;
-      let gathered = 0;
-      for (;;) {
-        gathered = 0;
+      if (c.probsValid) {
         for (let i = 0; i < n; i++) {
           const d = m - logits[i]!;
           const b = d < 64 ? (d * PER_NAT) | 0 : LAST;
-          if (b <= cut) {
-            keys[gathered] = -logits[i]!;
-            tie[gathered] = ids[i]!;
-            pos[gathered] = i;
-            gathered++;
-          }
+          bk[i] = b;
+          mass[b] += probs[i]!;
+          count[b]++;
         }
-        sortPairs(keys, tie, pos, gathered);
-        let run = 0;
-        kept = 0;
-        for (let j = 0; j < gathered; j++) {
-          run += probs[pos[j]!]!;
-          if (run >= target) {
-            kept = j + 1;
-            break;
+      } else {
+        // exp, normalizer and histogram in one pass; the normalizer in computeProbs' block order
+        let total = 0;
+        let start = 0;
+        while (start < n) {
+          const end = start + SUM_BLOCK < n ? start + SUM_BLOCK : n;
+          let partial = 0;
+          for (let i = start; i < end; i++) {
+            const d = m - logits[i]!;
+            const e = Math.exp(-d);
+            probs[i] = e;
+            partial += e;
+            const b = d < 64 ? (d * PER_NAT) | 0 : LAST;
+            bk[i] = b;
+            mass[b] += e;
+            count[b]++;
           }
+          total += partial;
+          start = end;
         }
-        if (kept > 0 || cut === LAST) break;
-        // the histogram's summation order reached the target but the sorted order fell short by a
-        // rounding error: widen by one bucket and redo (rare)
-        cut++;
+        c.probsSum = total;
+        c.probsValid = true;
+        if (c.pristine) c.rawSum = total;
       }
-      if (kept === 0) kept = gathered;
-      if (kept < need) kept = need;
-      // move the nucleus, sorted, to the front (via scratch: sources are scattered)
-      const f32 = s.f32a;
+      const target = p * c.probsSum;
+      // The cut bucket: the first where the cumulative mass (bucket order) reaches the target with
+      // enough tokens for minKeep. Every token of an earlier bucket has a strictly higher logit than
+      // any token of the cut bucket, so it is in the nucleus.
+      let cut = LAST;
+      let before = 0; // mass of the buckets before `cut`
+      let countBefore = 0;
+      for (let b = 0; b <= LAST; b++) {
+        const mb = mass[b]!;
+        const cb = count[b]!;
+        if (before + mb >= target && countBefore + cb >= need) {
+          cut = b;
+          break;
+        }
+        before += mb;
+        countBefore += cb;
+      }
+      // Sort only the cut bucket by (logit desc, id asc) and find how many of it the nucleus needs.
+      const s = ensureScratch(ctx.scratch, count[cut]!);
+      const keys = s.f64a;
+      const tie = s.i32a;
+      const pos = s.i32b;
+      let g = 0;
+      for (let i = 0; i < n; i++) {
+        if (bk[i] === cut) {
+          keys[g] = -logits[i]!;
+          tie[g] = ids[i]!;
+          pos[g] = i;
+          g++;
+        }
+      }
+      if (g === 0) return; // only reachable through rounding at p → 1: everything is already in
+      sortPairs(keys, tie, pos, g);
+      let take = g; // all of it if rounding keeps the in-bucket sum short of the target
+      let run = before;
+      for (let j = 0; j < g; j++) {
+        run += probs[pos[j]!]!;
+        if (run >= target) {
+          take = j + 1;
+          break;
+        }
+      }
+      if (countBefore + take < need) take = need - countBefore < g ? need - countBefore : g;
+      const lastLogit = -keys[take - 1]!;
+      const lastId = tie[take - 1]!;
+      // Stable compaction in id order (the unsorted invariant), carrying the exponentials along.
+      let j = 0;
       let sum = 0;
-      for (let j = 0; j < kept; j++) {
-        const i = pos[j]!;
-        f32[j] = logits[i]!;
-        const e = probs[i]!;
-        keys[j] = e;
-        sum += e;
+      for (let i = 0; i < n; i++) {
+        const v = logits[i]!;
+        const b = bk[i]!;
+        if (b < cut || (b === cut && (v > lastLogit || (v === lastLogit && ids[i]! <= lastId)))) {
+          const e = probs[i]!;
+          ids[j] = ids[i]!;
+          logits[j] = v;
+          probs[j] = e;
+          sum += e;
+          j++;
+        }
       }
-      for (let j = 0; j < kept; j++) {
-        ids[j] = tie[j]!;
-        logits[j] = f32[j]!;
-        probs[j] = keys[j]!;
-      }
-      c.size = kept;
-      c.sorted = true;
+      c.size = j;
       c.probsSum = sum;
-      // c.max unchanged: the max heads the nucleus; probs stay exp(logit − max)
+      c.pristine = false;
+      // c.max unchanged (the max is in bucket 0 or is the cut bucket's first member)
     },
     clone() {
       return topP(p, { minKeep });

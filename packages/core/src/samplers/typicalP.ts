@@ -78,6 +78,7 @@ export function typicalP(p: number, opts: { minKeep?: number } = {}): SamplerSta
         logits[j] = f32[j]!;
       }
       c.size = kept;
+      c.pristine = false;
       c.sorted = true;
       c.max = logits[0]!;
       c.probsValid = false;

@@ -12,14 +12,16 @@ describe("topP", () => {
     { p: 1, want: [0, 1, 2], note: "p = 1 is a no-op" },
     { p: 0.4, want: [1], note: "the top token alone already has 0.5 ≥ 0.4" },
     { p: 0.5, want: [1], note: "0.5 ≥ 0.5: the threshold is reached, not exceeded" },
-    { p: 0.79, want: [1, 0], note: "0.8 ≥ 0.79" },
-    { p: 0.81, want: [1, 0, 2], note: "0.8 < 0.81 needs the third token" },
+    { p: 0.79, want: [0, 1], note: "0.8 ≥ 0.79" },
+    { p: 0.81, want: [0, 1, 2], note: "0.8 < 0.81 needs the third token" },
     { p: 1e-9, want: [1], note: "tiny p keeps at least one token" },
-  ])("keeps the smallest most-probable set with mass ≥ p = $p ($note)", ({ p, want }) => {
-    expect(run(row, topP(p)).ids).toEqual(want);
+  ])("keeps the smallest most-probable set with mass ≥ p = $p, in id order ($note)", ({ p, want }) => {
+    const r = run(row, topP(p));
+    expect(r.ids).toEqual(want);
+    expect(r.sorted).toBe(false);
   });
 
-  it("sorts the nucleus by logit and breaks ties toward the lower id", () => {
+  it("breaks ties inside the cut toward the lower id", () => {
     // four equal tokens: 0.25 each; p = 0.5 → two tokens, the lower ids
     expect(run([0, 0, 0, 0], topP(0.5)).ids).toEqual([0, 1]);
     expect(run([0, 0, 0, 0], topP(0.51)).ids).toEqual([0, 1, 2]);

@@ -1,0 +1,144 @@
+// Sampling benchmark: @logitstream/core's sampler chain against the plain JavaScript most code uses
+// (Math.exp softmax + a full sort of the indices), at V = 32,000, 128,256 and 262,144 (one row, in
+// cache), in one process.
+//
+// Cases, each one token per call:
+//   - default chain: temperature 0.8 → top-k 40 → top-p 0.95 → min-p 0.05 → dist
+//   - plain top-p 0.9 (temperature 1) → dist
+// Ours is `createSampler(params).sample(row)`: it also validates the row and reports the raw logprob
+// (a full log-sum-exp pass) and the rank; the plain baselines compute neither.
+//
+// Run: pnpm --filter @logitstream/core build && node bench/sampling.bench.mjs [--runs 7]  (from packages/core)
+// Harness: every case is warmed up, then measured in `runs` interleaved rounds (A, B, C, D per round, so
+// clock swings hit all cases alike); a round times a loop sized to ~40 ms. Median ns/element and the
+// ratio plain/ours. Tokens are consumed into a checksum so the JIT cannot drop work.
+import { createSampler } from "../dist/index.js";
+
+const args = process.argv.slice(2);
+const runsArg = args.indexOf("--runs");
+const RUNS = runsArg >= 0 ? Number(args[runsArg + 1]) : 7;
+const VOCABS = [32_000, 128_256, 262_144];
+const ROUND_MS = 40;
+
+let sink = 0;
+
+/** float32 logits N(0, 1) · 3 from a fixed-seed generator (xorshift32 + Box–Muller). */
+function makeLogits(v, seed) {
+  let s = seed >>> 0 || 1;
+  const next = () => {
+    s ^= s << 13;
+    s >>>= 0;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    s >>>= 0;
+    return (s + 0.5) / 4294967296;
+  };
+  const out = new Float32Array(v);
+  for (let i = 0; i < v; i++) out[i] = 3 * Math.sqrt(-2 * Math.log(next())) * Math.cos(2 * Math.PI * next());
+  return out;
+}
+
+/**
+ * The sampler most JavaScript code has: temperature, Math.exp softmax, sort all indices by
+ * probability, cut top-k / top-p / min-p, renormalize, inverse-CDF draw. Buffers are reused (kind to it).
+ */
+function makePlain(v, { temperature = 1, topK = 0, topP = 1, minP = 0 }) {
+  const probs = new Float64Array(v);
+  const idx = new Array(v);
+  let u = 0.5;
+  return (x) => {
+    let max = Number.NEGATIVE_INFINITY;
+    for (let i = 0; i < v; i++) if (x[i] > max) max = x[i];
+    let sum = 0;
+    for (let i = 0; i < v; i++) {
+      const e = Math.exp((x[i] - max) / temperature);
+      probs[i] = e;
+      sum += e;
+    }
+    for (let i = 0; i < v; i++) probs[i] /= sum;
+    for (let i = 0; i < v; i++) idx[i] = i;
+    idx.sort((a, b) => probs[b] - probs[a] || a - b);
+    let n = topK > 0 && topK < v ? topK : v;
+    let total = 0;
+    for (let i = 0; i < n; i++) total += probs[idx[i]];
+    if (topP < 1) {
+      let cum = 0;
+      for (let i = 0; i < n; i++) {
+        cum += probs[idx[i]] / total;
+        if (cum >= topP) {
+          n = i + 1;
+          break;
+        }
+      }
+    }
+    if (minP > 0) {
+      const thr = minP * probs[idx[0]];
+      let m = 1;
+      while (m < n && probs[idx[m]] >= thr) m++;
+      n = m;
+    }
+    total = 0;
+    for (let i = 0; i < n; i++) total += probs[idx[i]];
+    u = ((u * 9301 + 49297) % 233280) / 233280; // a fixed pseudo-random sequence
+    let target = u * total;
+    for (let i = 0; i < n; i++) {
+      target -= probs[idx[i]];
+      if (target < 0) return idx[i];
+    }
+    return idx[n - 1];
+  };
+}
+
+function timeRound(fn, x, iters) {
+  const t0 = process.hrtime.bigint();
+  for (let i = 0; i < iters; i++) sink += fn(x);
+  return Number(process.hrtime.bigint() - t0) / iters;
+}
+
+function calibrate(fn, x) {
+  const t = timeRound(fn, x, 1);
+  return Math.max(1, Math.round((ROUND_MS * 1e6) / Math.max(t, 1)));
+}
+
+const median = (a) => {
+  const s = [...a].sort((p, q) => p - q);
+  return s[s.length >> 1];
+};
+
+const DEFAULT = { temperature: 0.8, topK: 40, topP: 0.95, minP: 0.05 };
+const TOPP = { topP: 0.9 };
+const rows = [];
+for (const v of VOCABS) {
+  const x = makeLogits(v, 12345 + v);
+  const oursDefault = createSampler({ ...DEFAULT, seed: 1 });
+  const oursTopP = createSampler({ ...TOPP, seed: 1 });
+  const cases = [
+    ["default chain", "ours", (r) => oursDefault.sample(r).token],
+    ["default chain", "plain JS (exp + full sort)", makePlain(v, DEFAULT)],
+    ["top-p 0.9", "ours", (r) => oursTopP.sample(r).token],
+    ["top-p 0.9", "plain JS (exp + full sort)", makePlain(v, TOPP)],
+  ];
+  for (const [, , fn] of cases) for (let w = 0; w < 5; w++) sink += fn(x); // warm-up
+  const iters = cases.map(([, , fn]) => calibrate(fn, x));
+  const times = cases.map(() => []);
+  for (let r = 0; r < RUNS; r++) {
+    for (let c = 0; c < cases.length; c++) times[c].push(timeRound(cases[c][2], x, iters[c]) / v);
+  }
+  for (let c = 0; c < cases.length; c += 2) {
+    const ours = median(times[c]);
+    const plain = median(times[c + 1]);
+    rows.push({ v, name: cases[c][0], ours, plain, ratio: plain / ours });
+  }
+}
+
+console.log(
+  `\nSampling, one row in cache, median of ${RUNS} interleaved rounds (ns per element; ratio = plain / ours)\n`,
+);
+console.log("| V | case | ours ns/el | plain JS ns/el | plain / ours |");
+console.log("|---|---|---|---|---|");
+for (const r of rows) {
+  console.log(
+    `| ${r.v.toLocaleString("en-US")} | ${r.name} | ${r.ours.toFixed(2)} | ${r.plain.toFixed(1)} | ${r.ratio.toFixed(1)}× |`,
+  );
+}
+console.log(`\n(checksum ${sink})`);
