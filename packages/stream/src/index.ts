@@ -2,7 +2,13 @@
 
 export type { FromAsyncIterableOptions } from "./adapters/fromAsyncIterable.js";
 export { fromAsyncIterable } from "./adapters/fromAsyncIterable.js";
+export type { FromReadableOptions } from "./adapters/fromReadable.js";
+export { fromReadable, fromReadableBatches } from "./adapters/fromReadable.js";
+export { toMsgpackReadable } from "./adapters/toMsgpackReadable.js";
+export type { ToRecordsReadableOptions } from "./adapters/toNdjsonReadable.js";
+export { toNdjsonReadable } from "./adapters/toNdjsonReadable.js";
 export type { ToReadableOptions } from "./adapters/toReadable.js";
+export { toRecord } from "./adapters/toRecord.js";
 export { toTextReadable } from "./adapters/toTextReadable.js";
 // Errors and event types.
 export { InvalidUtf8Error, SourceError, StreamUsageError } from "./errors.js";
