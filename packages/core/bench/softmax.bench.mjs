@@ -211,7 +211,8 @@ for (const v of VOCABS) {
 }
 
 console.log(
-  `softmax family, node ${process.version}, ${RUNS} interleaved rounds, median ns/element (one row, in cache)`,
+  `softmax family, node ${process.version}, ${RUNS} interleaved rounds of ~${ROUND_MS} ms, median ns/element ` +
+    "(one row, in cache). CPU = this process's CPU time (robust to other processes on the cores); wall = elapsed.",
 );
 console.log("");
 console.log(
