@@ -152,7 +152,7 @@ export function computeProbs(c: Candidates): void {
   let sum = 0;
   let start = 0;
   while (start < n) {
-    const end = start + SUM_BLOCK < n ? start + SUM_BLOCK : n;
+    const end = Math.min(start + SUM_BLOCK, n);
     let partial = 0;
     for (let i = start; i < end; i++) {
       const e = Math.exp(logits[i]! - m);

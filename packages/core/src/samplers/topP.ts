@@ -49,7 +49,7 @@ export function topP(p: number, opts: { minKeep?: number } = {}): SamplerStage {
     apply(c: Candidates, ctx: SamplingContext): void {
       if (p >= 1 || c.size <= 1) return;
       const n = c.size;
-      const need = minKeep < n ? minKeep : n;
+      const need = Math.min(minKeep, n);
       if (c.sorted) {
         computeProbs(c);
         const probs = c.probs;
@@ -63,7 +63,7 @@ export function topP(p: number, opts: { minKeep?: number } = {}): SamplerStage {
             break;
           }
         }
-        truncateCandidates(c, kept > need ? kept : need);
+        truncateCandidates(c, Math.max(kept, need));
         return;
       }
       const m = candidateMax(c);
@@ -87,7 +87,7 @@ export function topP(p: number, opts: { minKeep?: number } = {}): SamplerStage {
         let total = 0;
         let start = 0;
         while (start < n) {
-          const end = start + SUM_BLOCK < n ? start + SUM_BLOCK : n;
+          const end = Math.min(start + SUM_BLOCK, n);
           let partial = 0;
           for (let i = start; i < end; i++) {
             const d = m - logits[i]!;
@@ -148,7 +148,7 @@ export function topP(p: number, opts: { minKeep?: number } = {}): SamplerStage {
           break;
         }
       }
-      if (countBefore + take < need) take = need - countBefore < g ? need - countBefore : g;
+      if (countBefore + take < need) take = Math.min(need - countBefore, g);
       const lastLogit = -keys[take - 1]!;
       const lastId = tie[take - 1]!;
       // Stable compaction in id order (the unsorted invariant), carrying the exponentials along.
