@@ -1,24 +1,18 @@
 import { sampleBatch, scoreBatch, softmaxBatch, topLogprobs } from "@logitstream/core";
-import { PoolError } from "./errors.js";
+import { encodeRecords } from "@logitstream/wire";
+import { decodeChunkPrefix } from "@logitstream/wire/decode";
 import type { Kernels } from "./kernels.js";
 
 /**
- * The production kernels: @logitstream/core's batch APIs and @logitstream/wire's chunk decoder and
- * record encoder. The worker entry and the inline path both use exactly these.
+ * The production kernels: @logitstream/core's batch APIs, wire's chunk decoder (its lean worker entry)
+ * and wire's record encoder. The worker entry and the inline path both use exactly these, so both give
+ * the same bytes.
  */
 export const defaultKernels: Kernels = {
   sampleBatch: (data, rows, vocab, params, opts) => sampleBatch(data, rows, vocab, params as never, opts),
   scoreBatch,
   softmaxBatch,
   topLogprobs,
-  // TODO(wire): replace with wire's decodeChunk / encodeRecords as soon as they land.
-  decodeChunk: () => {
-    throw new PoolError("E_NOT_READY", "byte chunks need @logitstream/wire's decodeChunk, not built yet");
-  },
-  encodeRecords: () => {
-    throw new PoolError(
-      "E_NOT_READY",
-      "output records need @logitstream/wire's encodeRecords, not built yet",
-    );
-  },
+  decodeChunkPrefix: (chunk) => decodeChunkPrefix(chunk as never),
+  encodeRecords: (records, format) => encodeRecords(records as never, format),
 };

@@ -57,6 +57,7 @@ export interface Kernels {
     outLogprobs: Float64Array,
     outOffset: number,
   ): void;
-  decodeChunk(chunk: ByteChunkLike): RowBatchLike;
+  /** wire's `decodeChunkPrefix`: the rows before the first bad frame, and that frame's error. */
+  decodeChunkPrefix(chunk: ByteChunkLike): { batch: RowBatchLike & { errors?: Error[] }; error?: Error };
   encodeRecords(records: readonly object[], format: OutputFormat): Uint8Array;
 }

@@ -122,8 +122,15 @@ export interface TaskOutput {
   targets?: Int32Array;
   /** Serialized output records of the batch, in row order. */
   bytes?: Uint8Array;
-  /** Rows skipped with `onError: "skip"`. */
+  /** Rows skipped with `onError: "skip"` (one core error per row, naming it). */
   errors: SerializedError[];
+  /** With `onError: "skip"`: wire's errors for the malformed frames among them (frame, byte offset). */
+  wireErrors?: SerializedError[];
+  /**
+   * A bad row or frame with `onError: "throw"`: the output holds the rows before it (possibly none),
+   * and this error names it. Deterministic, so never retried.
+   */
+  failure?: SerializedError;
 }
 
 /** A worker's answer: the output, or a data error (deterministic: the host does not retry it). */

@@ -1,10 +1,11 @@
 import * as core from "@logitstream/core";
+import { WireError } from "@logitstream/wire/decode";
 import type { SerializedError } from "./protocol.js";
 
 type ErrorClass = abstract new (...args: never[]) => Error;
 
 // Error classes a worker may report, by name: every class the core exports (data errors of the
-// kernels). Wire's errors are added in createPool.ts's imports via `registerErrorClass`.
+// kernels) and wire's WireError (decoding and encoding).
 const registry = new Map<string, ErrorClass>();
 for (const value of Object.values(core)) {
   if (typeof value === "function" && value.prototype instanceof Error) {
@@ -12,11 +13,7 @@ for (const value of Object.values(core)) {
   }
 }
 registry.set("LogitstreamError", core.LogitstreamError);
-
-/** Makes errors of `cls` come back from workers as instances of `cls` (by class name). */
-export function registerErrorClass(cls: ErrorClass): void {
-  registry.set(cls.name, cls);
-}
+registry.set("WireError", WireError);
 
 /**
  * Rebuilds an error reported by a worker as an instance of its original class (`instanceof` works,

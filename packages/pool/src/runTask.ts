@@ -1,3 +1,4 @@
+import { LogitstreamError } from "@logitstream/core";
 import type { Kernels } from "./kernels.js";
 import type {
   Job,
@@ -28,11 +29,53 @@ function scratchOf(n: number): Float32Array {
  * Throws the kernel's typed error for a bad row with `onError: "throw"`.
  */
 export function runTask(task: TaskMessage, k: Kernels): TaskOutput {
-  const batch: RowBatchLike = task.batch ?? k.decodeChunk(task.chunk!);
+  let batch: RowBatchLike & { errors?: Error[] };
+  let decodeError: Error | undefined;
+  if (task.batch !== undefined) {
+    batch = task.batch;
+  } else {
+    const decoded = k.decodeChunkPrefix(task.chunk!);
+    batch = decoded.batch;
+    decodeError = decoded.error;
+  }
+  let output: TaskOutput;
+  try {
+    output = compute(task, batch, k);
+  } catch (e) {
+    // A bad row with onError "throw": keep the rows before it, so the caller can deliver them first.
+    const row = (e as { row?: unknown }).row;
+    if (!(e instanceof LogitstreamError) || typeof row !== "number" || row < batch.firstRow) throw e;
+    if (row >= batch.firstRow + batch.rows) throw e;
+    output = compute(task, prefixOf(batch, row - batch.firstRow), k);
+    output.failure = serializeError(e);
+    return output;
+  }
+  if (batch.errors !== undefined && batch.errors.length > 0)
+    output.wireErrors = batch.errors.map(serializeError);
+  if (decodeError !== undefined) output.failure = serializeError(decodeError);
+  return output;
+}
+
+function compute(task: TaskMessage, batch: RowBatchLike, k: Kernels): TaskOutput {
   const job = task.job;
+  const targets = task.targets === undefined ? batch.targets : task.targets.subarray(0, batch.rows);
   if (job.kind === "sample") return runSample(job, batch, k);
-  if (job.kind === "score") return runScore(job, batch, task.targets ?? batch.targets, k);
+  if (job.kind === "score") return runScore(job, batch, targets, k);
   return runSoftmax(job, batch, task.out, k);
+}
+
+/** The first `rows` rows of a batch (views, no copies). */
+function prefixOf(b: RowBatchLike, rows: number): RowBatchLike {
+  const p: RowBatchLike = {
+    firstRow: b.firstRow,
+    rows,
+    vocab: b.vocab,
+    data: b.data.subarray(0, rows * b.vocab),
+  };
+  if (b.targets !== undefined) p.targets = b.targets.subarray(0, rows);
+  if (b.ids !== undefined) p.ids = b.ids.slice(0, rows);
+  if (b.params !== undefined) p.params = b.params.slice(0, rows);
+  return p;
 }
 
 function wantsArrays(job: Job): boolean {
@@ -88,7 +131,6 @@ function runSample(job: SampleJob, b: RowBatchLike, k: Kernels): TaskOutput {
       if (token < 0) continue; // skipped bad row (onError: "skip"): reported in `errors`
       const rec: Record<string, unknown> = { row: b.firstRow + r, token, logprob: res.logprobs[r]! };
       if (b.ids !== undefined && b.ids[r] !== undefined) rec.id = b.ids[r];
-      if (res.processedLogprobs !== undefined) rec.processed_logprob = res.processedLogprobs[r]!;
       if (n > 0 && res.topTokens !== undefined && res.topLogprobs !== undefined) {
         rec.top_logprobs = topEntries(res.topTokens, res.topLogprobs, r * n, n, "logprob");
       }

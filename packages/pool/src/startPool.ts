@@ -18,6 +18,7 @@ import type {
 } from "./protocol.js";
 import { reviveError } from "./reviveError.js";
 import { runTask } from "./runTask.js";
+import { serializeError } from "./serializeError.js";
 import { SlabPool } from "./slabPool.js";
 
 /**
@@ -111,9 +112,11 @@ export interface StreamTotals {
 }
 
 /** One batch's results from `run`, in input order. */
-export interface StreamResult extends Omit<TaskOutput, "errors"> {
-  /** Rows skipped with `onError: "skip"`, as the core's typed errors. */
+export interface StreamResult extends Omit<TaskOutput, "errors" | "wireErrors" | "failure"> {
+  /** Rows skipped with `onError: "skip"`, one core error per row (naming its global row). */
   errors: Error[];
+  /** With `onError: "skip"`: wire's errors for the malformed frames among them (frame, byte offset). */
+  wireErrors?: Error[];
   totals: StreamTotals;
 }
 
@@ -336,7 +339,14 @@ export function startPool(options: PoolOptions, internals: PoolInternals): Pool 
       return b;
     };
     if (inline(elements)) {
-      return [runInline({ job, firstRow, rows, batch: rowBatch(batch.data.subarray(0, elements), 0, rows) })];
+      const o = runInline({
+        job,
+        firstRow,
+        rows,
+        batch: rowBatch(batch.data.subarray(0, elements), 0, rows),
+      });
+      if (o.failure !== undefined) throw reviveError(o.failure);
+      return [o];
     }
     const { view, slab } = stage(batch.data, elements);
     const out = job.kind === "softmax" ? new Float32Array(new SharedArrayBuffer(elements * 4)) : undefined;
@@ -361,7 +371,9 @@ export function startPool(options: PoolOptions, internals: PoolInternals): Pool 
     if (slab !== undefined && state !== "aborted") slabs.release(slab);
     const outputs: TaskOutput[] = [];
     for (const s of settled) {
-      if (s.status === "rejected") throw s.reason; // the first failing part in row order
+      // The first failing part in row order decides the error.
+      if (s.status === "rejected") throw s.reason;
+      if (s.value.failure !== undefined) throw reviveError(s.value.failure);
       outputs.push(s.value);
     }
     if (out !== undefined) outputs[0]!.probs = out; // softmax parts wrote in place into one shared array
@@ -471,12 +483,22 @@ export function startPool(options: PoolOptions, internals: PoolInternals): Pool 
       let rows: number;
       let batch: RowBatchLike | undefined;
       let chunk: ByteChunkLike | undefined;
+      let decodeFailure: Error | undefined;
+      let wireErrors: Error[] | undefined;
       if (isChunk(item)) {
         firstRow = item.firstRow;
         rows = item.rows;
         elements = item.vocab !== undefined ? item.rows * item.vocab : item.bytes.byteLength / 4;
-        if (parseOnMain) batch = kernels.decodeChunk(item);
-        else chunk = item;
+        if (parseOnMain) {
+          const decoded = kernels.decodeChunkPrefix(item);
+          decodeFailure = decoded.error;
+          const { errors, ...rest } = decoded.batch;
+          batch = rest;
+          wireErrors = errors;
+          elements = batch.rows * batch.vocab;
+        } else {
+          chunk = item;
+        }
       } else {
         firstRow = item.firstRow ?? nextRow;
         rows = item.rows;
@@ -490,7 +512,9 @@ export function startPool(options: PoolOptions, internals: PoolInternals): Pool 
         if (batch !== undefined) msg.batch = batch;
         if (chunk !== undefined) msg.chunk = chunk;
         if (targets !== undefined) msg.targets = targets;
-        return Promise.resolve().then(() => runInline(msg));
+        return Promise.resolve()
+          .then(() => runInline(msg))
+          .then((o) => withMainDecode(o, decodeFailure, wireErrors));
       }
       if (batch !== undefined) {
         const staged = stage(batch.data, batch.rows * batch.vocab);
@@ -502,7 +526,7 @@ export function startPool(options: PoolOptions, internals: PoolInternals): Pool 
         msg = { job, firstRow, rows, chunk: { ...chunk!, bytes: staged.view } };
       }
       if (targets !== undefined) msg.targets = targets;
-      const p = track(dispatch(msg, signal));
+      const p = track(dispatch(msg, signal)).then((o) => withMainDecode(o, decodeFailure, wireErrors));
       if (slab !== undefined) {
         const s = slab;
         const release = () => {
@@ -540,7 +564,13 @@ export function startPool(options: PoolOptions, internals: PoolInternals): Pool 
         }
         totals.nllSum = sum;
       }
-      const result = { ...o, errors, totals: { ...totals, nllSum: totals.nllSum + compensation } };
+      const { failure: _failure, wireErrors: wire, ...rest } = o;
+      const result: StreamResult = {
+        ...rest,
+        errors,
+        totals: { ...totals, nllSum: totals.nllSum + compensation },
+      };
+      if (wire !== undefined) result.wireErrors = wire.map(reviveError);
       if (!wantsArraysOf(job) && o.kind === "score") {
         delete result.logprobs;
         delete result.targets;
@@ -557,7 +587,11 @@ export function startPool(options: PoolOptions, internals: PoolInternals): Pool 
         },
       });
       try {
-        for await (const o of window) yield deliver(o);
+        for await (const o of window) {
+          // A bad row or frame: deliver the rows before it, then fail naming it.
+          if (o.rows > 0 || o.failure === undefined) yield deliver(o);
+          if (o.failure !== undefined) throw reviveError(o.failure);
+        }
       } catch (e) {
         if (e instanceof LogitstreamError) throw e;
         if (state === "aborted") throw new AbortError(abortReason);
@@ -607,6 +641,17 @@ export function startPool(options: PoolOptions, internals: PoolInternals): Pool 
       slabsAllocated: slabs.allocated,
     }),
   };
+}
+
+/** Adds what main-thread parsing found (parse: "main") to a task's output. */
+function withMainDecode(
+  o: TaskOutput,
+  failure: Error | undefined,
+  wireErrors: Error[] | undefined,
+): TaskOutput {
+  if (wireErrors !== undefined && wireErrors.length > 0) o.wireErrors = wireErrors.map(serializeError);
+  if (failure !== undefined && o.failure === undefined) o.failure = serializeError(failure);
+  return o;
 }
 
 function wantsArraysOf(job: Job): boolean {

@@ -1,0 +1,145 @@
+import { encodeMsgpack, encodeNdjson, frameChunks, WireError } from "@logitstream/wire";
+import { afterEach, describe, expect, it } from "vitest";
+import { createPool } from "../src/createPool.js";
+import type { Pool, PoolOptions, StreamJob, StreamTotals } from "../src/startPool.js";
+import { batches, concatBytes } from "./helpers.js";
+
+const pools: Pool[] = [];
+function pool(opts: PoolOptions): Pool {
+  const p = createPool(opts);
+  pools.push(p);
+  return p;
+}
+afterEach(async () => {
+  await Promise.all(pools.splice(0).map((p) => p.destroy()));
+});
+
+const V = 300;
+const ROWS = 240;
+const [all] = [...batches(ROWS, ROWS, V)];
+const ndjson = encodeNdjson({ ...all!, ids: Array.from({ length: ROWS }, (_, i) => `r${i}`) });
+const msgpack = encodeMsgpack(all!, { dtype: "f32" });
+const decoder = new TextDecoder();
+
+async function output(bytes: Uint8Array, opts: PoolOptions, job: StreamJob, maxBatchRows: number) {
+  const parts: Uint8Array[] = [];
+  let totals: StreamTotals | undefined;
+  const p = pool(opts);
+  for await (const r of p.run(frameChunks([bytes], { maxBatchRows }), job)) {
+    parts.push(r.bytes!);
+    totals = r.totals;
+  }
+  return { text: decoder.decode(concatBytes(parts)), totals: totals!, stats: p.stats() };
+}
+
+const configs: [string, PoolOptions][] = [
+  ["1 thread", { threads: 1, inlineThreshold: 0 }],
+  ["2 threads", { threads: 2, inlineThreshold: 0 }],
+  ["2 threads, parsing on the calling thread", { threads: 2, inlineThreshold: 0, parse: "main" }],
+  ["inline", { threads: 2, inlineThreshold: Number.POSITIVE_INFINITY }],
+];
+
+describe("run over wire byte chunks (frameChunks → workers decode, compute, encode)", () => {
+  for (const [format, bytes] of [
+    ["NDJSON", ndjson],
+    ["msgpack", msgpack],
+  ] as const) {
+    it(`samples ${format} input to byte-identical records for every thread count, parse site and batch size`, async () => {
+      const job: StreamJob = {
+        kind: "sample",
+        params: { temperature: 0.9, topP: 0.95, seed: 5 },
+        logprobs: 2,
+        output: "ndjson",
+      };
+      const reference = await output(bytes, configs[0]![1], job, 64);
+      const lines = reference.text
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l));
+      expect(lines.map((l) => l.row)).toEqual(Array.from({ length: ROWS }, (_, i) => i));
+      expect(lines[0].top_logprobs).toHaveLength(2);
+      if (format === "NDJSON") expect(lines[7].id).toBe("r7");
+      for (const [, opts] of configs) {
+        for (const maxBatchRows of [1, 17, 240]) {
+          expect((await output(bytes, opts, job, maxBatchRows)).text).toBe(reference.text);
+        }
+      }
+    });
+  }
+
+  it("scores with targets from the frames and the same summary totals for any split", async () => {
+    const job: StreamJob = { kind: "score", output: "ndjson" };
+    const reference = await output(ndjson, configs[0]![1], job, 64);
+    const lines = reference.text
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    expect(lines[0]).toMatchObject({ row: 0, target: 0 });
+    expect(lines[2]).toHaveProperty("entropy"); // rows 2, 5, 8, … have no target
+    expect(reference.totals.scored).toBe(ROWS - ROWS / 3);
+    for (const [, opts] of configs) {
+      for (const maxBatchRows of [1, 50]) {
+        const got = await output(ndjson, opts, job, maxBatchRows);
+        expect(got.text).toBe(reference.text);
+        expect(got.totals).toEqual(reference.totals);
+      }
+    }
+  });
+
+  it("writes msgpack records made by wire's encoder in the workers", async () => {
+    const job: StreamJob = { kind: "softmax", top: 3, output: "msgpack" };
+    const a = await output(msgpack, configs[1]![1], job, 32);
+    const b = await output(msgpack, configs[3]![1], job, 240);
+    expect(a.text).toBe(b.text);
+    expect(a.text.length).toBeGreaterThan(ROWS * 10);
+  });
+
+  it("delivers every row before a malformed frame, then fails with wire's error naming the frame", async () => {
+    const text = decoder.decode(ndjson).split("\n");
+    text[130] = "[1, 2, oops]";
+    const bad = new TextEncoder().encode(text.join("\n"));
+    for (const [, opts] of configs) {
+      const rows: number[] = [];
+      let error: unknown;
+      try {
+        for await (const r of pool(opts).run(frameChunks([bad], { maxBatchRows: 50 }), {
+          kind: "score",
+          output: "ndjson",
+        })) {
+          for (const line of decoder.decode(r.bytes).trim().split("\n"))
+            if (line) rows.push(JSON.parse(line).row);
+        }
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(WireError);
+      expect((error as WireError).frame).toBe(130);
+      expect(rows).toEqual(Array.from({ length: 130 }, (_, i) => i));
+    }
+  });
+
+  it("delivers every row before a bad logit row, then fails with the core's error naming it", async () => {
+    const b = [...batches(100, 100, V)][0]!;
+    b.data[61 * V + 2] = Number.POSITIVE_INFINITY;
+    const bytes = encodeMsgpack(b, { dtype: "f32" });
+    const rows: number[] = [];
+    let error: { row?: number; name?: string } | undefined;
+    try {
+      for await (const r of pool({ threads: 2, inlineThreshold: 0 }).run(
+        frameChunks([bytes], { maxBatchRows: 25 }),
+        {
+          kind: "sample",
+          output: "ndjson",
+        },
+      )) {
+        for (const line of decoder.decode(r.bytes).trim().split("\n"))
+          if (line) rows.push(JSON.parse(line).row);
+      }
+    } catch (e) {
+      error = e as never;
+    }
+    expect(error?.name).toBe("InvalidLogitsError");
+    expect(error?.row).toBe(61);
+    expect(rows).toEqual(Array.from({ length: 61 }, (_, i) => i));
+  });
+});
