@@ -1,4 +1,5 @@
 import { SUM_BLOCK } from "./expSum.js";
+import { portableExp } from "./portableExp.js";
 import { sortPairs } from "./sortPairs.js";
 
 /**
@@ -132,7 +133,7 @@ export function candidateMax(c: Candidates): number {
 }
 
 /**
- * Fills `c.probs` with `exp(logit − max)` (float64) and `c.probsSum` with their sum in index order,
+ * Fills `c.probs` with `exp(logit − max)` (float64, `portableExp`: the same bits in every engine) and `c.probsSum` with their sum in index order,
  * unless already valid. Masked (−Infinity) candidates get exactly 0.
  *
  * @param c - A non-empty candidate set.
@@ -155,7 +156,7 @@ export function computeProbs(c: Candidates): void {
     const end = Math.min(start + SUM_BLOCK, n);
     let partial = 0;
     for (let i = start; i < end; i++) {
-      const e = Math.exp(logits[i]! - m);
+      const e = portableExp(logits[i]! - m);
       probs[i] = e;
       partial += e;
     }

@@ -1,5 +1,6 @@
 import type { Candidates } from "../candidates.js";
 import { candidateMax } from "../candidates.js";
+import { portableLog } from "../portableLog.js";
 import type { SamplerStage, SamplingContext } from "../samplerStage.js";
 import { thresholdFilter } from "./thresholdFilter.js";
 
@@ -25,7 +26,7 @@ import { thresholdFilter } from "./thresholdFilter.js";
  */
 export function minP(m: number, opts: { minKeep?: number } = {}): SamplerStage {
   const minKeep = opts.minKeep ?? 1;
-  const lnM = Math.log(m);
+  const lnM = m > 0 ? (Number.isFinite(m) ? portableLog(m) : Number.POSITIVE_INFINITY) : 0; // engine-independent
   return {
     name: "min_p",
     apply(c: Candidates, ctx: SamplingContext): void {

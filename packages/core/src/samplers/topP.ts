@@ -1,6 +1,7 @@
 import type { Candidates } from "../candidates.js";
 import { candidateMax, computeProbs, truncateCandidates } from "../candidates.js";
 import { SUM_BLOCK } from "../expSum.js";
+import { portableExp } from "../portableExp.js";
 import type { SamplerStage, SamplingContext } from "../samplerStage.js";
 import { ensureScratch } from "../samplerStage.js";
 import { sortPairs } from "../sortPairs.js";
@@ -91,7 +92,7 @@ export function topP(p: number, opts: { minKeep?: number } = {}): SamplerStage {
           let partial = 0;
           for (let i = start; i < end; i++) {
             const d = m - logits[i]!;
-            const e = Math.exp(-d);
+            const e = portableExp(-d); // = exp(logit − max), bit-identical to computeProbs / expSum
             probs[i] = e;
             partial += e;
             const b = d < 64 ? (d * PER_NAT) | 0 : LAST;

@@ -1,5 +1,6 @@
 import type { Candidates } from "../candidates.js";
 import { candidateMax, computeProbs } from "../candidates.js";
+import { portableLog } from "../portableLog.js";
 import type { SamplerStage, SamplingContext } from "../samplerStage.js";
 import { ensureScratch } from "../samplerStage.js";
 import { sortPairs } from "../sortPairs.js";
@@ -37,7 +38,7 @@ export function typicalP(p: number, opts: { minKeep?: number } = {}): SamplerSta
       computeProbs(c);
       const m = candidateMax(c);
       const z = c.probsSum;
-      const logZ = Math.log(z);
+      const logZ = portableLog(z); // engine-independent: it decides which tokens survive
       const logits = c.logits;
       const ids = c.ids;
       const probs = c.probs;
