@@ -12,6 +12,7 @@
 // Harness: every case is warmed up, then measured in `runs` interleaved rounds (A, B, C, D per round, so
 // clock swings hit all cases alike); a round times a loop sized to ~40 ms. Median ns/element and the
 // ratio plain/ours. Tokens are consumed into a checksum so the JIT cannot drop work.
+import { loadavg } from "node:os";
 import { createSampler } from "../dist/index.js";
 
 const args = process.argv.slice(2);
@@ -89,14 +90,18 @@ function makePlain(v, { temperature = 1, topK = 0, topP = 1, minP = 0 }) {
   };
 }
 
+/** Times `iters` calls: [wall ns per call, CPU ns per call (this process's user + system time)]. */
 function timeRound(fn, x, iters) {
+  const c0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
   for (let i = 0; i < iters; i++) sink += fn(x);
-  return Number(process.hrtime.bigint() - t0) / iters;
+  const wall = Number(process.hrtime.bigint() - t0) / iters;
+  const c = process.cpuUsage(c0);
+  return [wall, ((c.user + c.system) * 1000) / iters];
 }
 
 function calibrate(fn, x) {
-  const t = timeRound(fn, x, 1);
+  const t = timeRound(fn, x, 1)[0];
   return Math.max(1, Math.round((ROUND_MS * 1e6) / Math.max(t, 1)));
 }
 
@@ -120,25 +125,44 @@ for (const v of VOCABS) {
   ];
   for (const [, , fn] of cases) for (let w = 0; w < 5; w++) sink += fn(x); // warm-up
   const iters = cases.map(([, , fn]) => calibrate(fn, x));
-  const times = cases.map(() => []);
+  const wall = cases.map(() => []);
+  const cpu = cases.map(() => []);
   for (let r = 0; r < RUNS; r++) {
-    for (let c = 0; c < cases.length; c++) times[c].push(timeRound(cases[c][2], x, iters[c]) / v);
+    for (let c = 0; c < cases.length; c++) {
+      const [w, u] = timeRound(cases[c][2], x, iters[c]);
+      wall[c].push(w / v);
+      cpu[c].push(u / v);
+    }
   }
   for (let c = 0; c < cases.length; c += 2) {
-    const ours = median(times[c]);
-    const plain = median(times[c + 1]);
-    rows.push({ v, name: cases[c][0], ours, plain, ratio: plain / ours });
+    const ours = median(cpu[c]);
+    const plain = median(cpu[c + 1]);
+    rows.push({
+      v,
+      name: cases[c][0],
+      ours,
+      plain,
+      ratio: plain / ours,
+      oursWall: median(wall[c]),
+      plainWall: median(wall[c + 1]),
+    });
   }
 }
 
 console.log(
-  `\nSampling, one row in cache, median of ${RUNS} interleaved rounds (ns per element; ratio = plain / ours)\n`,
+  `\nSampling, one row in cache, median of ${RUNS} interleaved rounds; Node ${process.version}; ` +
+    `load average ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(" ")}\n`,
 );
-console.log("| V | case | ours ns/el | plain JS ns/el | plain / ours |");
-console.log("|---|---|---|---|---|");
+console.log(
+  "| V | case | ours ns/el (CPU) | plain JS ns/el (CPU) | plain / ours (CPU) | ours (wall) | plain JS (wall) |",
+);
+console.log("|---:|---|---:|---:|---:|---:|---:|");
 for (const r of rows) {
   console.log(
-    `| ${r.v.toLocaleString("en-US")} | ${r.name} | ${r.ours.toFixed(2)} | ${r.plain.toFixed(1)} | ${r.ratio.toFixed(1)}× |`,
+    `| ${r.v.toLocaleString("en-US")} | ${r.name} | ${r.ours.toFixed(1)} | ${r.plain.toFixed(1)} | ` +
+      `${r.ratio.toFixed(1)}× | ${r.oursWall.toFixed(1)} | ${r.plainWall.toFixed(1)} |`,
   );
 }
 console.log(`\n(checksum ${sink})`);
