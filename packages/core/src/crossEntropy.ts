@@ -3,6 +3,7 @@ import { checkRow } from "./checkRow.js";
 import { checkTarget } from "./checkTarget.js";
 import { expSum } from "./expSum.js";
 import { portableExp } from "./portableExp.js";
+import { portableLog } from "./portableLog.js";
 
 /**
  * Cross-entropy loss of one logit row against a target token, `−log softmax(u)_t = logSumExp(u) − u_t`
@@ -51,7 +52,7 @@ export function crossEntropyStrided(
     // Subtract the one-hot in float64 from the unrounded probability of the target.
     grad[gradOffset + target] = portableExp(data[offset + target]! - max) * scale - 1;
   }
-  return Math.log(sum) - (data[offset + target]! - max);
+  return portableLog(sum) - (data[offset + target]! - max);
 }
 
 /**

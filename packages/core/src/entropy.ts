@@ -1,5 +1,6 @@
 import { checkRow } from "./checkRow.js";
 import { expSumMoments } from "./expSumMoments.js";
+import { portableLog } from "./portableLog.js";
 
 const moments = new Float64Array(2); // scratch reused across calls (no allocation per row)
 
@@ -30,7 +31,7 @@ export function entropyStrided(data: Float32Array, offset: number, length: numbe
   const max = checkRow(data, offset, length, row);
   expSumMoments(data, offset, length, max, moments);
   const sum = moments[0]!;
-  const h = Math.log(sum) - moments[1]! / sum;
+  const h = portableLog(sum) - moments[1]! / sum;
   return Math.max(h, 0);
 }
 

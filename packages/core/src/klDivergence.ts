@@ -2,6 +2,7 @@ import { checkRow } from "./checkRow.js";
 import { InvalidParamsError } from "./errors.js";
 import { expSum } from "./expSum.js";
 import { portableExp } from "./portableExp.js";
+import { portableLog } from "./portableLog.js";
 
 /**
  * Kullback–Leibler divergence `KL(P ‖ Q) = Σ p_i (log p_i − log q_i)`, in nats, between the
@@ -51,7 +52,7 @@ export function klDivergenceStrided(
     const e = portableExp(x);
     if (e > 0) acc += e * (x - (b - maxQ));
   }
-  const kl = acc / sumP - Math.log(sumP) + Math.log(sumQ);
+  const kl = acc / sumP - portableLog(sumP) + portableLog(sumQ);
   return Math.max(kl, 0);
 }
 

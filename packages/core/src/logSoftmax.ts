@@ -3,6 +3,7 @@ import { checkOutWindow } from "./checkOutWindow.js";
 import { checkRow } from "./checkRow.js";
 import { checkTemperature } from "./checkTemperature.js";
 import { expSum } from "./expSum.js";
+import { portableLog } from "./portableLog.js";
 import type { SoftmaxOptions } from "./softmax.js";
 
 /**
@@ -53,7 +54,7 @@ export function logSoftmaxStrided(
     out[winner] = 0;
     return;
   }
-  const logSum = Math.log(expSum(data, offset, length, max, temperature, null, 0));
+  const logSum = portableLog(expSum(data, offset, length, max, temperature, null, 0));
   if (temperature === 1) {
     for (let i = offset; i < end; i++) out[i + shift] = data[i]! - max - logSum;
   } else {

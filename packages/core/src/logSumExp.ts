@@ -1,6 +1,7 @@
 import { checkRow } from "./checkRow.js";
 import { checkTemperature } from "./checkTemperature.js";
 import { expSum } from "./expSum.js";
+import { portableLog } from "./portableLog.js";
 import type { SoftmaxOptions } from "./softmax.js";
 
 /**
@@ -34,7 +35,7 @@ export function logSumExpStrided(
 ): number {
   checkTemperature(temperature, false, "logSumExp");
   const max = checkRow(data, offset, length, row);
-  return max / temperature + Math.log(expSum(data, offset, length, max, temperature, null, 0));
+  return max / temperature + portableLog(expSum(data, offset, length, max, temperature, null, 0));
 }
 
 /**

@@ -2,6 +2,7 @@ import { checkBatchShape } from "./checkBatchShape.js";
 import { checkRow } from "./checkRow.js";
 import { InvalidParamsError, InvalidTargetError, type LogitstreamError } from "./errors.js";
 import { expSumMoments } from "./expSumMoments.js";
+import { portableLog } from "./portableLog.js";
 import { writeTopLogprobs } from "./topLogprobs.js";
 
 /** Options of {@link scoreBatch}. */
@@ -109,7 +110,7 @@ export function scoreBatch(
     }
     expSumMoments(data, offset, vocab, max, moments);
     const sum = moments[0]!;
-    const logSum = Math.log(sum);
+    const logSum = portableLog(sum);
     const h = logSum - moments[1]! / sum;
     entropies[r] = Math.max(h, 0);
     if (target >= 0) {

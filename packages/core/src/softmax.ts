@@ -17,7 +17,9 @@ export interface SoftmaxOptions {
  *
  * Contract: max-subtracted, so adding a constant to every logit changes nothing; the sum is taken in
  * the fixed blocked order of {@link expSum} with a float64 reduction, so the result depends only on
- * the row's values and T — never on the batch size or the row's position. `-Infinity` (banned) logits
+ * the row's values and T — never on the batch size or the row's position — and, because the
+ * exponential is `portableExp` (IEEE `+`/`×` only), it is bit-identical in every JavaScript
+ * engine (Node, browsers). `-Infinity` (banned) logits
  * get exactly 0. `T = 0` is greedy: a one-hot 1 on the largest logit, ties going to the lower token
  * id (a tiny T > 0 instead splits the mass evenly over tied maxima). `out` may be `data` itself at
  * the same offset (in place).

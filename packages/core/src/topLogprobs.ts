@@ -2,6 +2,7 @@ import { checkOutWindow } from "./checkOutWindow.js";
 import { checkRow } from "./checkRow.js";
 import { InvalidParamsError } from "./errors.js";
 import { expSum } from "./expSum.js";
+import { portableLog } from "./portableLog.js";
 import { selectTop } from "./selectTop.js";
 
 /**
@@ -51,7 +52,7 @@ export function topLogprobs(
   checkOutWindow(outIds, outOffset, n);
   checkOutWindow(outLogprobs, outOffset, n);
   if (n === 0) return;
-  const logSum = Math.log(expSum(data, offset, length, max, 1, null, 0));
+  const logSum = portableLog(expSum(data, offset, length, max, 1, null, 0));
   writeTopLogprobs(data, offset, length, n, max, logSum, outIds, outLogprobs, outOffset);
 }
 
