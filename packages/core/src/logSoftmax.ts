@@ -26,7 +26,7 @@ import type { SoftmaxOptions } from "./softmax.js";
  * @param temperature - T ≥ 0 (default 1).
  * @param row - Global row index named in errors (default -1).
  * @throws {InvalidLogitsError} empty row, NaN, +Infinity, or all -Infinity.
- * @throws {InvalidParamsError} temperature negative, NaN or infinite.
+ * @throws {InvalidParamsError} temperature negative, NaN or infinite; a row or output window outside its buffer.
  *
  * @example
  * ```ts

@@ -19,10 +19,9 @@ export interface SoftmaxOptions {
  * the fixed blocked order of {@link expSum} with a float64 reduction, so the result depends only on
  * the row's values and T — never on the batch size or the row's position — and, because the
  * exponential is `portableExp` (IEEE `+`/`×` only), it is bit-identical in every JavaScript
- * engine (Node, browsers). `-Infinity` (banned) logits
- * get exactly 0. `T = 0` is greedy: a one-hot 1 on the largest logit, ties going to the lower token
- * id (a tiny T > 0 instead splits the mass evenly over tied maxima). `out` may be `data` itself at
- * the same offset (in place).
+ * engine (Node, browsers). `-Infinity` (banned) logits get exactly 0. `T = 0` is greedy: a one-hot
+ * 1 on the largest logit, ties going to the lower token id (a tiny T > 0 instead splits the mass
+ * evenly over tied maxima). `out` may be `data` itself at the same offset (in place).
  *
  * Method: max (validated by `checkRow`) → `e_i = exp((u_i − max)/T)` stored in `out` while summing →
  * `out_i *= 1/Σ e` (three passes; one-pass online softmax costs a second exp per element in JS).
@@ -37,7 +36,7 @@ export interface SoftmaxOptions {
  * @param temperature - T ≥ 0 (default 1).
  * @param row - Global row index named in errors (default -1: unknown).
  * @throws {InvalidLogitsError} empty row, NaN, +Infinity, or all -Infinity.
- * @throws {InvalidParamsError} temperature negative, NaN or infinite.
+ * @throws {InvalidParamsError} temperature negative, NaN or infinite; a row or output window outside its buffer.
  *
  * @example
  * ```ts
