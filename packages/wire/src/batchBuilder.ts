@@ -82,7 +82,7 @@ export class BatchBuilder {
    * stopped at a bad row and hands back the good rows before it). Views, no copies.
    */
   finish(rows = this.rows): RowBatch {
-    const vocab = this.vocab < 0 ? 0 : this.vocab;
+    const vocab = Math.max(this.vocab, 0);
     const all = vocab === 0 || rows === 0 ? new Float32Array(0) : this.out();
     const data = rows === this.rows ? all : all.subarray(0, rows * vocab);
     for (const local of this.bad) data.fill(Number.NaN, local * vocab, (local + 1) * vocab);

@@ -40,13 +40,17 @@ export class ByteSource {
 
   /** Reads one more piece; false at the end of the input. */
   async pull(): Promise<boolean> {
-    while (!this.done) {
-      const r = await this.it.next();
-      if (r.done) {
-        this.done = true;
-        return false;
+    while (!this.done || this.pending.length > 0) {
+      let v: unknown;
+      if (this.pending.length > 0) v = this.pending.shift();
+      else {
+        const r = await this.it.next();
+        if (r.done) {
+          this.done = true;
+          return false;
+        }
+        v = r.value;
       }
-      const v = r.value;
       let piece: Uint8Array;
       if (v instanceof Uint8Array) piece = v;
       else if (v instanceof ArrayBuffer) piece = new Uint8Array(v);
@@ -97,6 +101,53 @@ export class ByteSource {
     const out = this.buf.slice(this.start, this.start + n);
     this.consume(n);
     return out;
+  }
+
+  /**
+   * Takes the next `n` bytes (fewer only at the end of the input) into a fresh buffer, copying pieces
+   * straight into it: one copy per byte for binary rows instead of two.
+   */
+  async takeUpTo(n: number): Promise<Uint8Array> {
+    if (this.length >= n) return this.take(n);
+    if (n - this.length > 8 * 1024 * 1024) {
+      // A large request (one huge row a header may merely claim): grow with the data that actually
+      // arrives instead of allocating the claimed size up front.
+      await this.fill(n);
+      return this.take(Math.min(n, this.length));
+    }
+    const out = new Uint8Array(n);
+    let o = this.length;
+    out.set(this.view());
+    this.consume(o);
+    while (o < n && !this.done) {
+      const r = await this.it.next();
+      if (r.done) {
+        this.done = true;
+        break;
+      }
+      const v = r.value;
+      if (!(v instanceof Uint8Array)) {
+        // Rare path (ArrayBuffer or a bad chunk type): let pull() convert or reject it.
+        this.pushBack(v);
+        if (!(await this.pull())) break;
+        const k = Math.min(this.length, n - o);
+        out.set(this.view().subarray(0, k), o);
+        this.consume(k);
+        o += k;
+        continue;
+      }
+      const k = Math.min(v.length, n - o);
+      out.set(v.subarray(0, k), o);
+      o += k;
+      this.base += k;
+      if (k < v.length) this.append(v.subarray(k));
+    }
+    return o === n ? out : out.slice(0, o);
+  }
+
+  private pending: unknown[] = [];
+  private pushBack(v: unknown): void {
+    this.pending.push(v);
   }
 
   /** Discards `n` bytes of input without keeping them (safetensors data before the chosen tensor). */

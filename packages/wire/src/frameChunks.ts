@@ -296,38 +296,45 @@ async function* frameRows32(
   let row = 0;
   while (totalRows < 0 || row < totalRows) {
     const want = totalRows < 0 ? perChunk : Math.min(perChunk, totalRows - row);
-    await src.fill(want * rowBytes);
-    const n = Math.min(want, Math.floor(src.length / rowBytes));
-    if (n === 0) {
-      if (src.length === 0 && totalRows < 0) return;
-      const where = { frame: row, byteOffset: src.base };
-      if (src.length === 0) {
+    const byteOffset = src.base;
+    let bytes = await src.takeUpTo(want * rowBytes);
+    const n = Math.floor(bytes.length / rowBytes);
+    const rest = bytes.length - n * rowBytes;
+    if (n > 0) {
+      if (rest > 0) bytes = bytes.slice(0, n * rowBytes);
+      yield {
+        format,
+        firstRow: row,
+        rows: n,
+        firstFrame: row,
+        bytes,
+        byteOffset,
+        vocab,
+        dtype,
+        onError: o.onError,
+        maxVocab: o.maxVocab,
+      };
+      row += n;
+    }
+    if (n < want) {
+      // The input ended: cleanly at a row boundary (raw), or short of a row or of the promised rows.
+      const where = { frame: row, byteOffset: byteOffset + n * rowBytes };
+      if (rest > 0) {
+        throw new WireError(
+          "E_WIRE_TRUNCATED",
+          `row ${row} is cut short: ${rest} of its ${rowBytes} bytes (${vocab} × ${dtype}) are present`,
+          where,
+        );
+      }
+      if (totalRows >= 0) {
         throw new WireError(
           "E_WIRE_TRUNCATED",
           `the header promises ${totalRows} rows but the input ends after ${row}; the file is truncated`,
           where,
         );
       }
-      throw new WireError(
-        "E_WIRE_TRUNCATED",
-        `row ${row} is cut short: ${src.length} of its ${rowBytes} bytes (${vocab} × ${dtype}) are present`,
-        where,
-      );
+      return;
     }
-    const byteOffset = src.base;
-    yield {
-      format,
-      firstRow: row,
-      rows: n,
-      firstFrame: row,
-      bytes: src.take(n * rowBytes),
-      byteOffset,
-      vocab,
-      dtype,
-      onError: o.onError,
-      maxVocab: o.maxVocab,
-    };
-    row += n;
   }
 }
 

@@ -56,7 +56,7 @@ export interface ReadOptions {
   maxBatchRows?: number;
   /** `"skip"`: malformed NDJSON lines and msgpack frames are skipped (see {@link RowBatch.errors}). */
   onError?: "throw" | "skip";
-  /** Soft cap on the bytes of one chunk (default 16 MiB); a chunk always holds at least one frame. */
+  /** Soft cap on the bytes of one chunk (default 4 MiB); a chunk always holds at least one frame. */
   maxChunkBytes?: number;
   /** Largest NDJSON line / msgpack frame accepted (default 256 MiB). */
   maxFrameBytes?: number;
@@ -95,7 +95,7 @@ export interface ByteChunk {
 
 export const DEFAULTS = {
   maxBatchRows: 64,
-  maxChunkBytes: 16 * 1024 * 1024,
+  maxChunkBytes: 4 * 1024 * 1024,
   maxFrameBytes: 256 * 1024 * 1024,
   maxVocab: 1 << 24,
   maxHeaderBytes: 100_000_000,
