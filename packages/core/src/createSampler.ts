@@ -3,6 +3,7 @@ import { computeProbs, createCandidates, loadCandidates } from "./candidates.js"
 import { checkRow } from "./checkRow.js";
 import { EmptyCandidatesError, InvalidParamsError } from "./errors.js";
 import { expSum } from "./expSum.js";
+import { portableLog } from "./portableLog.js";
 import type { SamplerParams } from "./samplerParams.js";
 import { resolveSamplerParams } from "./samplerParams.js";
 import type { SamplerStage, SamplingContext } from "./samplerStage.js";
@@ -186,7 +187,7 @@ export class ChainSampler implements Sampler {
     if (sel < 0 || sel >= c.size) throw new EmptyCandidatesError(row, stages[stages.length - 1]!.name);
     if (processed) {
       computeProbs(c);
-      this.lastProcessed = Math.log(c.probs[sel]! / c.probsSum);
+      this.lastProcessed = portableLog(c.probs[sel]! / c.probsSum);
     }
     return c.ids[sel]!;
   }
@@ -205,7 +206,7 @@ export class ChainSampler implements Sampler {
     const max = checkRow(data, offset, length, row);
     const token = this.drawRow(data, offset, length, max, row, this.stream, this.step, processed);
     const raw = this.lastRawSum;
-    const logSum = Math.log(Number.isNaN(raw) ? expSum(data, offset, length, max, 1, null, 0) : raw);
+    const logSum = portableLog(Number.isNaN(raw) ? expSum(data, offset, length, max, 1, null, 0) : raw);
     const ut = data[offset + token]!;
     let higher = 0;
     const end = offset + length;

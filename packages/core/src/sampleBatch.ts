@@ -4,6 +4,7 @@ import { type ChainSampler, createSampler } from "./createSampler.js";
 import type { LogitstreamError } from "./errors.js";
 import { InvalidParamsError } from "./errors.js";
 import { expSum } from "./expSum.js";
+import { portableLog } from "./portableLog.js";
 import type { SamplerParams } from "./samplerParams.js";
 import { writeTopLogprobs } from "./topLogprobs.js";
 
@@ -119,7 +120,7 @@ export function sampleBatch(
     }
     // reuse the raw normalizer when a stage computed it on the untouched row (bit-identical to expSum)
     const raw = sampler.lastRawSum;
-    const logSum = Math.log(Number.isNaN(raw) ? expSum(data, offset, vocab, max, 1, null, 0) : raw);
+    const logSum = portableLog(Number.isNaN(raw) ? expSum(data, offset, vocab, max, 1, null, 0) : raw);
     const ut = data[offset + token]!;
     let higher = 0;
     const end = offset + vocab;

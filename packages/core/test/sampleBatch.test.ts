@@ -7,6 +7,7 @@ import {
   InvalidParamsError,
   type SamplerParams,
   sampleBatch,
+  scoreBatch,
 } from "../src/index.js";
 
 function batch(rows: number, vocab: number, seed: number): Float32Array {
@@ -69,6 +70,17 @@ describe("sampleBatch", () => {
       }),
       { seed: 5, numRuns: 50 },
     );
+  });
+
+  it("reports the same raw logprob and rank as scoreBatch for the sampled tokens", () => {
+    const v = 2000;
+    const data = batch(5, v, 13);
+    for (const p of [params, { topP: 0.9, seed: 3 }, { seed: 1 }]) {
+      const res = sampleBatch(data, 5, v, p, { firstRow: 7 });
+      const score = scoreBatch(data, 5, v, res.tokens);
+      expect(Array.from(res.ranks)).toEqual(Array.from(score.ranks));
+      for (let r = 0; r < 5; r++) expect(res.logprobs[r]).toBeCloseTo(score.logprobs[r]!, 12);
+    }
   });
 
   it("accepts per-row params", () => {
