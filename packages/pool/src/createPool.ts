@@ -30,5 +30,23 @@ const workerUrl = import.meta.url.endsWith(".ts")
  * ```
  */
 export function createPool(options: PoolOptions = {}): Pool {
+  const hook = (globalThis as Record<symbol, unknown>)[TEST_WORKER] as
+    | { workerUrl: string | URL; workerData?: unknown }
+    | undefined;
+  if (hook !== undefined) {
+    return startPool(options, {
+      workerUrl: new URL(hook.workerUrl),
+      kernels: defaultKernels,
+      workerData: hook.workerData,
+    });
+  }
   return startPool(options, { workerUrl, kernels: defaultKernels });
 }
+
+/**
+ * End-to-end fault tests (a whole CLI run with a worker killed mid-job) swap the worker module through
+ * this global, set only by `test/fixtures/injectFaults.mjs`, a preload given explicitly on the node
+ * command line (`node --import …/injectFaults.mjs app.js`). That file is not published (package.json
+ * `files` holds dist and src only) and nothing in src sets the symbol, so production runs never set it.
+ */
+const TEST_WORKER = Symbol.for("@logitstream/pool/test-worker");

@@ -1,0 +1,71 @@
+// Parse in the workers (default) vs parse on the calling thread, for a streaming score job over wire byte
+// chunks (frameChunks → run), NDJSON and msgpack f32, V = 128,256, 2 threads (and 1), interleaved reps.
+// "main" decodes each chunk with wire's decodeChunkPrefix on the calling thread, then stages the decoded
+// rows into shared memory for the workers; "worker" stages the raw bytes and the workers decode them.
+import { loadavg } from "node:os";
+import { encodeMsgpack, encodeNdjson, frameChunks } from "@logitstream/wire";
+import { createPool } from "../dist/index.js";
+import { consume, fmt, machine, makeRows, median, now, targetsFor, V } from "./common.mjs";
+
+const ROWS = Number(process.env.ROWS ?? 48);
+const REPS = Number(process.env.REPS ?? 3);
+const data = makeRows(ROWS);
+const batch = { rows: ROWS, vocab: V, data, targets: targetsFor(ROWS) };
+const inputs = {
+  NDJSON: encodeNdjson(batch),
+  "msgpack f32": encodeMsgpack(batch, { dtype: "f32" }),
+};
+
+const configs = {};
+for (const threads of [1, 2]) {
+  for (const parse of ["worker", "main"])
+    configs[`${threads} thread${threads > 1 ? "s" : ""}, parse in ${parse}`] = createPool({
+      threads,
+      parse,
+      inlineThreshold: 0,
+    });
+}
+
+async function job(pool, bytes) {
+  let rows = 0;
+  for await (const r of pool.run(frameChunks([bytes], { maxBatchRows: 4 }), {
+    kind: "score",
+    output: "ndjson",
+  })) {
+    rows += r.rows;
+    consume(r.bytes.length);
+  }
+  if (rows !== ROWS) throw new Error(`expected ${ROWS} rows, got ${rows}`);
+}
+
+for (const pool of Object.values(configs)) await job(pool, inputs["msgpack f32"]);
+
+console.log(
+  `parse site — score, V = ${fmt(V)}, ${ROWS} rows, 4-row chunks, ${REPS} interleaved reps, ${machine()}`,
+);
+console.log(
+  `load average at start: ${loadavg()
+    .map((x) => x.toFixed(2))
+    .join(" ")}`,
+);
+console.log("| input | bytes | config | rows/s | parse in worker vs on main |");
+console.log("|---|---:|---|---:|---:|");
+for (const [name, bytes] of Object.entries(inputs)) {
+  const times = Object.fromEntries(Object.keys(configs).map((k) => [k, []]));
+  for (let rep = 0; rep < REPS; rep++) {
+    for (const [k, pool] of Object.entries(configs)) {
+      const t0 = now();
+      await job(pool, bytes);
+      times[k].push(now() - t0);
+    }
+  }
+  for (const k of Object.keys(configs)) {
+    const t = median(times[k]);
+    const other = k.includes("worker") ? k.replace("worker", "main") : k.replace("main", "worker");
+    const ratio = k.includes("worker") ? median(times[other]) / t : t / median(times[other]);
+    console.log(
+      `| ${name} | ${fmt(bytes.length / 1e6, 1)} MB | ${k} | ${fmt(ROWS / (t / 1000), 1)} | ${fmt(ratio, 2)}× |`,
+    );
+  }
+}
+await Promise.all(Object.values(configs).map((p) => p.close()));
