@@ -1,4 +1,5 @@
 import { createSampler, InvalidLogitsError, type SamplerParams, sampleBatch } from "@logitstream/core";
+import { createPool } from "@logitstream/pool";
 import { from, lastValueFrom, type Observable, Subject, toArray } from "rxjs";
 import { describe, expect, it } from "vitest";
 import { type SamplingPool, sampleTokens } from "../src/operators/sampleTokens.js";
@@ -212,5 +213,21 @@ describe("sampleTokens", () => {
     expect(signals[0]!.aborted).toBe(false);
     sub.unsubscribe();
     expect(signals[0]!.aborted).toBe(true);
+  });
+
+  it("on @logitstream/pool's worker pool gives the same events as rows mode inline, in input order", async () => {
+    const pool = createPool({ threads: 2, inlineThreshold: 0 });
+    try {
+      const frames = [batch(0, 5), row(5), batch(6, 7), { logits: row(13), id: "last" }];
+      const inline = await run(from(frames).pipe(sampleTokens(params, { mode: "rows", logprobs: 2 })));
+      const pooled = await run(
+        from(frames).pipe(sampleTokens(params, { pool, logprobs: 2, concurrency: 3 })),
+      );
+      expect(pooled).toEqual(inline);
+      expect(pooled.map((e) => e.step)).toEqual([...Array(14).keys()]);
+      expect(pool.stats().tasks).toBeGreaterThan(0);
+    } finally {
+      await pool.close();
+    }
   });
 });

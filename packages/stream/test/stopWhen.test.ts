@@ -1,5 +1,5 @@
 import { InvalidParamsError } from "@logitstream/core";
-import { from, map, type Observable } from "rxjs";
+import { from, map, Observable } from "rxjs";
 import { describe, expect, it } from "vitest";
 import { StreamUsageError } from "../src/errors.js";
 import { decodeText } from "../src/operators/decodeText.js";
@@ -196,5 +196,23 @@ describe("stopWhen", () => {
     const src = from([t(0, 1), t(1, 2), t(2, 3)]);
     expect(await collect(src.pipe(op))).toEqual([t(0, 1), t(1, 2)]);
     expect(await collect(src.pipe(op))).toEqual([t(0, 1), t(1, 2)]);
+  });
+
+  it("stops an endless synchronous source, which sees the unsubscription at once", async () => {
+    let emitted = 0;
+    const endless = new Observable<{ step: number; token: number; text: string }>((s) => {
+      while (!s.closed) {
+        const step = emitted++;
+        s.next({ step, token: step % 10, text: String(step % 10) });
+      }
+    });
+    const out = await collect(endless.pipe(stopWhen({ maxTokens: 3 })));
+    expect(out.length).toBe(3);
+    expect(emitted).toBe(3);
+    emitted = 0;
+    const digits = tableTokenizer(["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"]);
+    const cut = await collect(endless.pipe(decodeText(digits), stopWhen({ stopSequences: ["5"] })));
+    expect(cut.map((e) => e.text).join("")).toBe("01234");
+    expect(emitted).toBe(6);
   });
 });
