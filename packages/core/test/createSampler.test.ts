@@ -203,6 +203,40 @@ describe("createSampler", () => {
     }
   });
 
+  it("never returns a masked token and reports a finite logprob, for any params (property, fixed seed)", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.oneof(fc.float({ min: -20, max: 20, noNaN: true }), fc.constant(NEG)), {
+          minLength: 1,
+          maxLength: 400,
+        }),
+        fc.record({
+          temperature: fc.constantFrom(0, 0.3, 1, 2.5),
+          topK: fc.integer({ min: -1, max: 50 }),
+          topP: fc.constantFrom(1e-6, 0.3, 0.9, 1),
+          minP: fc.constantFrom(0, 0.05, 0.5, 1),
+          typicalP: fc.constantFrom(0.2, 0.95, 1),
+          topNSigma: fc.constantFrom(0, 0.5, 2),
+          repetitionPenalty: fc.constantFrom(1, 1.5),
+          seed: fc.integer({ min: 0, max: 1000 }),
+        }),
+        (vals, params) => {
+          const row = Float32Array.from(vals);
+          if (!row.some((v) => v !== NEG)) row[0] = 0;
+          const s = createSampler(params);
+          for (let i = 0; i < 3; i++) {
+            const r = s.sample(row, { processed: true });
+            expect(row[r.token]).not.toBe(NEG);
+            expect(Number.isFinite(r.logprob)).toBe(true);
+            expect(r.processedLogprob!).toBeLessThanOrEqual(0);
+            expect(r.rank).toBeGreaterThanOrEqual(1);
+          }
+        },
+      ),
+      { seed: 2026, numRuns: 300 },
+    );
+  });
+
   it("samples the greedy token at temperature 0 under every filter", () => {
     const row = randomRow(5000, 77);
     let best = 0;

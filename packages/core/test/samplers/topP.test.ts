@@ -27,6 +27,11 @@ describe("topP", () => {
     expect(run([0, 0, 0, 0], topP(0.51)).ids).toEqual([0, 1, 2]);
   });
 
+  it("keeps at least minKeep tokens, the most probable ones", () => {
+    expect(keptSet([5, 0, 1, 2, -1], topP(0.1, { minKeep: 3 }))).toEqual([0, 2, 3]);
+    expect(keptSet([5, 0, 1, 2, -1], topP(0.1))).toEqual([0]);
+  });
+
   it("never keeps -Infinity-masked tokens", () => {
     expect(keptSet([NEG, 1, NEG, 0, NEG], topP(0.999999))).toEqual([1, 3]);
   });
