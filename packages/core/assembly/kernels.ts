@@ -311,24 +311,53 @@ export function massGe(p: usize, n16: i32, t: f32): f64 {
   return total;
 }
 
-/** Writes the indices i < n with x_i >= t, ascending, at `idx` (i32); returns how many. */
-export function collectGe(p: usize, n: i32, t: f32, idx: usize): i32 {
-  const vt = f32x4.splat(t);
+// Lane-compaction patterns for collectRange: entry `mask` (16 bytes) moves the i32 lanes whose bit
+// is set in `mask` to the front, in order (i8x16.swizzle byte indices).
+const COMPACT = memory.data<u8>(
+  [
+    0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3,
+    0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3,
+    4, 5, 6, 7, 0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3,
+    0, 1, 2, 3, 4, 5, 6, 7, 0, 1, 2, 3, 0, 1, 2, 3,
+    8, 9, 10, 11, 0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3,
+    0, 1, 2, 3, 8, 9, 10, 11, 0, 1, 2, 3, 0, 1, 2, 3,
+    4, 5, 6, 7, 8, 9, 10, 11, 0, 1, 2, 3, 0, 1, 2, 3,
+    0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 0, 1, 2, 3,
+    12, 13, 14, 15, 0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3,
+    0, 1, 2, 3, 12, 13, 14, 15, 0, 1, 2, 3, 0, 1, 2, 3,
+    4, 5, 6, 7, 12, 13, 14, 15, 0, 1, 2, 3, 0, 1, 2, 3,
+    0, 1, 2, 3, 4, 5, 6, 7, 12, 13, 14, 15, 0, 1, 2, 3,
+    8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 0, 1, 2, 3,
+    0, 1, 2, 3, 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3,
+    4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3,
+    0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15,
+  ],
+  16,
+);
+
+/**
+ * Writes the indices i < n with lo <= x_i < hi, ascending, at `idx` (i32); returns how many.
+ * Branch-free: each 4-lane compare gives a bitmask; the lane indices are compacted with one swizzle
+ * from COMPACT and stored as a whole vector, and the count advances by popcnt(mask). (`idx` needs 3
+ * spare slots past the result.) Elements at i >= n (padding) are never written.
+ */
+export function collectRange(p: usize, n: i32, lo: f32, hi: f32, idx: usize): i32 {
+  const vlo = f32x4.splat(lo);
+  const vhi = f32x4.splat(hi);
+  let lanes = i32x4(0, 1, 2, 3);
+  const four = i32x4.splat(4);
   let c: i32 = 0;
-  let i: i32 = 0;
-  for (; i + 8 <= n; i += 8) {
-    const q = p + (<usize>i << 2);
-    if (v128.any_true(v128.or(f32x4.ge(v128.load(q), vt), f32x4.ge(v128.load(q, 16), vt)))) {
-      for (let j = 0; j < 8; j++) {
-        if (load<f32>(q + (<usize>j << 2)) >= t) {
-          store<i32>(idx + (<usize>c << 2), i + j);
-          c++;
-        }
-      }
-    }
+  const n4 = n & ~3;
+  for (let i: i32 = 0; i < n4; i += 4) {
+    const v = v128.load(p + (<usize>i << 2));
+    const mask = i32x4.bitmask(v128.and(f32x4.ge(v, vlo), f32x4.lt(v, vhi)));
+    v128.store(idx + (<usize>c << 2), i8x16.swizzle(lanes, v128.load(COMPACT + (<usize>mask << 4))));
+    c += popcnt(mask);
+    lanes = i32x4.add(lanes, four);
   }
-  for (; i < n; i++) {
-    if (load<f32>(p + (<usize>i << 2)) >= t) {
+  for (let i = n4; i < n; i++) {
+    const x = load<f32>(p + (<usize>i << 2));
+    if (x >= lo && x < hi) {
       store<i32>(idx + (<usize>c << 2), i);
       c++;
     }

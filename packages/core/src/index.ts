@@ -52,3 +52,8 @@ export type {
 } from "./createSampler.js";
 export { sampleBatch } from "./sampleBatch.js";
 export type { SampleBatchOptions, SampleBatchResult } from "./sampleBatch.js";
+export { kernelBackend } from "./kernels/dispatch.js";
+export { decodeHalf } from "./kernels/decodeHalf.js";
+export { scoreHalfRow } from "./kernels/scoreHalfRow.js";
+export type { HalfRowScore } from "./kernels/scoreHalfRow.js";
+export { topPNucleus } from "./kernels/topPNucleus.js";

@@ -14,7 +14,7 @@ export interface KernelExports {
   countGt(p: number, n16: number, t: number): number;
   countGe(p: number, n16: number, t: number): number;
   massGe(p: number, n16: number, t: number): number;
-  collectGe(p: number, n: number, t: number, idx: number): number;
+  collectRange(p: number, n: number, lo: number, hi: number, idx: number): number;
   topK(p: number, n16: number, k: number, outIdx: number, outVal: number): number;
   drawIndex(e: number, n: number, bs: number, r: number): number;
   decodeF16(src: number, n: number, dst: number): void;

@@ -308,18 +308,64 @@ export function topKKernel(
   return c;
 }
 
-// Sort keys for top-p: (bits of e) · 2^22 + (2^22 − 1 − id) < 2^53 orders by e, then by lower id, exactly.
+/**
+ * The k largest entries (as topKKernel) and the row's log-sum-exp at T = 1, from one copy of the
+ * row: what a sampling step with top-k needs for the raw log-probabilities. Returns the log-sum-exp,
+ * or the non-finite max (NaN / ±Infinity) of an invalid row, in which case nothing was written.
+ * The number of entries written is min(k, finite entries); read it from `topCount()`.
+ */
+export function topKLogSumExpKernel(
+  data: Float32Array,
+  offset: number,
+  length: number,
+  k: number,
+  outIds: Int32Array,
+  outValues: Float32Array | Float64Array,
+): number {
+  const b = be();
+  const kk = Math.max(0, Math.min(k, length));
+  const n16 = load(b, data, offset, length, kk);
+  const m = b.k.maxF32(lay.X, n16);
+  if (!Number.isFinite(m)) return m;
+  const c = b.k.topK(lay.X, n16, kk, lay.HI, lay.HV);
+  const hi = lay.HI >> 2;
+  const hv = lay.HV >> 2;
+  for (let i = 0; i < c; i++) {
+    outIds[i] = I[hi + i]!;
+    outValues[i] = F[hv + i]!;
+  }
+  lastTopCount = c;
+  return m + Math.log(b.k.expSum(lay.X, n16, m, 1, 0, lay.BS));
+}
+
+let lastTopCount = 0;
+/** Entries written by the last topKLogSumExpKernel call. */
+export function topCount(): number {
+  return lastTopCount;
+}
+
+// Sort keys for the edge of the top-p nucleus: (bits of e) · 2^22 + (2^22 − 1 − id) < 2^53 orders
+// by e, then by lower id, exactly.
 let keys = new Float64Array(0);
 const ID_SPAN = 2 ** 22;
+const fbuf = new Float32Array(1);
+const ibuf = new Int32Array(fbuf.buffer);
+function bitsToF32(bits: number): number {
+  ibuf[0] = bits;
+  return fbuf[0]!;
+}
 
 /**
- * The top-p nucleus of softmax(x / T): the smallest set of highest-probability tokens whose total
- * probability is ≥ p (ties: lower id first), written to outIds most likely first; returns its size.
- * For p ≥ 1 every token with nonzero probability is kept. The row must be valid (finite max).
+ * The top-p nucleus of softmax(x / T): the smallest set of most likely tokens whose total
+ * probability is ≥ p (among equal probabilities the lower id enters first), written to outIds in
+ * ascending id order; returns its size. p ≥ 1 keeps every token with nonzero probability. Returns −1
+ * (nothing written) when the row is invalid (max not finite). At most 4,194,304 tokens.
  *
- * Method: one exp-and-sum pass keeps e_i; a bisection over the float bits of a threshold t (10
- * SIMD passes of Σ e_i ≥ t) finds a t one eighth of an octave below the cut; the entries ≥ t are
- * collected, sorted, and the nucleus read off their running sum (f64). No full sort.
+ * Method: one exp-and-sum pass keeps e_i (e_max = 1); a bisection over the float bits of a threshold
+ * t ∈ [0, 1] — 13 SIMD passes of Σ e_i over e_i ≥ t — brackets the nucleus edge in [lo, hi), a band
+ * 1/32 of an octave wide. Everything ≥ hi is in the nucleus; only the band's few entries are sorted
+ * (packed float64 keys) and added to the mass above hi until it reaches p·S, which fixes the last
+ * token (e*, id*). One collect pass then writes {e > e*} ∪ {e = e*, id ≤ id*}. No full sort.
  */
 export function topPKernel(
   data: Float32Array,
@@ -332,48 +378,71 @@ export function topPKernel(
   const b = be();
   const n16 = load(b, data, offset, length);
   const m = b.k.maxF32(lay.X, n16);
+  if (!Number.isFinite(m)) return -1;
   const S = b.k.expSum(lay.X, n16, m, invT(temperature), lay.E, lay.BS);
+  const idx = lay.IDX >> 2;
+  const e = lay.E >> 2;
+  if (!(p < 1)) return collectInto(b, length, MIN_POSITIVE, outIds);
   const target = p * S;
-  let c: number;
-  // Bisection on the bits of t in [0, 1.0]: keep lo with mass(e >= lo) >= target.
+  // Invariant: mass(e >= lo) >= target > mass(e >= hi). mass(e >= 0) = S; mass(e >= just above 1) = 0.
   let lo = 0;
   let hi = 0x3f800001;
-  if (p < 1) {
-    const fv = new Float32Array(1);
-    const iv = new Int32Array(fv.buffer);
-    for (let step = 0; step < 10 && hi - lo > 1 << 20; step++) {
-      const mid = lo + Math.floor((hi - lo) / 2);
-      iv[0] = mid;
-      if (b.k.massGe(lay.E, n16, fv[0]!) >= target) lo = mid;
-      else hi = mid;
-    }
-    iv[0] = lo;
-    c = lo === 0 ? -1 : b.k.collectGe(lay.E, length, fv[0]!, lay.IDX);
-  } else c = -1;
-  for (;;) {
-    if (c < 0) c = b.k.collectGe(lay.E, length, Number.MIN_VALUE, lay.IDX); // every e_i > 0
-    if (keys.length < c) keys = new Float64Array(Math.max(c, keys.length * 2));
-    const idx = lay.IDX >> 2;
-    const e = lay.E >> 2;
-    for (let i = 0; i < c; i++) {
-      const id = I[idx + i]!;
-      keys[i] = I[e + id]! * ID_SPAN + (ID_SPAN - 1 - id);
-    }
-    const sorted = keys.subarray(0, c).sort();
-    let cum = 0;
-    let count = 0;
-    for (let i = c - 1; i >= 0; i--) {
-      const key = sorted[i]!;
-      const id = ID_SPAN - 1 - (key % ID_SPAN);
-      outIds[count++] = id;
-      cum += F[e + id]!;
-      if (cum >= target) return count;
-    }
-    // Rounding left the collected mass short of the target: take every token with e_i > 0.
-    if (lo === 0 || p >= 1) return count;
-    lo = 0;
-    c = -1;
+  for (let step = 0; step < 13; step++) {
+    const mid = lo + Math.floor((hi - lo) / 2);
+    if (b.k.massGe(lay.E, n16, bitsToF32(mid)) >= target) lo = mid;
+    else hi = mid;
   }
+  const tLo = lo === 0 ? MIN_POSITIVE : bitsToF32(lo);
+  const tHi = bitsToF32(hi);
+  let cum = hi > 0x3f800000 ? 0 : b.k.massGe(lay.E, n16, tHi);
+  // The band: tLo <= e < tHi — a few entries around the edge.
+  const nb = b.k.collectRange(lay.E, length, tLo, tHi, lay.IDX);
+  if (keys.length < nb) keys = new Float64Array(Math.max(nb, keys.length * 2));
+  for (let i = 0; i < nb; i++) {
+    const id = I[idx + i]!;
+    keys[i] = I[e + id]! * ID_SPAN + (ID_SPAN - 1 - id);
+  }
+  const band = keys.subarray(0, nb).sort();
+  let cutBits = -1;
+  let cutId = -1;
+  let tiesAfter = false; // an entry equal to e* with a higher id stays out
+  for (let i = nb - 1; i >= 0; i--) {
+    const key = band[i]!;
+    const id = ID_SPAN - 1 - (key % ID_SPAN);
+    const bits = (key - (ID_SPAN - 1 - id)) / ID_SPAN;
+    if (cutBits >= 0 && cum >= target) {
+      tiesAfter = bits === cutBits;
+      break;
+    }
+    cum += F[e + id]!;
+    cutBits = bits;
+    cutId = id;
+  }
+  // Empty band: the nucleus is every entry >= tHi. Otherwise {e > e*} ∪ {e = e*, id <= id*} (if
+  // rounding left cum < target, the whole band was taken: the cut is its smallest entry, as the
+  // invariant promises), ascending ids.
+  if (cutBits < 0) return collectInto(b, length, hi > 0x3f800000 ? MIN_POSITIVE : tHi, outIds);
+  const eCut = bitsToF32(cutBits);
+  if (!tiesAfter) return collectInto(b, length, eCut, outIds);
+  const n = b.k.collectRange(lay.E, length, eCut, Number.POSITIVE_INFINITY, lay.IDX);
+  let count = 0;
+  for (let i = 0; i < n; i++) {
+    const id = I[idx + i]!;
+    if (F[e + id]! === eCut && id > cutId) continue;
+    outIds[count++] = id;
+  }
+  return count;
+}
+
+/** Smallest positive float32: `e >= MIN_POSITIVE` selects the tokens with nonzero probability. */
+const MIN_POSITIVE = 2 ** -149;
+
+/** Writes the ids with e_i >= t (ascending) to outIds; returns how many. */
+function collectInto(b: KernelBackend, length: number, t: number, outIds: Int32Array): number {
+  const n = b.k.collectRange(lay.E, length, t, Number.POSITIVE_INFINITY, lay.IDX);
+  const idx = lay.IDX >> 2;
+  outIds.set(I.subarray(idx, idx + n));
+  return n;
 }
 
 /**

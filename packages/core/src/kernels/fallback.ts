@@ -269,12 +269,16 @@ export function createFallbackBackend(): KernelBackend {
       }
       return total;
     },
-    collectGe(p, n, t, idx) {
+    collectRange(p, n, lo, hi, idx) {
       const P = p >> 2;
       const X = idx >> 2;
-      t = f(t);
+      lo = f(lo);
+      hi = f(hi);
       let c = 0;
-      for (let i = 0; i < n; i++) if (F[P + i]! >= t) I[X + c++] = i;
+      for (let i = 0; i < n; i++) {
+        const x = F[P + i]!;
+        if (x >= lo && x < hi) I[X + c++] = i;
+      }
       return c;
     },
     topK(p, n16, kk, outIdx, outVal) {
