@@ -488,6 +488,9 @@ export function startPool(options: PoolOptions, internals: PoolInternals): Pool 
       if (isChunk(item)) {
         firstRow = item.firstRow;
         rows = item.rows;
+        // Without a known vocabulary (NDJSON) the work is estimated from the bytes: a JSON float32 takes
+        // ~10–18 characters, so bytes / 4 overstates the elements, which errs toward the workers — right,
+        // since parsing text costs more per byte than the math costs per element.
         elements = item.vocab !== undefined ? item.rows * item.vocab : item.bytes.byteLength / 4;
         if (parseOnMain) {
           const decoded = kernels.decodeChunkPrefix(item);

@@ -67,6 +67,18 @@ describe("run over wire byte chunks (frameChunks → workers decode, compute, en
     });
   }
 
+  it("gives the same bytes when the first chunks run inline and the rest in the workers", async () => {
+    const job: StreamJob = { kind: "sample", params: { topK: 20, seed: 9 }, output: "ndjson" };
+    const reference = await output(msgpack, configs[0]![1], job, 40);
+    // 40-row chunks of V = 300 are 12,000 elements: two fit in the 30,000-element inline budget, the
+    // third starts the workers.
+    const mixed = await output(msgpack, { threads: 2, inlineThreshold: 30_000 }, job, 40);
+    expect(mixed.stats.inlineTasks).toBe(2);
+    expect(mixed.stats.tasks).toBe(6);
+    expect(mixed.stats.started).toBe(true);
+    expect(mixed.text).toBe(reference.text);
+  });
+
   it("scores with targets from the frames and the same summary totals for any split", async () => {
     const job: StreamJob = { kind: "score", output: "ndjson" };
     const reference = await output(ndjson, configs[0]![1], job, 64);
