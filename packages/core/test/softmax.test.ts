@@ -167,6 +167,33 @@ describe("softmax", () => {
     );
   });
 
+  it("gives masked tokens exactly 0 and the others exactly the softmax of the unmasked logits (property)", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.double({ min: -20, max: 20, noNaN: true }), fc.boolean()), {
+          minLength: 1,
+          maxLength: 300,
+        }),
+        (entries) => {
+          if (entries.every(([, masked]) => masked)) entries[0]![1] = false;
+          const u = Float32Array.from(entries, ([v, masked]) => (masked ? NEG : Math.round(v * 256) / 256));
+          const kept = u.filter((v) => v !== NEG);
+          const p = softmax(u);
+          const q = softmax(kept);
+          // one summation block (V ≤ 1024) and masked terms add exactly +0: the sums are identical
+          let k = 0;
+          for (let i = 0; i < u.length; i++) {
+            if (u[i] === NEG) {
+              if (p[i] !== 0) return false;
+            } else if (p[i] !== q[k++]) return false;
+          }
+          return true;
+        },
+      ),
+      { seed: SEED, numRuns: 300 },
+    );
+  });
+
   it("gives a row bit-identical output at any position in batches of any size (property)", () => {
     fc.assert(
       fc.property(
