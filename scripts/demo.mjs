@@ -10,7 +10,9 @@ console.log("logits      ", Array.from(logits, (v) => v.toFixed(2)).join("  "));
 const probs = softmax(logits);
 console.log("\nsoftmax (T = 1):");
 for (let i = 0; i < words.length; i++) {
-  console.log(`  ${String(i).padStart(2)} ${words[i].padEnd(9)} ${probs[i].toFixed(6)}  ${"#".repeat(Math.round(probs[i] * 60))}`);
+  console.log(
+    `  ${String(i).padStart(2)} ${words[i].padEnd(9)} ${probs[i].toFixed(6)}  ${"#".repeat(Math.round(probs[i] * 60))}`,
+  );
 }
 const cool = softmax(logits, { temperature: 0.5 });
 console.log(`\nsoftmax (T = 0.5): p("the") = ${cool[0].toFixed(6)}, p("a") = ${cool[1].toFixed(6)}`);
@@ -32,5 +34,7 @@ const batch = new Float32Array(rows * logits.length);
 for (let r = 0; r < rows; r++) batch.set(logits, r * logits.length);
 const b = sampleBatch(batch, rows, logits.length, { ...params, seed: 42 });
 console.log(`\nsampleBatch, ${rows} copies of the row, seed 42 (stream = row index, step 0):`);
-console.log(`  tokens ${Array.from(b.tokens).join(" ")}  (${Array.from(b.tokens, (t) => words[t]).join(" ")})`);
+console.log(
+  `  tokens ${Array.from(b.tokens).join(" ")}  (${Array.from(b.tokens, (t) => words[t]).join(" ")})`,
+);
 console.log(`  logprobs ${Array.from(b.logprobs, (v) => v.toFixed(6)).join(" ")}`);

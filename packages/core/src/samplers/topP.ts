@@ -27,8 +27,8 @@ const LAST = 64 * PER_NAT; // index of the overflow bucket (d ≥ 64, or −Infi
  *
  * @example
  * ```ts
- * // probabilities [0.5, 0.3, 0.2] with top_p(0.8) → ids [0, 1]; top_p(0.81) → ids [0, 1, 2]
- * topP(0.8).apply(candidates, ctx);
+ * // probabilities [0.5, 0.3, 0.2] with top_p(0.79) → ids [0, 1]; top_p(0.81) → ids [0, 1, 2]
+ * topP(0.79).apply(candidates, ctx);
  * ```
  *
  * Method: on an unsorted set (the whole vocabulary), one pass computes e_i, a second builds a
