@@ -1,8 +1,14 @@
+import { validateSamplerParams } from "@logitstream/core";
+import { createPool, type StreamJob, type StreamTotals } from "@logitstream/pool";
+import { type ByteChunk, frameChunks } from "@logitstream/wire";
 import type { CommandContext } from "./command.js";
 import type { ParsedArgs } from "./flags.js";
 import { openInput } from "./input.js";
+import { createProgress } from "./progress.js";
 import { readOptionsFrom } from "./readOptions.js";
 import type { CliSamplerParams } from "./samplerParams.js";
+import { summaryBytes } from "./summary.js";
+import { openTargets, type Targets } from "./targets.js";
 
 interface Common {
   output: "ndjson" | "msgpack";
@@ -15,9 +21,77 @@ export type BatchJob =
   | (Common & { kind: "softmax"; log: boolean; temperature: number | undefined; top: number | undefined })
   | (Common & { kind: "score"; targets: string | undefined; top: number });
 
+/** The pool job for a command: records are encoded in the workers, in `output`. */
+function poolJob(job: BatchJob): StreamJob {
+  const onError = job.onError === "skip" ? "skip" : "throw";
+  if (job.kind === "sample") {
+    return { kind: "sample", params: job.params, logprobs: job.logprobs, output: job.output, onError };
+  }
+  if (job.kind === "softmax") {
+    const j: StreamJob = { kind: "softmax", log: job.log, output: job.output, onError };
+    if (job.temperature !== undefined) j.temperature = job.temperature;
+    if (job.top !== undefined) j.top = job.top;
+    return j;
+  }
+  return { kind: "score", top: job.top, output: job.output, onError };
+}
+
+/**
+ * sample | softmax | score: path or stdin → wire's framer (main thread: frame boundaries only) →
+ * pool (decode, math and record encoding in workers, or inline for small input; results in input
+ * order) → stdout, each batch written as soon as it is ready. In-flight work is bounded by the pool,
+ * and the loop awaits stdout's `drain`, so memory does not grow with the input or a slow reader.
+ */
 export async function runBatchJob(ctx: CommandContext, args: ParsedArgs, job: BatchJob): Promise<void> {
-  readOptionsFrom(args);
+  const readOpts = readOptionsFrom(args);
+  if (job.kind === "sample") validateSamplerParams(job.params);
   const input = await openInput(args.positionals[0], ctx.stdin);
-  input.stream.destroy();
-  throw new Error(`${job.kind} is not wired yet`);
+  let targets: Targets | undefined;
+  const pool = createPool({ threads: job.threads, signal: ctx.signal });
+  const progress = createProgress(ctx.stderr, { totalBytes: input.size, enabled: job.progress });
+  let skipped = 0;
+  let firstSkip: Error | undefined;
+  let totals: StreamTotals | undefined;
+  try {
+    if (job.kind === "score" && job.targets !== undefined) targets = await openTargets(job.targets);
+    let bytesRead = 0;
+    const chunks = frameChunks(input.stream, { ...readOpts, onError: readOpts.onError });
+    // Wraps the framer: notes how far the input has been read (for the progress bar) and, with
+    // --targets, reads the targets of each chunk's rows before the pool asks for them.
+    async function* source(): AsyncGenerator<ByteChunk> {
+      for await (const chunk of chunks) {
+        bytesRead = chunk.byteOffset + chunk.bytes.byteLength;
+        if (targets !== undefined) await targets.prepare(chunk.firstRow, chunk.rows);
+        yield chunk;
+      }
+    }
+    const runOpts = targets === undefined ? {} : { targets: targets.take };
+    for await (const result of pool.run(source(), poolJob(job), runOpts)) {
+      if (result.bytes !== undefined && result.bytes.length > 0) {
+        const wait = ctx.stdout.write(result.bytes);
+        if (wait) await wait;
+      }
+      if (result.errors.length > 0) {
+        skipped += result.errors.length;
+        firstSkip ??= result.errors[0];
+      }
+      totals = result.totals;
+      progress.update(result.rows, bytesRead);
+    }
+    if (job.kind === "score") {
+      const wait = ctx.stdout.write(summaryBytes(totals, job.output));
+      if (wait) await wait;
+    }
+  } finally {
+    progress.stop();
+    await pool.destroy();
+    await targets?.close();
+    input.stream.destroy();
+    if (skipped > 0) {
+      const first = firstSkip ? ` (first: ${firstSkip.message})` : "";
+      ctx.stderr.write(
+        `logitstream ${job.kind}: skipped ${skipped} bad row${skipped === 1 ? "" : "s"}${first}\n`,
+      );
+    }
+  }
 }

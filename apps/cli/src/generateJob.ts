@@ -1,3 +1,14 @@
+import { setImmediate } from "node:timers/promises";
+import { validateSamplerParams } from "@logitstream/core";
+import { BpeTokenizer, loadModel } from "@logitstream/ngram";
+import {
+  createPacer,
+  decodeText,
+  generate,
+  stopWhen,
+  toNdjsonReadable,
+  toTextReadable,
+} from "@logitstream/stream";
 import type { CommandContext } from "./command.js";
 import type { CliSamplerParams } from "./samplerParams.js";
 
@@ -10,7 +21,49 @@ export interface GenerateOptions {
   json: boolean;
 }
 
-/** Wires @logitstream/ngram's model → @logitstream/stream's generate → stdout. */
-export async function runGenerate(_ctx: CommandContext, _opts: GenerateOptions): Promise<void> {
-  throw new Error("generate is not wired yet: @logitstream/stream and @logitstream/ngram have not landed");
+/**
+ * generate: the embedded n-gram model (@logitstream/ngram) → stream's `generate` loop with the core
+ * sampler → `decodeText` (byte-exact UTF-8 across token boundaries) → `stopWhen` → stdout. A pacer
+ * carries stdout's backpressure back to the loop, so a slow reader slows the model down; Ctrl-C
+ * aborts the loop through the run's signal.
+ */
+export async function runGenerate(ctx: CommandContext, opts: GenerateOptions): Promise<void> {
+  validateSamplerParams(opts.params);
+  const model = loadModel();
+  const tokenizer = new BpeTokenizer();
+  const pacer = createPacer();
+  const tokens$ = generate(model, opts.prompt, opts.params, {
+    tokenizer,
+    logprobs: opts.logprobs,
+    maxTokens: opts.maxTokens,
+    pacer,
+    signal: ctx.signal,
+  }).pipe(decodeText(tokenizer), stopWhen({ maxTokens: opts.maxTokens, stopSequences: opts.stop }));
+  // --json: stream's NDJSON adapter writes each event with wire's record encoder. A high-water mark of
+  // one byte makes the pacer stop the loop after every token, so each token is written as soon as it
+  // is produced (not in 16 KiB batches).
+  const readOpts = { pacer, highWaterMark: 1 };
+  const readable = opts.json ? toNdjsonReadable(tokens$, readOpts) : toTextReadable(tokens$, readOpts);
+  if (!opts.json && opts.prompt !== "") {
+    const wait = ctx.stdout.write(opts.prompt);
+    if (wait) await wait;
+  }
+  let last = opts.prompt;
+  try {
+    for await (const chunk of readable as AsyncIterable<Uint8Array>) {
+      const wait = ctx.stdout.write(chunk);
+      if (wait) await wait;
+      if (chunk.length > 0) last = String.fromCharCode(chunk[chunk.length - 1]!);
+      // The embedded model is synchronous: without a turn of the event loop between tokens, the loop
+      // would run on promise callbacks alone and Ctrl-C (a signal event) would never be seen.
+      await setImmediate();
+    }
+  } finally {
+    readable.destroy();
+  }
+  // Text ends with a newline so the shell prompt starts on its own line.
+  if (!opts.json && last !== "" && !last.endsWith("\n")) {
+    const wait = ctx.stdout.write("\n");
+    if (wait) await wait;
+  }
 }

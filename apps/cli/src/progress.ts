@@ -9,9 +9,6 @@ export interface Progress {
 
 const NO_PROGRESS: Progress = { update() {}, stop() {} };
 
-/** Delay before the bar appears, so short jobs never flash one. */
-const SHOW_AFTER_MS = 500;
-
 /**
  * A cli-progress bar with rows and rows/s. With a known input size (a regular file) the bar shows
  * the fraction of bytes read; from stdin it shows the row count only.
@@ -35,7 +32,7 @@ export function createProgress(
       rows += n;
       if (at !== undefined) bytes = at;
       if (bar === undefined) {
-        if (Date.now() - started < SHOW_AFTER_MS) return;
+        // Shown from the first batch written on; cleared when the job ends.
         const format =
           total === undefined
             ? "{rows} rows | {speed} rows/s"

@@ -1,3 +1,4 @@
+import { formatFromPath } from "@logitstream/wire";
 import { UsageError } from "./errors.js";
 import { choice, int, type ParsedArgs, str } from "./flags.js";
 import { FORMATS, type FormatName, ON_ERROR } from "./sharedFlags.js";
@@ -10,8 +11,11 @@ export interface CliReadOptions {
   onError: "throw" | "skip";
 }
 
+/** Read options; without --format, a path's extension (wire's `formatFromPath`) names the format. */
 export function readOptionsFrom(args: ParsedArgs): CliReadOptions {
-  const format = choice(args, "format", FORMATS);
+  const path = args.positionals[0];
+  const fromPath = path !== undefined && path !== "-" ? formatFromPath(path) : null;
+  const format = choice(args, "format", FORMATS) ?? fromPath ?? undefined;
   const vocab = int(args, "vocab", 1);
   const tensor = str(args, "tensor");
   if ((format === "f32" || format === "f16" || format === "bf16") && vocab === undefined) {

@@ -1,7 +1,6 @@
 import type { Command } from "../command.js";
 import { UsageError } from "../errors.js";
 import { bool, int, list } from "../flags.js";
-import { runGenerate } from "../generateJob.js";
 import { samplerParamsFrom } from "../samplerParams.js";
 import { samplingFlags } from "../sharedFlags.js";
 
@@ -52,6 +51,7 @@ export const generate: Command = {
     const json = bool(args, "json");
     if (logprobs > 0 && !json)
       throw new UsageError("--logprobs: only with --json (text output has no place for it)", "--logprobs");
+    const { runGenerate } = await import("../generateJob.js");
     await runGenerate(ctx, {
       prompt: args.positionals[0] ?? "",
       maxTokens: int(args, "max-tokens", 1) ?? 64,

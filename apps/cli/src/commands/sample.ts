@@ -1,4 +1,3 @@
-import { runBatchJob } from "../batchJob.js";
 import type { Command } from "../command.js";
 import { bool, choice, int, threads } from "../flags.js";
 import { samplerParamsFrom } from "../samplerParams.js";
@@ -46,6 +45,8 @@ export const sample: Command = {
   ],
   maxPositionals: 1,
   async run(args, ctx) {
+    // Loaded on use, so --help, --version and flag errors do not pay for the pool and the codecs.
+    const { runBatchJob } = await import("../batchJob.js");
     await runBatchJob(ctx, args, {
       kind: "sample",
       params: samplerParamsFrom(args),

@@ -1,4 +1,3 @@
-import { runBatchJob } from "../batchJob.js";
 import type { Command } from "../command.js";
 import { bool, choice, int, str, threads } from "../flags.js";
 import {
@@ -50,6 +49,8 @@ export const score: Command = {
   ],
   maxPositionals: 1,
   async run(args, ctx) {
+    // Loaded on use, so --help, --version and flag errors do not pay for the pool and the codecs.
+    const { runBatchJob } = await import("../batchJob.js");
     await runBatchJob(ctx, args, {
       kind: "score",
       targets: str(args, "targets"),

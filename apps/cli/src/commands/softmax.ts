@@ -1,4 +1,3 @@
-import { runBatchJob } from "../batchJob.js";
 import type { Command } from "../command.js";
 import { bool, choice, int, num, threads } from "../flags.js";
 import {
@@ -54,6 +53,8 @@ export const softmax: Command = {
   ],
   maxPositionals: 1,
   async run(args, ctx) {
+    // Loaded on use, so --help, --version and flag errors do not pay for the pool and the codecs.
+    const { runBatchJob } = await import("../batchJob.js");
     await runBatchJob(ctx, args, {
       kind: "softmax",
       log: bool(args, "log"),

@@ -1,0 +1,110 @@
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import { readFileSync } from "node:fs";
+import { createInterface } from "node:readline";
+import { describe, expect, it } from "vitest";
+import { CLI, collect, spawnCli } from "./helpers/cli.js";
+import { ndjsonArrays } from "./helpers/fixtures.js";
+import { randomRows, tempDir, writeFixture } from "./helpers/rows.js";
+
+const dir = tempDir();
+// 100,000 rows × 16: ~9 MB of NDJSON in, far more output than a pipe buffer holds.
+const big = writeFixture(dir, "big.ndjson", ndjsonArrays(randomRows(20_000, 16, 1)).repeat(5));
+
+/** Resolves with the first `n` lines the child writes to stdout. */
+async function firstLines(child: ReturnType<typeof spawnCli>, n: number): Promise<string[]> {
+  const got: string[] = [];
+  const rl = createInterface({ input: child.stdout });
+  for await (const line of rl) {
+    got.push(line);
+    if (got.length === n) break;
+  }
+  return got;
+}
+
+describe("pipes and signals", () => {
+  it("ends quietly with exit 0 when stdout is closed by `| head -1`", async () => {
+    const sh = spawn(
+      "bash",
+      ["-c", `set -o pipefail; "${process.execPath}" "${CLI}" sample "${big}" --seed 1 | head -1`],
+      {
+        env: { ...process.env, NODE_OPTIONS: "" },
+      },
+    );
+    const r = await collect(sh as never);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.stdout.toString()).toMatch(/^\{"row":0,"token":\d+,"logprob":-?[\d.e-]+\}\n$/);
+  });
+
+  it("ends quietly with exit 0 when its reader closes the pipe after one line", async () => {
+    const child = spawnCli(["score", big, "--threads", "2"]);
+    child.stdin.end();
+    const err: Buffer[] = [];
+    child.stderr.on("data", (b: Buffer) => err.push(b));
+    const lines = await firstLines(child, 1);
+    child.stdout.destroy();
+    const [code] = (await once(child, "exit")) as [number | null];
+    expect(lines[0]).toMatch(/^\{"row":0,/);
+    expect(Buffer.concat(err).toString()).toBe("");
+    expect(code).toBe(0);
+  });
+
+  it("writes the first record before the input ends", async () => {
+    const child = spawnCli(["sample", "--temperature", "0"]);
+    child.stdin.write("[-200, 0, -200]\n");
+    // stdin stays open: the record must come out anyway.
+    const [line] = await firstLines(child, 1);
+    expect(line).toBe('{"row":0,"token":1,"logprob":0}');
+    child.stdin.end();
+    await once(child, "exit");
+  });
+
+  it.each([
+    ["SIGINT", 130],
+    ["SIGTERM", 143],
+  ] as const)("on %s flushes the complete records and exits %i", async (signal, code) => {
+    const child = spawnCli(["sample", "--temperature", "0", "--threads", "2"]);
+    const done = collect(child);
+    child.stdin.write(
+      ndjsonArrays([
+        [0, 5, 0],
+        [7, 0, 0],
+      ]),
+    );
+    // Wait until both records are out (the input stays open, as in an interactive pipe), then signal.
+    let seen = "";
+    await new Promise<void>((resolve) => {
+      child.stdout.on("data", (b: Buffer) => {
+        seen += b.toString();
+        if (seen.split("\n").length > 2) resolve();
+      });
+    });
+    child.kill(signal);
+    const r = await done;
+    expect(r.code).toBe(code);
+    const lines = r.stdout.toString().split("\n");
+    expect(lines.at(-1)).toBe(""); // ends with a complete line
+    expect(lines.slice(0, 2).map((l) => JSON.parse(l).token)).toEqual([1, 0]);
+    expect(r.stderr).toBe("");
+  });
+
+  it("on SIGINT during a large multi-threaded job stops the workers, writes only complete records and exits 130", async () => {
+    const child = spawnCli(["score", "--threads", "2"]);
+    const done = collect(child);
+    child.stdin.on("error", () => {}); // the CLI stops reading when it is interrupted
+    // Many rows, and stdin left open: the job cannot finish before the signal.
+    child.stdin.write(readFileSync(big));
+    await new Promise<void>((resolve) => child.stdout.once("data", () => resolve()));
+    child.kill("SIGINT");
+    const r = await done;
+    expect(r.code).toBe(130);
+    const text = r.stdout.toString();
+    expect(text.endsWith("\n")).toBe(true);
+    const rows = text
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { row?: number });
+    rows.forEach((rec, i) => expect(rec.row).toBe(i)); // in order, no gap, no summary of a partial run
+  });
+});
