@@ -314,6 +314,22 @@ describe("cancellation and shutdown", () => {
     expect(error).toBeInstanceOf(AbortError);
   });
 
+  it("rejects a call whose own signal aborts, leaving the pool usable", async () => {
+    const p = pool({ threads: 1 });
+    const controller = new AbortController();
+    const [b] = [...batches(20, 20, 8)];
+    const pending = p.score(b!, { signal: controller.signal });
+    controller.abort(new Error("caller gave up"));
+    const error = await pending.then(
+      () => undefined,
+      (e) => e,
+    );
+    // The task may have finished before the abort reached it; if not, it rejects with AbortError.
+    if (error !== undefined) expect(error).toBeInstanceOf(AbortError);
+    await expect(p.score(b!, { signal: controller.signal })).rejects.toBeInstanceOf(AbortError);
+    expect((await p.score(b!)).logprobs.length).toBe(20);
+  });
+
   it("drains the tasks in flight on close and then refuses new ones", async () => {
     const p = pool({ threads: 2 });
     const jobs = [...batches(400, 50, 8)].map((b) => p.score(b));
