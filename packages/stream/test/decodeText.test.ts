@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { from, map, type Observable } from "rxjs";
 import { describe, expect, it } from "vitest";
 import { InvalidUtf8Error } from "../src/errors.js";
@@ -92,7 +93,7 @@ describe("decodeText", () => {
       expectObservable(src.pipe(decodeText(tok, { fatal: true }))).toBe(
         "a-#",
         { a: tx(0, 0, "Hi ") },
-        new InvalidUtf8Error(1, "token 8"),
+        new InvalidUtf8Error(1, "token 8 breaks a UTF-8 sequence"),
       );
     });
   });
@@ -156,5 +157,69 @@ describe("decodeText", () => {
     };
     await collect(from([0, 1, 2, 3, 4, 5].map((token) => ({ token }))).pipe(decodeText(counting)));
     expect(calls).toBe(6);
+  });
+
+  it("gives exactly TextDecoder's text, U+FFFD included, for arbitrary bytes cut into tokens at arbitrary points", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        // Bytes biased towards UTF-8 lead and continuation bytes, so sequences are often valid, often not.
+        fc.array(
+          fc.oneof(
+            fc.integer({ min: 0, max: 255 }),
+            fc.constantFrom(0xc3, 0xe8, 0xf0, 0x9f, 0x80, 0xbf, 0xed, 0xa0),
+          ),
+          {
+            maxLength: 40,
+          },
+        ),
+        fc.array(fc.integer({ min: 1, max: 6 }), { minLength: 1, maxLength: 40 }),
+        async (bytes, cuts) => {
+          const pieces: number[][] = [];
+          let at = 0;
+          for (let k = 0; at < bytes.length; k++) {
+            const n = cuts[k % cuts.length]!;
+            pieces.push(bytes.slice(at, at + n));
+            at += n;
+          }
+          const t = tableTokenizer(pieces);
+          const events = await collect(from(pieces.map((_, k) => ({ token: k }))).pipe(decodeText(t)));
+          expect(events.map((e) => e.text).join("")).toBe(new TextDecoder().decode(Uint8Array.from(bytes)));
+          expect(events.map((e) => e.token)).toEqual(pieces.map((_, k) => k));
+        },
+      ),
+      { seed: 20261126, numRuns: 500 },
+    );
+  });
+
+  it("errors in fatal mode exactly when TextDecoder's fatal mode rejects the bytes", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(
+          fc.oneof(fc.integer({ min: 0, max: 255 }), fc.constantFrom(0xc3, 0xe8, 0xf0, 0x9f, 0x80, 0xa9)),
+          {
+            maxLength: 12,
+          },
+        ),
+        async (bytes) => {
+          const pieces = bytes.map((b) => [b]);
+          let valid = true;
+          try {
+            new TextDecoder("utf-8", { fatal: true }).decode(Uint8Array.from(bytes));
+          } catch {
+            valid = false;
+          }
+          const outcome = await collect(
+            from(pieces.map((_, k) => ({ token: k }))).pipe(
+              decodeText(tableTokenizer(pieces), { fatal: true }),
+            ),
+          ).then(
+            () => true,
+            (e: unknown) => (e instanceof InvalidUtf8Error ? false : Promise.reject(e)),
+          );
+          expect(outcome).toBe(valid);
+        },
+      ),
+      { seed: 7, numRuns: 300 },
+    );
   });
 });

@@ -20,7 +20,7 @@ export interface DecodeTextOptions {
  * a CJK character over three). Such a token's event is held back until the character is complete and is
  * then emitted, in order, with the text it completed (possibly `""`); the concatenation of all `text`
  * fields is exactly `new TextDecoder().decode(allBytes)`, and a valid sequence never yields U+FFFD.
- * Each token's bytes are decoded once (a streaming `TextDecoder`), never the whole sequence per step.
+ * Each token's bytes are decoded once, never the whole sequence per step.
  *
  * If the input ends inside a character, the held events are emitted and the last one carries U+FFFD
  * (or, with `{ fatal: true }`, the output errors with `InvalidUtf8Error`). An upstream error first
@@ -33,9 +33,11 @@ export interface DecodeTextOptions {
  * // → { token: 0, text: "h" }, { token: 1, text: "" }, { token: 2, text: "😀" }
  *   (the event of token 1 is emitted together with token 2's, once 😀 is complete)
  *
- * Method: the WHATWG UTF-8 decoder state machine (bytes still needed, and the allowed range of the next
- * byte) is tracked beside a streaming `TextDecoder`, so the operator knows when the decoder holds an
- * incomplete character without re-decoding anything.
+ * Method: the WHATWG Encoding Standard's UTF-8 decoder (§ 9.1.1: bytes still needed, the allowed range of
+ * the next byte, U+FFFD for each maximal invalid subpart), run incrementally with its state kept across
+ * tokens, so the operator knows when a character is incomplete. It is written out rather than calling a
+ * streaming `TextDecoder` because Node's costs ~3 µs per call — more than the rest of the pipeline — and
+ * it gives the same text (tested against `TextDecoder` on random bytes cut at random points).
  */
 export function decodeText<T extends { token: number; step?: number }>(
   tokenizer: Pick<Tokenizer, "tokenBytes">,
@@ -44,13 +46,14 @@ export function decodeText<T extends { token: number; step?: number }>(
   const fatal = options.fatal === true;
   return (source) =>
     new Observable<TextEvent<T>>((subscriber) => {
-      // Per subscription: one decoder, one UTF-8 state, the events waiting for their character.
-      const decoder = new TextDecoder("utf-8", { fatal, ignoreBOM: true });
+      // Per subscription: the decoder state, the events waiting for their character.
+      let codePoint = 0; // bits of the character being assembled
       let need = 0; // continuation bytes the current character still needs
-      let lower = 0x80; // allowed range of the next continuation byte (WHATWG: E0, ED, F0, F4 narrow it)
+      let lower = 0x80; // allowed range of the next continuation byte (E0, ED, F0, F4 narrow it)
       let upper = 0xbf;
       let held: TextEvent<T>[] = [];
       let lastStep = -1;
+      const units: number[] = []; // UTF-16 code units of the current token, reused
 
       const release = (): void => {
         const out = held;
@@ -58,45 +61,59 @@ export function decodeText<T extends { token: number; step?: number }>(
         for (let i = 0; i < out.length && !subscriber.closed; i++) subscriber.next(out[i]!);
       };
 
+      /** Decodes one token's bytes into `units`; returns false (fatal mode) on an invalid sequence. */
+      const decode = (bytes: Uint8Array): boolean => {
+        units.length = 0;
+        for (let i = 0; i < bytes.length; i++) {
+          const b = bytes[i]!;
+          if (need > 0) {
+            if (b >= lower && b <= upper) {
+              lower = 0x80;
+              upper = 0xbf;
+              codePoint = (codePoint << 6) | (b & 0x3f);
+              if (--need === 0) pushCodePoint(units, codePoint);
+              continue;
+            }
+            // Not a valid continuation: the pending sequence becomes U+FFFD and b is read again as a lead byte.
+            need = 0;
+            lower = 0x80;
+            upper = 0xbf;
+            if (fatal) return false;
+            units.push(0xfffd);
+          }
+          if (b < 0x80) units.push(b);
+          else if (b >= 0xc2 && b <= 0xdf) {
+            need = 1;
+            codePoint = b & 0x1f;
+          } else if (b >= 0xe0 && b <= 0xef) {
+            if (b === 0xe0) lower = 0xa0;
+            else if (b === 0xed) upper = 0x9f;
+            need = 2;
+            codePoint = b & 0x0f;
+          } else if (b >= 0xf0 && b <= 0xf4) {
+            if (b === 0xf0) lower = 0x90;
+            else if (b === 0xf4) upper = 0x8f;
+            need = 3;
+            codePoint = b & 0x07;
+          } else {
+            // 80..C1 or F5..FF: never a valid lead byte.
+            if (fatal) return false;
+            units.push(0xfffd);
+          }
+        }
+        return true;
+      };
+
       subscribeLinked(source, subscriber, {
         next(event) {
           const bytes = tokenizer.tokenBytes(event.token);
           lastStep = event.step ?? lastStep + 1;
-          let text: string;
-          try {
-            text = decoder.decode(bytes, { stream: true });
-          } catch (err) {
-            subscriber.error(new InvalidUtf8Error(lastStep, `token ${event.token}`, { cause: err }));
+          if (!decode(bytes)) {
+            subscriber.error(new InvalidUtf8Error(lastStep, `token ${event.token} breaks a UTF-8 sequence`));
             return;
           }
-          for (let i = 0; i < bytes.length; i++) {
-            const b = bytes[i]!;
-            if (need > 0) {
-              if (b >= lower && b <= upper) {
-                need--;
-                lower = 0x80;
-                upper = 0xbf;
-                continue;
-              }
-              // Not a valid continuation: the decoder emitted U+FFFD and reads b as a new lead byte.
-              need = 0;
-              lower = 0x80;
-              upper = 0xbf;
-            }
-            if (b < 0x80) continue;
-            if (b >= 0xc2 && b <= 0xdf) need = 1;
-            else if (b >= 0xe0 && b <= 0xef) {
-              need = 2;
-              if (b === 0xe0) lower = 0xa0;
-              else if (b === 0xed) upper = 0x9f;
-            } else if (b >= 0xf0 && b <= 0xf4) {
-              need = 3;
-              if (b === 0xf0) lower = 0x90;
-              else if (b === 0xf4) upper = 0x8f;
-            }
-            // else: an invalid lead byte, already decoded as U+FFFD; need stays 0.
-          }
-          const out = { ...event, text } as TextEvent<T>;
+          // Object.assign, not spread: V8 (Node 20) takes a slow path for `{ ...event, text }`, ~1.4 µs vs ~0.1 µs.
+          const out = Object.assign({}, event, { text: unitsToString(units) }) as TextEvent<T>;
           if (need > 0) {
             held.push(out);
             return;
@@ -109,22 +126,37 @@ export function decodeText<T extends { token: number; step?: number }>(
           subscriber.error(err);
         },
         complete() {
-          if (held.length > 0) {
-            let tail: string;
-            try {
-              tail = decoder.decode();
-            } catch (err) {
-              subscriber.error(
-                new InvalidUtf8Error(lastStep, "the input ended inside a character", { cause: err }),
-              );
+          if (need > 0) {
+            // The input ended inside a character: like TextDecoder's final flush, U+FFFD (or an error).
+            need = 0;
+            if (fatal) {
+              subscriber.error(new InvalidUtf8Error(lastStep, "the input ended inside a character"));
               return;
             }
             const last = held[held.length - 1]!;
-            held[held.length - 1] = { ...last, text: last.text + tail };
-            release();
+            last.text += "\uFFFD"; // our own copy of the event: safe to change
           }
+          release();
           subscriber.complete();
         },
       });
     });
+}
+
+function pushCodePoint(units: number[], cp: number): void {
+  if (cp < 0x10000) units.push(cp);
+  else {
+    const v = cp - 0x10000;
+    units.push(0xd800 | (v >> 10), 0xdc00 | (v & 0x3ff));
+  }
+}
+
+function unitsToString(units: number[]): string {
+  const n = units.length;
+  if (n === 0) return "";
+  if (n === 1) return String.fromCharCode(units[0]!);
+  if (n <= 4096) return String.fromCharCode.apply(null, units);
+  let s = "";
+  for (let i = 0; i < n; i += 4096) s += String.fromCharCode.apply(null, units.slice(i, i + 4096));
+  return s;
 }

@@ -121,7 +121,9 @@ export function stopWhen<T extends { token: number; step?: number; text?: string
               const b = buffer[k]!;
               if (start >= at) break;
               const end = start + b.text.length;
-              subscriber.next(end <= at ? b.event : { ...b.event, text: b.text.slice(0, at - start) });
+              subscriber.next(
+                end <= at ? b.event : Object.assign({}, b.event, { text: b.text.slice(0, at - start) }),
+              );
               start = end;
             }
             buffer = [];
@@ -137,23 +139,24 @@ export function stopWhen<T extends { token: number; step?: number; text?: string
 
           // 2. Hold the longest suffix that is a proper prefix of some stop sequence; release whole events before it.
           let hold = 0;
-          for (const s of stops) {
-            for (let k = Math.min(s.length - 1, pending.length); k > hold; k--) {
-              if (pending.endsWith(s.slice(0, k))) {
-                hold = k;
-                break;
-              }
-            }
+          for (let q = 0; q < stops.length; q++) {
+            const k = suffixPrefix(pending, stops[q]!, hold);
+            if (k > hold) hold = k;
           }
           const safe = pending.length - hold;
           let end = 0;
           let n = 0;
           while (n < buffer.length && end + buffer[n]!.text.length <= safe) end += buffer[n++]!.text.length;
           if (n === 0) return;
-          const out = buffer.slice(0, n);
-          buffer = buffer.slice(n);
-          pending = pending.slice(end);
-          for (let k = 0; k < out.length && !subscriber.closed; k++) subscriber.next(out[k]!.event);
+          // Emit in place, then drop the emitted entries (the common case, nothing held, empties the buffer).
+          for (let k = 0; k < n && !subscriber.closed; k++) subscriber.next(buffer[k]!.event);
+          if (n === buffer.length) {
+            buffer.length = 0;
+            pending = "";
+          } else {
+            buffer.splice(0, n);
+            pending = pending.slice(end);
+          }
         },
         error(err) {
           // The stream ends here, so held text can no longer become a stop sequence: release it first.
@@ -167,4 +170,19 @@ export function stopWhen<T extends { token: number; step?: number; text?: string
       });
     });
   };
+}
+
+/**
+ * The length of the longest proper prefix of `stop` that is a suffix of `text`, if longer than `atLeast`
+ * (else `atLeast` or less). Compares characters in place: no substring is allocated per token.
+ */
+function suffixPrefix(text: string, stop: string, atLeast: number): number {
+  const tl = text.length;
+  for (let k = Math.min(stop.length - 1, tl); k > atLeast; k--) {
+    let j = 0;
+    const from = tl - k;
+    while (j < k && text.charCodeAt(from + j) === stop.charCodeAt(j)) j++;
+    if (j === k) return k;
+  }
+  return 0;
 }
