@@ -40,8 +40,21 @@ export function encodeNdjsonText(
   const lines: string[] = [];
   const parts: string[] = new Array(vocab);
   for (let r = 0; r < rows; r++) {
-    for (let i = 0; i < vocab; i++) parts[i] = logitText(data[r * vocab + i]!, first + r, i);
-    const arr = `[${parts.join(",")}]`;
+    const o = r * vocab;
+    let finite = true;
+    for (let i = 0; i < vocab; i++) {
+      if (!Number.isFinite(data[o + i]!)) {
+        finite = false;
+        break;
+      }
+    }
+    let arr: string;
+    // All finite (the usual case): the engine's JSON.stringify writes the same shortest forms, natively.
+    if (finite) arr = JSON.stringify(Array.from({ length: vocab }, (_, i) => data[o + i]!));
+    else {
+      for (let i = 0; i < vocab; i++) parts[i] = logitText(data[o + i]!, first + r, i);
+      arr = `[${parts.join(",")}]`;
+    }
     if (!objects) {
       lines.push(arr);
       continue;

@@ -5,11 +5,6 @@ import type { OutputRecord } from "./records.js";
 const packr = new Packr({ useRecords: false, variableMapSize: true });
 const utf8 = new TextEncoder();
 
-/** JSON text of one number: JSON.stringify's shortest round-trip form; non-finite → null (JSON has no Infinity). */
-function num(x: number): string {
-  return Number.isFinite(x) ? String(x) : "null";
-}
-
 function plainArray(a: ArrayLike<number>): number[] {
   return Array.isArray(a) ? a : Array.from(a);
 }
@@ -38,10 +33,10 @@ export function encodeRecordLine(r: OutputRecord): string {
     const key = (r as { probs?: unknown }).probs !== undefined ? "probs" : "logprobs";
     const rest = toPlain(r);
     delete rest[key];
-    const parts: string[] = new Array(arr.length);
-    for (let i = 0; i < arr.length; i++) parts[i] = num(arr[i]!);
+    // JSON.stringify writes the shortest round-trip forms, and non-finite numbers as null, natively.
+    const body = JSON.stringify(Array.isArray(arr) ? arr : Array.from(arr));
     const head = JSON.stringify(rest);
-    return `${head.slice(0, -1)}${head.length > 2 ? "," : ""}"${key}":[${parts.join(",")}]}\n`;
+    return `${head.slice(0, -1)}${head.length > 2 ? "," : ""}"${key}":${body}}\n`;
   }
   return `${JSON.stringify(toPlain(r))}\n`;
 }
