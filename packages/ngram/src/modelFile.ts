@@ -104,20 +104,14 @@ export function decodeModelFile(bytes: Uint8Array): NgramCounts {
   if (sizes[0] !== V)
     throw new ModelFormatError(36 + 24 * N, `level 0 has ${sizes[0]} entries, expected V = ${V}`);
 
-  // One tight pass turns the varints into numbers; the structure is then read by index.
-  const { values, ends } = readVarints(payload, headerBytes);
-  const at = (k: number): number => (k > 0 ? headerBytes + (ends[k - 1] as number) : headerBytes);
-  let k = 0;
-  const take = (): number => {
-    if (k >= values.length) throw new ModelFormatError(bytes.length, "payload ends early (truncated)");
-    return values[k++] as number;
-  };
+  // One pass over the payload; `cur[0]` is the read position (a typed cell, so the hot loop allocates nothing).
+  const cur = new Int32Array(1);
   const counts: Uint32Array[] = [];
   const words: Int32Array[] = [new Int32Array(0)];
   const starts: Uint32Array[] = [];
-  if (values.length < V) throw new ModelFormatError(bytes.length, "payload ends inside level 0 (truncated)");
-  counts.push(values.slice(0, V));
-  k = V;
+  const c0 = new Uint32Array(V);
+  for (let t = 0; t < V; t++) c0[t] = varint(payload, cur, headerBytes);
+  counts.push(c0);
   const pruned = (flags & FLAG_PRUNED) !== 0 && N >= 2 ? new Uint32Array(sizes[N - 2] as number) : null;
   for (let L = 1; L < N; L++) {
     const parents = sizes[L - 1] as number;
@@ -129,28 +123,37 @@ export function decodeModelFile(bytes: Uint8Array): NgramCounts {
     let e = 0;
     for (let j = 0; j < parents; j++) {
       st[j] = e;
-      if (top) (pruned as Uint32Array)[j] = take();
-      const n = take();
-      if (e + n > m) throw new ModelFormatError(at(k), `level ${L} has more entries than the ${m} announced`);
-      if (k + 2 * n > values.length)
-        throw new ModelFormatError(bytes.length, "payload ends early (truncated)");
+      if (top) (pruned as Uint32Array)[j] = varint(payload, cur, headerBytes);
+      const end = e + varint(payload, cur, headerBytes);
+      if (end > m)
+        throw new ModelFormatError(
+          headerBytes + (cur[0] as number),
+          `level ${L} has more entries than the ${m} announced`,
+        );
       let prev = -1;
-      for (let end = e + n; e < end; e++) {
-        const t = prev + 1 + (values[k] as number);
-        wl[e] = t;
-        cl[e] = values[k + 1] as number;
-        k += 2;
-        prev = t;
+      for (; e < end; e++) {
+        prev += 1 + varint(payload, cur, headerBytes);
+        wl[e] = prev;
+        cl[e] = varint(payload, cur, headerBytes);
       }
-      if (prev >= V) throw new ModelFormatError(at(k), `token ${prev} is outside the vocabulary of ${V}`);
+      if (prev >= V)
+        throw new ModelFormatError(
+          headerBytes + (cur[0] as number),
+          `token ${prev} is outside the vocabulary of ${V}`,
+        );
     }
     st[parents] = e;
-    if (e !== m) throw new ModelFormatError(at(k), `level ${L} has ${e} entries, the header announces ${m}`);
+    if (e !== m)
+      throw new ModelFormatError(
+        headerBytes + (cur[0] as number),
+        `level ${L} has ${e} entries, the header announces ${m}`,
+      );
     starts.push(st);
     words.push(wl);
     counts.push(cl);
   }
-  if (k !== values.length) throw new ModelFormatError(at(k), "trailing numbers after the last level");
+  if ((cur[0] as number) !== payload.length)
+    throw new ModelFormatError(headerBytes + (cur[0] as number), "trailing bytes after the last level");
   return { order: N, vocabSize: V, eosId, discounts, counts, words, starts, prunedMass: pruned, minCount };
 }
 
@@ -185,29 +188,20 @@ class VarintWriter {
   }
 }
 
-/**
- * Decodes every unsigned LEB128 varint of `buf`; `ends[i]` is the payload offset just past value i
- * (kept to name byte offsets in errors). `base` is the payload's offset in the file.
- */
-function readVarints(buf: Uint8Array, base: number): { values: Uint32Array; ends: Uint32Array } {
-  let count = 0;
-  for (let i = 0; i < buf.length; i++) if ((buf[i] as number) < 0x80) count++;
-  const values = new Uint32Array(count);
-  const ends = new Uint32Array(count);
-  let pos = 0;
-  for (let k = 0; k < count; k++) {
-    let b = buf[pos++] as number;
-    let x = b & 0x7f;
-    let shift = 7;
-    while (b >= 0x80) {
-      if (shift > 28) throw new ModelFormatError(base + pos, "malformed varint (more than 5 bytes)");
-      b = buf[pos++] as number;
-      x |= (b & 0x7f) << shift;
-      shift += 7;
-    }
-    values[k] = x; // Uint32Array store takes x modulo 2³², undoing the sign of a 5-byte value's << 28
-    ends[k] = pos;
+/** Reads one unsigned LEB128 varint (≤ 32 bits) at `cur[0]` and advances it; `base` names file offsets in errors. */
+function varint(buf: Uint8Array, cur: Int32Array, base: number): number {
+  let pos = cur[0] as number;
+  if (pos >= buf.length) throw new ModelFormatError(base + pos, "payload ends inside a number (truncated)");
+  let b = buf[pos++] as number;
+  let x = b & 0x7f;
+  let shift = 7;
+  while (b >= 0x80) {
+    if (shift > 28 || pos >= buf.length)
+      throw new ModelFormatError(base + pos, "malformed or truncated varint");
+    b = buf[pos++] as number;
+    x |= (b & 0x7f) << shift;
+    shift += 7;
   }
-  if (pos !== buf.length) throw new ModelFormatError(base + pos, "payload ends inside a number (truncated)");
-  return { values, ends };
+  cur[0] = pos;
+  return x >>> 0;
 }
