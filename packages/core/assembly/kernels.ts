@@ -105,14 +105,23 @@ export function expArray(src: usize, n: i32, dst: usize): void {
   );
 }
 
+/** Number of -Infinity elements seen by the last maxF32 call (padding included). */
+let negInfCount: i32 = 0;
+export function lastNegInf(): i32 {
+  return negInfCount;
+}
+
 /**
  * Maximum of n16 floats (n16 % 16 == 0). pmax ignores NaN, so NaN lanes are tracked apart: the
  * result is NaN when any element is NaN. Lanes reduced as pmax(ma, mb), then lanes 0, 1, 2, 3.
+ * Also counts the -Infinity elements (read with lastNegInf()).
  */
 export function maxF32(p: usize, n16: i32): f32 {
   let ma = f32x4.splat(-Infinity);
   let mb = ma;
+  const ninf = ma;
   let nan = i32x4.splat(0);
+  let cinf = nan;
   const end = p + (<usize>n16 << 2);
   for (let q = p; q < end; q += 32) {
     const a = v128.load(q);
@@ -120,7 +129,11 @@ export function maxF32(p: usize, n16: i32): f32 {
     ma = f32x4.pmax(ma, a);
     mb = f32x4.pmax(mb, b);
     nan = v128.or(nan, v128.or(f32x4.ne(a, a), f32x4.ne(b, b)));
+    cinf = i32x4.add(cinf, i32x4.add(f32x4.eq(a, ninf), f32x4.eq(b, ninf)));
   }
+  negInfCount = -(
+    i32x4.extract_lane(cinf, 0) + i32x4.extract_lane(cinf, 1) + i32x4.extract_lane(cinf, 2) + i32x4.extract_lane(cinf, 3)
+  );
   if (v128.any_true(nan)) return NaN;
   const m = f32x4.pmax(ma, mb);
   let r = f32x4.extract_lane(m, 0);
@@ -363,6 +376,46 @@ export function collectRange(p: usize, n: i32, lo: f32, hi: f32, idx: usize): i3
     }
   }
   return c;
+}
+
+/**
+ * Copies the elements x_i > -Infinity of the first n (in order) to `outVal` and their indices to
+ * `outIdx`; returns how many. Rows with masked tokens are summed over this compacted sequence, so a
+ * masked token changes nothing but its own output (not even the lane a later term falls in).
+ * Both outputs need 3 spare slots.
+ */
+export function compactFinite(p: usize, n: i32, outVal: usize, outIdx: usize): i32 {
+  const ninf = f32x4.splat(-Infinity);
+  let lanes = i32x4(0, 1, 2, 3);
+  const four = i32x4.splat(4);
+  let c: i32 = 0;
+  const n4 = n & ~3;
+  for (let i: i32 = 0; i < n4; i += 4) {
+    const v = v128.load(p + (<usize>i << 2));
+    const mask = i32x4.bitmask(f32x4.gt(v, ninf));
+    const pattern = v128.load(COMPACT + (<usize>mask << 4));
+    v128.store(outVal + (<usize>c << 2), i8x16.swizzle(v, pattern));
+    v128.store(outIdx + (<usize>c << 2), i8x16.swizzle(lanes, pattern));
+    c += popcnt(mask);
+    lanes = i32x4.add(lanes, four);
+  }
+  for (let i = n4; i < n; i++) {
+    const x = load<f32>(p + (<usize>i << 2));
+    if (x > -Infinity) {
+      store<f32>(outVal + (<usize>c << 2), x);
+      store<i32>(outIdx + (<usize>c << 2), i);
+      c++;
+    }
+  }
+  return c;
+}
+
+/** dst[0 .. n) = +0, then dst[idx_j] = src_j for j < m: puts compacted results back in place. */
+export function scatterF32(src: usize, idx: usize, m: i32, dst: usize, n: i32): void {
+  memory.fill(dst, 0, <usize>n << 2);
+  for (let j: i32 = 0; j < m; j++) {
+    store<f32>(dst + (<usize>load<i32>(idx + (<usize>j << 2)) << 2), load<f32>(src + (<usize>j << 2)));
+  }
 }
 
 // ---- top-k: bounded heap with a SIMD prefilter ----

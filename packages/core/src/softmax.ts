@@ -2,7 +2,7 @@ import { argmaxStrided } from "./argmaxStrided.js";
 import { checkOutWindow } from "./checkOutWindow.js";
 import { checkRow } from "./checkRow.js";
 import { checkTemperature } from "./checkTemperature.js";
-import { expSum } from "./expSum.js";
+import { softmaxKernel } from "./kernels/dispatch.js";
 
 /** Options of the friendly softmax-family functions. */
 export interface SoftmaxOptions {
@@ -16,17 +16,20 @@ export interface SoftmaxOptions {
  * Use this form on batches (row *r* of a `rows × V` buffer is at `offset = r * V`) and in workers.
  *
  * Contract: max-subtracted, so adding a constant to every logit changes nothing; the sum is taken in
- * the fixed blocked order of {@link expSum} with a float64 reduction, so the result depends only on
- * the row's values and T — never on the batch size or the row's position — and, because the
- * exponential is `portableExp` (IEEE `+`/`×` only), it is bit-identical in every JavaScript
- * engine (Node, browsers). `-Infinity` (banned) logits get exactly 0. `T = 0` is greedy: a one-hot
- * 1 on the largest logit, ties going to the lower token id (a tiny T > 0 instead splits the mass
- * evenly over tied maxima). `out` may be `data` itself at the same offset (in place).
+ * the fixed order of the kernels (float32 lanes within blocks of 1024 terms, blocks reduced in
+ * float64 — see `src/kernels/`), so the result depends only on the row's values and T — never on the
+ * batch size, the row's position, or whether the WebAssembly SIMD kernel or its bit-identical
+ * JavaScript twin ran. `-Infinity` (banned) logits get exactly 0 and change no other output (the
+ * sums run over the unmasked values). `T = 0` is greedy: a one-hot 1 on the largest logit, ties
+ * going to the lower token id (a tiny T > 0 instead splits the mass evenly over tied maxima). `out`
+ * may be `data` itself at the same offset (in place). Accuracy: float32 — each probability within
+ * ~3 ulp plus |u_i − max|/T · 2⁻²⁴ relative (the shifted logit is rounded to float32 before exp).
  *
- * Method: max (validated by `checkRow`) → `e_i = exp((u_i − max)/T)` stored in `out` while summing →
- * `out_i *= 1/Σ e` (three passes; one-pass online softmax costs a second exp per element in JS).
- * References: Milakov & Gimelshein, "Online normalizer calculation for softmax" (2018), for why the
- * max shift is needed and what the online variant trades.
+ * Method: one WebAssembly f32x4 pass for the max (and the NaN / +Infinity / all-masked check), one
+ * exp-and-sum pass storing `e_i = exp((u_i − max)·fround(1/T))` (polynomial exp, < 1 ulp), one
+ * scaling pass `p_i = e_i · fround(1/Σ e)`; the row is copied into the kernel's memory and back
+ * (memcpy speed). References: Milakov & Gimelshein, "Online normalizer calculation for softmax"
+ * (2018), for why the max shift is needed and what the online variant trades.
  *
  * @param data - Logits: finite numbers or -Infinity.
  * @param offset - Index of the row's first element in `data`.
@@ -55,18 +58,31 @@ export function softmaxStrided(
   row = -1,
 ): void {
   checkTemperature(temperature, true, "softmax");
-  const max = checkRow(data, offset, length, row);
-  checkOutWindow(out, outOffset, length);
-  const outEnd = outOffset + length;
   if (temperature === 0) {
+    const max = checkRow(data, offset, length, row);
+    checkOutWindow(out, outOffset, length);
+    const outEnd = outOffset + length;
     const winner = outOffset + argmaxStrided(data, offset, length, max);
     for (let i = outOffset; i < outEnd; i++) out[i] = 0;
     out[winner] = 1;
     return;
   }
-  const sum = expSum(data, offset, length, max, temperature, out, outOffset);
-  const scale = 1 / sum;
-  for (let i = outOffset; i < outEnd; i++) out[i] = out[i]! * scale;
+  if (
+    !(
+      offset >= 0 &&
+      length > 0 &&
+      offset + length <= data.length &&
+      outOffset >= 0 &&
+      outOffset + length <= out.length
+    )
+  ) {
+    checkRow(data, offset, length, row); // throws for a bad row window or an empty row
+    checkOutWindow(out, outOffset, length); // throws
+  }
+  // The WebAssembly SIMD kernel (or its bit-identical JavaScript twin): validation folded into its max pass.
+  if (!Number.isFinite(softmaxKernel(data, offset, length, out, outOffset, temperature))) {
+    checkRow(data, offset, length, row); // throws the typed error naming the bad value
+  }
 }
 
 /**

@@ -6,6 +6,9 @@
  */
 export interface KernelExports {
   maxF32(p: number, n16: number): number;
+  lastNegInf(): number;
+  compactFinite(p: number, n: number, outVal: number, outIdx: number): number;
+  scatterF32(src: number, idx: number, m: number, dst: number, n: number): void;
   expSum(p: number, n16: number, m: number, s: number, out: number, bs: number): number;
   expSumEnt(p: number, n16: number, m: number, s: number, bs: number): number;
   lastEntropyTerm(): number;

@@ -12,6 +12,8 @@
  * return `max` return it as found: when it is not finite (NaN, +Infinity, or -Infinity for an
  * empty or all-masked row) nothing was computed and the caller reports the error.
  */
+
+import { portableLog } from "../portableLog.js";
 import type { KernelBackend } from "./backend.js";
 import { BLOCK } from "./backend.js";
 import { createFallbackBackend } from "./fallback.js";
@@ -63,7 +65,7 @@ export function setKernelBackend(m: Mode): void {
 
 // ---- scratch layout over the active backend's memory ----
 
-let lay = { cap: -1, base: 0, X: 0, E: 0, BS: 0, IDX: 0, HV: 0, HI: 0, SRC: 0, end: 0 };
+let lay = { cap: -1, base: 0, X: 0, E: 0, XC: 0, MAP: 0, BS: 0, IDX: 0, HV: 0, HI: 0, SRC: 0, end: 0 };
 let layFor: KernelBackend | null = null;
 let buf: ArrayBuffer | null = null;
 let F = new Float32Array(0);
@@ -88,16 +90,20 @@ function ensure(b: KernelBackend, n: number, k = 0): void {
     const cap = Math.max(need, layFor === b ? lay.cap * 2 : 0);
     const c16 = (cap + 15) & ~15;
     const base = b.k.heapBase();
+    // Every region has 16 spare floats: kernels store whole vectors past their last result.
+    const r = (c16 + 16) * 4;
     const X = base;
-    const E = X + c16 * 4;
-    const BS = E + c16 * 4;
-    const IDX = BS + (Math.ceil(c16 / BLOCK) + 1) * 8;
-    const HV = IDX + c16 * 4;
-    const HI = HV + c16 * 4;
-    const SRC = HI + c16 * 4;
-    const end = SRC + c16 * 2 + 64;
+    const E = X + r;
+    const XC = E + r;
+    const MAP = XC + r;
+    const BS = MAP + r;
+    const IDX = BS + (Math.ceil(c16 / BLOCK) + 2) * 8;
+    const HV = IDX + r;
+    const HI = HV + r;
+    const SRC = HI + r;
+    const end = SRC + r;
     b.ensureBytes(end);
-    lay = { cap: c16, base, X, E, BS, IDX, HV, HI, SRC, end };
+    lay = { cap: c16, base, X, E, XC, MAP, BS, IDX, HV, HI, SRC, end };
     layFor = b;
   }
   const cur = b.buffer();
@@ -137,6 +143,31 @@ function loadHalf(
   return n16;
 }
 
+/**
+ * The sequence the sums run over. A row without -Infinity entries is summed in place (X). A row
+ * with masked tokens is first compacted (XC: its finite values in order, MAP: their indices), so
+ * the lanes and blocks of every sum depend only on the unmasked values — a masked token changes no
+ * other output, bit for bit, exactly as if it were not in the row.
+ */
+const cur = { p: 0, n: 0, n16: 0, mapped: false };
+function prepare(b: KernelBackend, n16: number, length: number): void {
+  if (b.k.lastNegInf() === n16 - length) {
+    cur.p = lay.X;
+    cur.n = length;
+    cur.n16 = n16;
+    cur.mapped = false;
+    return;
+  }
+  const nc = b.k.compactFinite(lay.X, length, lay.XC, lay.MAP);
+  const nc16 = (nc + 15) & ~15;
+  const xc = lay.XC >> 2;
+  for (let i = nc; i < nc16; i++) F[xc + i] = Number.NEGATIVE_INFINITY;
+  cur.p = lay.XC;
+  cur.n = nc;
+  cur.n16 = nc16;
+  cur.mapped = true;
+}
+
 /** f32 reciprocal of the temperature, the factor the kernels multiply (x - max) by. */
 function invT(temperature: number): number {
   return temperature === 1 ? 1 : Math.fround(1 / temperature);
@@ -168,9 +199,15 @@ export function softmaxKernel(
   const n16 = load(b, data, offset, length);
   const m = b.k.maxF32(lay.X, n16);
   if (!Number.isFinite(m)) return m;
-  const S = b.k.expSum(lay.X, n16, m, invT(temperature), lay.E, lay.BS);
-  b.k.scaleF32(lay.E, n16, Math.fround(1 / S), lay.E);
-  const e = lay.E >> 2;
+  prepare(b, n16, length);
+  const S = b.k.expSum(cur.p, cur.n16, m, invT(temperature), lay.E, lay.BS);
+  b.k.scaleF32(lay.E, cur.n16, Math.fround(1 / S), lay.E);
+  let res = lay.E;
+  if (cur.mapped) {
+    b.k.scatterF32(lay.E, lay.MAP, cur.n, lay.X, length);
+    res = lay.X;
+  }
+  const e = res >> 2;
   out.set(F.subarray(e, e + length), outOffset);
   return m;
 }
@@ -189,8 +226,9 @@ export function logSoftmaxKernel(
   const m = b.k.maxF32(lay.X, n16);
   if (!Number.isFinite(m)) return m;
   const s = invT(temperature);
-  const S = b.k.expSum(lay.X, n16, m, s, 0, lay.BS);
-  b.k.logSoftmaxWrite(lay.X, n16, m, s, Math.fround(Math.log(S)), lay.E);
+  prepare(b, n16, length);
+  const S = b.k.expSum(cur.p, cur.n16, m, s, 0, lay.BS);
+  b.k.logSoftmaxWrite(lay.X, n16, m, s, Math.fround(portableLog(S)), lay.E);
   const e = lay.E >> 2;
   out.set(F.subarray(e, e + length), outOffset);
   return m;
@@ -210,8 +248,9 @@ export function logSumExpKernel(
   const n16 = load(b, data, offset, length);
   const m = b.k.maxF32(lay.X, n16);
   if (!Number.isFinite(m)) return m;
-  const S = b.k.expSum(lay.X, n16, m, invT(temperature), 0, lay.BS);
-  return (temperature === 1 ? m : m / temperature) + Math.log(S);
+  prepare(b, n16, length);
+  const S = b.k.expSum(cur.p, cur.n16, m, invT(temperature), 0, lay.BS);
+  return (temperature === 1 ? m : m / temperature) + portableLog(S);
 }
 
 /** Result of scoreKernel / scoreHalfKernel (reused object: copy the fields out). */
@@ -230,12 +269,13 @@ export interface RowScore {
 
 const score: RowScore = { max: 0, logSumExp: 0, logprob: 0, rank: 0, entropy: 0 };
 
-function scoreLoaded(b: KernelBackend, n16: number, target: number): RowScore {
+function scoreLoaded(b: KernelBackend, n16: number, length: number, target: number): RowScore {
   const m = b.k.maxF32(lay.X, n16);
   score.max = m;
   if (!Number.isFinite(m)) return score;
-  const S = b.k.expSumEnt(lay.X, n16, m, 1, lay.BS);
-  const logS = Math.log(S);
+  prepare(b, n16, length);
+  const S = b.k.expSumEnt(cur.p, cur.n16, m, 1, lay.BS);
+  const logS = portableLog(S);
   score.logSumExp = m + logS;
   score.entropy = logS - b.k.lastEntropyTerm() / S;
   if (target >= 0) {
@@ -252,7 +292,7 @@ function scoreLoaded(b: KernelBackend, n16: number, target: number): RowScore {
 /** Target logprob, rank and entropy of one row (T = 1). `target` must be < length (−1: none). */
 export function scoreKernel(data: Float32Array, offset: number, length: number, target: number): RowScore {
   const b = be();
-  return scoreLoaded(b, load(b, data, offset, length), target);
+  return scoreLoaded(b, load(b, data, offset, length), length, target);
 }
 
 /** scoreKernel on a row of little-endian float16 / bfloat16 bytes, decoded inside the kernel memory. */
@@ -264,7 +304,7 @@ export function scoreHalfKernel(
   target: number,
 ): RowScore {
   const b = be();
-  return scoreLoaded(b, loadHalf(b, bytes, byteOffset, length, dtype), target);
+  return scoreLoaded(b, loadHalf(b, bytes, byteOffset, length, dtype), length, target);
 }
 
 /** Decodes `length` little-endian float16 / bfloat16 values at bytes[byteOffset..] into out (exact). */
@@ -335,7 +375,8 @@ export function topKLogSumExpKernel(
     outValues[i] = F[hv + i]!;
   }
   lastTopCount = c;
-  return m + Math.log(b.k.expSum(lay.X, n16, m, 1, 0, lay.BS));
+  prepare(b, n16, length);
+  return m + portableLog(b.k.expSum(cur.p, cur.n16, m, 1, 0, lay.BS));
 }
 
 let lastTopCount = 0;
@@ -379,24 +420,27 @@ export function topPKernel(
   const n16 = load(b, data, offset, length);
   const m = b.k.maxF32(lay.X, n16);
   if (!Number.isFinite(m)) return -1;
-  const S = b.k.expSum(lay.X, n16, m, invT(temperature), lay.E, lay.BS);
+  prepare(b, n16, length);
+  const S = b.k.expSum(cur.p, cur.n16, m, invT(temperature), lay.E, lay.BS);
   const idx = lay.IDX >> 2;
   const e = lay.E >> 2;
-  if (!(p < 1)) return collectInto(b, length, MIN_POSITIVE, outIds);
+  const len = cur.n;
+  const en16 = cur.n16;
+  if (!(p < 1)) return collectInto(b, len, MIN_POSITIVE, outIds);
   const target = p * S;
   // Invariant: mass(e >= lo) >= target > mass(e >= hi). mass(e >= 0) = S; mass(e >= just above 1) = 0.
   let lo = 0;
   let hi = 0x3f800001;
   for (let step = 0; step < 13; step++) {
     const mid = lo + Math.floor((hi - lo) / 2);
-    if (b.k.massGe(lay.E, n16, bitsToF32(mid)) >= target) lo = mid;
+    if (b.k.massGe(lay.E, en16, bitsToF32(mid)) >= target) lo = mid;
     else hi = mid;
   }
   const tLo = lo === 0 ? MIN_POSITIVE : bitsToF32(lo);
   const tHi = bitsToF32(hi);
-  let cum = hi > 0x3f800000 ? 0 : b.k.massGe(lay.E, n16, tHi);
+  let cum = hi > 0x3f800000 ? 0 : b.k.massGe(lay.E, en16, tHi);
   // The band: tLo <= e < tHi — a few entries around the edge.
-  const nb = b.k.collectRange(lay.E, length, tLo, tHi, lay.IDX);
+  const nb = b.k.collectRange(lay.E, len, tLo, tHi, lay.IDX);
   if (keys.length < nb) keys = new Float64Array(Math.max(nb, keys.length * 2));
   for (let i = 0; i < nb; i++) {
     const id = I[idx + i]!;
@@ -421,15 +465,15 @@ export function topPKernel(
   // Empty band: the nucleus is every entry >= tHi. Otherwise {e > e*} ∪ {e = e*, id <= id*} (if
   // rounding left cum < target, the whole band was taken: the cut is its smallest entry, as the
   // invariant promises), ascending ids.
-  if (cutBits < 0) return collectInto(b, length, hi > 0x3f800000 ? MIN_POSITIVE : tHi, outIds);
+  if (cutBits < 0) return collectInto(b, len, hi > 0x3f800000 ? MIN_POSITIVE : tHi, outIds);
   const eCut = bitsToF32(cutBits);
-  if (!tiesAfter) return collectInto(b, length, eCut, outIds);
-  const n = b.k.collectRange(lay.E, length, eCut, Number.POSITIVE_INFINITY, lay.IDX);
+  if (!tiesAfter) return collectInto(b, len, eCut, outIds);
+  const n = b.k.collectRange(lay.E, len, eCut, Number.POSITIVE_INFINITY, lay.IDX);
   let count = 0;
   for (let i = 0; i < n; i++) {
     const id = I[idx + i]!;
     if (F[e + id]! === eCut && id > cutId) continue;
-    outIds[count++] = id;
+    outIds[count++] = cur.mapped ? I[(lay.MAP >> 2) + id]! : id;
   }
   return count;
 }
@@ -441,7 +485,10 @@ const MIN_POSITIVE = 2 ** -149;
 function collectInto(b: KernelBackend, length: number, t: number, outIds: Int32Array): number {
   const n = b.k.collectRange(lay.E, length, t, Number.POSITIVE_INFINITY, lay.IDX);
   const idx = lay.IDX >> 2;
-  outIds.set(I.subarray(idx, idx + n));
+  if (cur.mapped) {
+    const map = lay.MAP >> 2;
+    for (let i = 0; i < n; i++) outIds[i] = I[map + I[idx + i]!]!;
+  } else outIds.set(I.subarray(idx, idx + n));
   return n;
 }
 
@@ -461,8 +508,10 @@ export function sampleKernel(
   const n16 = load(b, data, offset, length);
   const m = b.k.maxF32(lay.X, n16);
   if (!Number.isFinite(m)) return -1;
-  const S = b.k.expSum(lay.X, n16, m, invT(temperature), lay.E, lay.BS);
-  return b.k.drawIndex(lay.E, length, lay.BS, u * S);
+  prepare(b, n16, length);
+  const S = b.k.expSum(cur.p, cur.n16, m, invT(temperature), lay.E, lay.BS);
+  const j = b.k.drawIndex(lay.E, cur.n, lay.BS, u * S);
+  return cur.mapped ? I[(lay.MAP >> 2) + j]! : j;
 }
 
 /** exp over n floats with the kernels' polynomial (test hook for the error bound). */

@@ -59,6 +59,7 @@ export function createFallbackBackend(): KernelBackend {
   let U16 = new Uint16Array(buf);
   let U32 = new Uint32Array(buf);
   let entAcc = 0;
+  let negInf = 0;
 
   function expLoop(
     p: number,
@@ -190,6 +191,7 @@ export function createFallbackBackend(): KernelBackend {
       const ma = [-Infinity, -Infinity, -Infinity, -Infinity];
       const mb = [-Infinity, -Infinity, -Infinity, -Infinity];
       let nan = false;
+      negInf = 0;
       for (let i = 0; i < n16; i += 8) {
         for (let l = 0; l < 4; l++) {
           const a = F[P + i + l]!;
@@ -197,6 +199,8 @@ export function createFallbackBackend(): KernelBackend {
           if (ma[l]! < a) ma[l] = a;
           if (mb[l]! < b) mb[l] = b;
           if (Number.isNaN(a) || Number.isNaN(b)) nan = true;
+          if (a === Number.NEGATIVE_INFINITY) negInf++;
+          if (b === Number.NEGATIVE_INFINITY) negInf++;
         }
       }
       if (nan) return Number.NaN;
@@ -207,6 +211,30 @@ export function createFallbackBackend(): KernelBackend {
       if (r < m[2]!) r = m[2]!;
       if (r < m[3]!) r = m[3]!;
       return r;
+    },
+    lastNegInf() {
+      return negInf;
+    },
+    compactFinite(p, n, outVal, outIdx) {
+      const P = p >> 2;
+      const V = outVal >> 2;
+      const X = outIdx >> 2;
+      let c = 0;
+      for (let i = 0; i < n; i++) {
+        const x = F[P + i]!;
+        if (x > Number.NEGATIVE_INFINITY) {
+          F[V + c] = x;
+          I[X + c++] = i;
+        }
+      }
+      return c;
+    },
+    scatterF32(src, idx, m, dst, n) {
+      const S = src >> 2;
+      const X = idx >> 2;
+      const O = dst >> 2;
+      F.fill(0, O, O + n);
+      for (let j = 0; j < m; j++) F[O + I[X + j]!] = F[S + j]!;
     },
     expSum(p, n16, m, s, out, bs) {
       return expLoop(p, n16, f(m), f(s), out, bs, false);
