@@ -1,25 +1,11 @@
+import { InvalidParamsError, type SamplerParams, validateSamplerParams } from "@logitstream/core";
 import { WireError } from "./errors.js";
 
 /**
- * Per-row sampler params carried by a frame. Same shape as core's `SamplerParams` (ARCHITECTURE.md);
- * declared here until core exports that type. Only types are checked here; ranges are the core's job
- * (`validateSamplerParams`).
+ * Per-row sampler params carried by a frame: core's `SamplerParams` (one plain JSON-serializable
+ * object, the same the CLI carries).
  */
-export interface FrameParams {
-  temperature?: number;
-  topK?: number;
-  topP?: number;
-  minP?: number;
-  typicalP?: number;
-  topNSigma?: number;
-  repetitionPenalty?: number;
-  frequencyPenalty?: number;
-  presencePenalty?: number;
-  penaltyWindow?: number;
-  logitBias?: Record<string, number>;
-  seed?: number;
-  samplers?: string[];
-}
+export type FrameParams = SamplerParams;
 
 const NUMERIC_KEYS = new Set([
   "temperature",
@@ -38,7 +24,8 @@ const NUMERIC_KEYS = new Set([
 /**
  * Checks untrusted `params` (a parsed JSON object or a decoded msgpack Map) and returns a fresh plain
  * object holding only the known keys. Copying, rather than returning the input, is what keeps
- * `__proto__`/`constructor` keys from ever reaching a consumer.
+ * `__proto__`/`constructor` keys from ever reaching a consumer. Types are checked here, ranges by
+ * core's `validateSamplerParams`; either failure is a WireError naming the frame (cause kept).
  */
 export function validateFrameParams(
   value: unknown,
@@ -86,6 +73,12 @@ export function validateFrameParams(
         where,
       );
     }
+  }
+  try {
+    validateSamplerParams(out as FrameParams);
+  } catch (cause) {
+    if (!(cause instanceof InvalidParamsError)) throw cause;
+    throw new WireError("E_WIRE_FIELD", `params: ${cause.message}`, where, { cause });
   }
   return out as FrameParams;
 }

@@ -78,6 +78,14 @@ describe("malformed .npy headers", () => {
     expect(error).toMatchObject({ code: "E_WIRE_LIMIT", frame: -1 });
   });
 
+  it("does not allocate the row a header claims before its bytes arrive", async () => {
+    const header = encodeNpyHeader([1, 16_000_000], "f64"); // one 128 MB row, then only 8 bytes
+    const before = process.memoryUsage().arrayBuffers;
+    const { error } = await collect(cat(header, new Uint8Array(8)));
+    expect(error).toMatchObject({ code: "E_WIRE_TRUNCATED", frame: 0 });
+    expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(16 * 1024 * 1024);
+  });
+
   it("checks a given vocabulary against the header", async () => {
     const { error } = await collect(encodeNpy(makeBatch(2, 4)), { vocab: 5 });
     expect(error).toMatchObject({ code: "E_WIRE_VOCAB" });
