@@ -22,15 +22,19 @@ import { serializeError } from "./serializeError.js";
 import { SlabPool } from "./slabPool.js";
 
 /**
- * Inline thresholds, in logit elements (rows × vocab), measured by bench/overhead.bench.mjs (BENCHMARKS.md).
+ * Inline thresholds, in logit elements (rows × vocab), from bench/overhead.bench.mjs (BENCHMARKS.md).
+ * Splitting E elements over T threads beats the calling thread when E·c ≥ overhead + E·c/T, i.e.
+ * E ≥ overhead / (c·(1 − 1/T)), with c the cost per element of the op. The smaller of the score and
+ * sample break-evens is used (sample costs more per element, so it needs the workers sooner).
  *
- * Before the workers exist, a job runs inline while it (and everything run inline before it) stays
- * within `DEFAULT_INLINE_THRESHOLD`: below that, starting the workers costs more than the math it would
- * spread over them. Once the workers are running, only tasks within `WARM_INLINE_THRESHOLD` run inline:
- * a warm task costs a fraction of a millisecond of round trip.
+ * - Cold (workers not started yet; overhead = first-task latency, 350–800 ms measured under load):
+ *   break-even ≈ 24 rows of 128,256 for sample (T0.8, top-p 0.9) and ≈ 110–200 rows for score. Jobs run
+ *   inline while the work run inline so far stays within this; the first job beyond it starts the workers.
+ * - Warm (overhead = one task's round trip, 170–260 µs): break-even ≈ 2,300 (sample) to 5,000–10,000
+ *   (score) elements; tasks within it still run inline once the workers are up.
  */
-export const DEFAULT_INLINE_THRESHOLD = 16 * 128_256;
-export const WARM_INLINE_THRESHOLD = 8_192;
+export const DEFAULT_INLINE_THRESHOLD = 24 * 128_256;
+export const WARM_INLINE_THRESHOLD = 4_096;
 
 /** Options of `createPool`. */
 export interface PoolOptions {
