@@ -11,6 +11,8 @@ export interface TokenSampler {
     logits: Float32Array,
     options?: { logprobs?: number },
   ): { token: number; logprob: number; rank: number; topLogprobs?: TopLogprob[] | undefined };
+  /** Feeds a token into the penalty window without sampling (used for the prompt with `penalizePrompt`). */
+  accept?(token: number): void;
 }
 
 /** Options of {@link generate}. */
@@ -25,6 +27,11 @@ export interface GenerateOptions {
   logprobs?: number;
   /** Complete after this many tokens. Default: no limit (use `stopWhen` or `take`). */
   maxTokens?: number;
+  /**
+   * Let the penalties (repetition, frequency, presence) see the prompt tokens too, as llama.cpp does;
+   * default `false`: they see the generated tokens only (OpenAI's frequency/presence definition).
+   */
+  penalizePrompt?: boolean;
   /** Complete right after emitting the source's `eosId` token. Default `true`. */
   stopAtEos?: boolean;
   /** Needed when `prompt` is a string: it is encoded once per subscription. */
@@ -52,7 +59,7 @@ export interface GenerateOptions {
  * signal is passed to every `source.next(context, signal)` call, and unsubscribing (directly, or through
  * `take`, `stopWhen`, …) aborts the call in flight and makes no further call. The context passed to
  * `next` is a read-only view of prompt + generated tokens, valid for as long as the source keeps it.
- * The sampler's penalties look at the generated tokens.
+ * The sampler's penalties look at the generated tokens (and the prompt, with `penalizePrompt`).
  *
  * @param source a model: `vocabSize`, `next(context, signal)`, optional `eosId`
  * @param prompt token ids, or text when `options.tokenizer` is given
@@ -95,6 +102,9 @@ export function generate(
     let sampler: TokenSampler;
     try {
       sampler = make(params, { stream });
+      if (options.penalizePrompt === true && sampler.accept !== undefined) {
+        for (let i = 0; i < ids.length; i++) sampler.accept(ids[i]!);
+      }
     } catch (err) {
       subscriber.error(err);
       return;

@@ -1,6 +1,6 @@
 import { getEventListeners } from "node:events";
 import { createSampler, InvalidLogitsError, type LogitSource } from "@logitstream/core";
-import { firstValueFrom, lastValueFrom, take, toArray } from "rxjs";
+import { asapScheduler, asyncScheduler, firstValueFrom, lastValueFrom, take, toArray } from "rxjs";
 import { describe, expect, it } from "vitest";
 import { SourceError, StreamUsageError } from "../src/errors.js";
 import { generate } from "../src/generate.js";
@@ -8,7 +8,7 @@ import { decodeText } from "../src/operators/decodeText.js";
 import { stopWhen } from "../src/operators/stopWhen.js";
 import { createPacer } from "../src/pacer.js";
 import type { TokenEvent } from "../src/types.js";
-import { tableTokenizer } from "./helpers.js";
+import { tableTokenizer, testScheduler } from "./helpers.js";
 
 const V = 16;
 
@@ -315,5 +315,63 @@ describe("generate", () => {
       .join("");
     const full = ref.map((t) => letters[t]).join("");
     expect(text).toBe(full.slice(0, full.indexOf(stop)));
+  });
+
+  it("lets the penalties see the prompt with penalizePrompt, like a core sampler that accepted the prompt", async () => {
+    const pen = { repetitionPenalty: 3, presencePenalty: 1, temperature: 0.7, seed: 5 };
+    const prompt = [3, 9, 3, 12];
+    const got = await lastValueFrom(
+      generate(syncSource(), prompt, pen, { maxTokens: 10, penalizePrompt: true }).pipe(toArray()),
+    );
+    const s = createSampler(pen);
+    for (const t of prompt) s.accept(t);
+    const ctx = [...prompt];
+    const ref: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      const t = s.sample(toyLogits(ctx)).token;
+      ref.push(t);
+      ctx.push(t);
+    }
+    expect(got.map((e) => e.token)).toEqual(ref);
+    const plain = await lastValueFrom(generate(syncSource(), prompt, pen, { maxTokens: 10 }).pipe(toArray()));
+    expect(plain.map((e) => e.token)).toEqual(direct(prompt, pen, 0, 10));
+  });
+
+  it("runs each step on the given scheduler, in virtual time with a TestScheduler", () => {
+    const ref = direct([1], { temperature: 0 }, 0, 3);
+    const ts = testScheduler();
+    ts.run(({ expectObservable }) => {
+      const src = syncSource();
+      const gen = generate(src, [1], { temperature: 0 }, { maxTokens: 3, scheduler: asyncScheduler });
+      expectObservable(gen).toBe("(abc|)", {
+        a: expect.objectContaining({ step: 0, token: ref[0] }),
+        b: expect.objectContaining({ step: 1, token: ref[1] }),
+        c: expect.objectContaining({ step: 2, token: ref[2] }),
+      });
+    });
+  });
+
+  it("makes no call synchronously at subscription when a scheduler is given", async () => {
+    const src = syncSource();
+    const done = lastValueFrom(
+      generate(src, [1], params, { maxTokens: 2, scheduler: asapScheduler }).pipe(toArray()),
+    );
+    expect(src.calls.length).toBe(0);
+    expect((await done).length).toBe(2);
+    expect(src.calls.length).toBe(2);
+  });
+
+  it("stops a scheduled run when unsubscribed between steps, leaving no step pending", async () => {
+    const src = syncSource();
+    const seen: number[] = [];
+    const sub = generate(src, [1], params, { scheduler: asapScheduler }).subscribe((e) => seen.push(e.step));
+    await Promise.resolve();
+    await Promise.resolve();
+    sub.unsubscribe();
+    const calls = src.calls.length;
+    expect(calls).toBeGreaterThan(0);
+    for (let i = 0; i < 5; i++) await new Promise<void>((r) => setImmediate(r));
+    expect(src.calls.length).toBe(calls);
+    expect(seen.length).toBe(calls);
   });
 });

@@ -29,7 +29,8 @@ export interface SampleTokensOptions {
    * `uniform(seed, r, 0)` and a fresh penalty window, as core's `sampleBatch` does. Events carry the
    * global row index as `step`. Per-row `params` of a batch are merged over `params`.
    *
-   * Either way the tokens do not depend on how the rows are grouped into frames.
+   * Either way the tokens do not depend on how the rows are grouped into frames. (Per-row `params` of a
+   * frame apply in `"rows"` mode only: a sequence has one sampler.)
    */
   mode?: "sequence" | "rows";
   /** RNG stream of the sequence (mode `"sequence"`): the request id. Default 0. */
@@ -65,15 +66,17 @@ export function sampleTokens(
     return sampleOnPool(params, options.pool, logprobs, options.concurrency ?? 2);
   if (options.mode === "rows") return sampleRows(params, logprobs);
   const stream = options.stream ?? 0;
-  const sampleOpts = logprobs > 0 ? { logprobs } : undefined;
+  // One options object per subscription, `row` updated per row so an error names the step.
   return (source) =>
     new Observable<TokenEvent>((subscriber) => {
       const sampler = createSampler(params, { stream });
+      const sampleOpts = logprobs > 0 ? { logprobs, row: 0 } : { row: 0 };
       let step = 0;
       subscribeLinked(source, subscriber, {
         next(frame) {
           const b = toBatch(frame, step);
           for (let r = 0; r < b.rows && !subscriber.closed; r++) {
+            sampleOpts.row = step;
             const res = sampler.sampleStrided(b.data, r * b.vocab, b.vocab, sampleOpts);
             const event: TokenEvent = {
               step: step++,
