@@ -104,6 +104,18 @@ describe("bfloat16", () => {
     expect(Number.isNaN(bfloat16BitsToNumber(numberToBfloat16Bits(Number.NaN)))).toBe(true);
   });
 
+  it("decodes unaligned bf16 and f32 bytes to the same values as aligned ones", () => {
+    const bf = new Uint8Array([0xaa, 0x80, 0x3f, 0x49, 0x40, 0x80, 0xff]);
+    const out = new Float32Array(3);
+    decodeElements(bf, 1, 3, "bf16", out, 0);
+    expect(Array.from(out)).toEqual([1, 3.140625, Number.NEGATIVE_INFINITY]);
+    const f = new Uint8Array(9);
+    f.set(new Uint8Array(new Float32Array([1.5, -2]).buffer), 1);
+    const out2 = new Float32Array(3);
+    decodeElements(f, 1, 2, "f32", out2, 1);
+    expect(Array.from(out2)).toEqual([0, 1.5, -2]);
+  });
+
   it("decodes and encodes buffers consistently with the scalar functions", () => {
     const values = new Float32Array([1, -2.5, 3.140625, Number.NEGATIVE_INFINITY, 2 ** -133]);
     const bytes = encodeElements(values, 0, values.length, "bf16");

@@ -24,7 +24,11 @@ export function decodeElements(
   }
   if (dtype === "f32") {
     if (abs % 4 === 0) out.set(new Float32Array(bytes.buffer, abs, count), outOffset);
-    else out.set(new Float32Array(bytes.slice(offset, offset + count * 4).buffer), outOffset);
+    // Unaligned (a msgpack bin usually is): copy the bytes straight into the output, no temporary.
+    else
+      new Uint8Array(out.buffer, out.byteOffset + outOffset * 4, count * 4).set(
+        bytes.subarray(offset, offset + count * 4),
+      );
     return;
   }
   if (dtype === "f64") {

@@ -9,11 +9,11 @@ function plainArray(a: ArrayLike<number>): number[] {
   return Array.isArray(a) ? a : Array.from(a);
 }
 
-/** The record as a plain JSON-able object: typed arrays become arrays, absent fields are left out. */
-function toPlain(r: OutputRecord): Record<string, unknown> {
+/** The record as a plain JSON-able object: typed arrays become arrays, absent fields (and `skip`) are left out. */
+function toPlain(r: OutputRecord, skip?: string): Record<string, unknown> {
   const o: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(r)) {
-    if (v === undefined) continue;
+    if (v === undefined || k === skip) continue;
     o[k] = ArrayBuffer.isView(v) ? plainArray(v as unknown as ArrayLike<number>) : v;
   }
   return o;
@@ -31,8 +31,7 @@ export function encodeRecordLine(r: OutputRecord): string {
     (r as { logprobs?: ArrayLike<number> }).logprobs;
   if (arr !== undefined) {
     const key = (r as { probs?: unknown }).probs !== undefined ? "probs" : "logprobs";
-    const rest = toPlain(r);
-    delete rest[key];
+    const rest = toPlain(r, key);
     // JSON.stringify writes the shortest round-trip forms, and non-finite numbers as null, natively.
     const body = JSON.stringify(Array.isArray(arr) ? arr : Array.from(arr));
     const head = JSON.stringify(rest);
@@ -56,10 +55,16 @@ export function encodeRecordMsgpack(r: OutputRecord): Uint8Array {
  * // '{"row":0,"token":7,"logprob":-0.25}\n'
  */
 export function encodeRecords(records: Iterable<OutputRecord>, format: "ndjson" | "msgpack"): Uint8Array {
+  if (format === "ndjson") {
+    // One string, one UTF-8 encode: far cheaper than encoding and concatenating line by line.
+    let text = "";
+    for (const r of records) text += encodeRecordLine(r);
+    return utf8.encode(text);
+  }
   const parts: Uint8Array[] = [];
   let size = 0;
   for (const r of records) {
-    const p = format === "ndjson" ? utf8.encode(encodeRecordLine(r)) : encodeRecordMsgpack(r);
+    const p = encodeRecordMsgpack(r);
     parts.push(p);
     size += p.length;
   }
