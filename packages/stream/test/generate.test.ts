@@ -374,4 +374,25 @@ describe("generate", () => {
     expect(src.calls.length).toBe(calls);
     expect(seen.length).toBe(calls);
   });
+
+  it("leaves no timer behind when a run on a timer-based scheduler is unsubscribed mid-generation", async () => {
+    const timers = () =>
+      process.getActiveResourcesInfo().filter((r) => r === "Timeout" || r === "Immediate").length;
+    const before = timers();
+    const src = syncSource();
+    let sub: { unsubscribe(): void } | undefined;
+    await new Promise<void>((resolve) => {
+      sub = generate(src, [1], params, { scheduler: asyncScheduler }).subscribe((e) => {
+        if (e.step === 2) {
+          sub!.unsubscribe();
+          resolve();
+        }
+      });
+    });
+    const calls = src.calls.length;
+    await new Promise<void>((r) => setImmediate(r));
+    expect(timers()).toBe(before);
+    expect(src.calls.length).toBe(calls);
+    expect(calls).toBe(3);
+  });
 });
