@@ -8,7 +8,7 @@
 // the SAME order (lane by lane, block by block), so both paths give bit-identical results. Any
 // change here must be mirrored there; test/kernels.fallback.test.ts compares every bit.
 //
-// Summation order (expSum, expSumEnt, massGe): 16 elements per iteration as four f32x4 vectors
+// Summation order (expSum, massGe): 16 elements per iteration as four f32x4 vectors
 // a = x[i..i+3], b = x[i+4..i+7], c = x[i+8..i+11], d = x[i+12..i+15]; one f32x4 accumulator,
 // acc += (a + b) + (c + d), so lane j sums the elements with i % 4 == j. Within a block of BLOCK
 // elements the lanes accumulate in f32; at the block's end its 4 lanes are promoted to f64 and added
@@ -146,12 +146,12 @@ export function maxF32(p: usize, n16: i32): f32 {
   return r;
 }
 
-// The exp-and-sum loop, inlined with constant flags: `scaled` multiplies (x - m) by s, `keep`
-// stores e_i at `out`, `ent` also accumulates Σ e_i d_i with d_i = max((x_i - m) s, -88).
+// The exp-and-sum loop, inlined with constant flags: `scaled` multiplies (x - m) by s and `keep`
+// stores e_i at `out`.
 // 16 elements per iteration (vectors a, b, c, d); acc += (ea + eb) + (ec + ed).
 // @ts-ignore: decorator
 @inline function expLoop(
-  p: usize, n16: i32, m: f32, s: f32, out: usize, bs: usize, scaled: bool, keep: bool, ent: bool,
+  p: usize, n16: i32, m: f32, s: f32, out: usize, bs: usize, scaled: bool, keep: bool,
 ): f64 {
   const vm = f32x4.splat(m);
   const vs = f32x4.splat(s);
@@ -167,12 +167,10 @@ export function maxF32(p: usize, n16: i32): f32 {
   const k0 = v128.load(KT, 144);
   const kone = v128.load(KT, 160);
   let total: f64 = 0;
-  let entTotal: f64 = 0;
   for (let start: i32 = 0; start < n16; start += BLOCK) {
     let end = start + BLOCK;
     if (end > n16) end = n16;
     let acc = f32x4.splat(0);
-    let h = acc;
     const qEnd = p + (<usize>end << 2);
     let o = out + (<usize>start << 2);
     for (let q = p + (<usize>start << 2); q < qEnd; q += 64) {
@@ -198,27 +196,12 @@ export function maxF32(p: usize, n16: i32): f32 {
         o += 64;
       }
       acc = f32x4.add(acc, f32x4.add(f32x4.add(ea, eb), f32x4.add(ec, ed)));
-      if (ent) {
-        const ha = f32x4.mul(ea, f32x4.pmax(da, kxmin));
-        const hb = f32x4.mul(eb, f32x4.pmax(db, kxmin));
-        const hc = f32x4.mul(ec, f32x4.pmax(dc, kxmin));
-        const hd = f32x4.mul(ed, f32x4.pmax(dd, kxmin));
-        h = f32x4.add(h, f32x4.add(f32x4.add(ha, hb), f32x4.add(hc, hd)));
-      }
     }
     const b = lanesF64(acc);
     store<f64>(bs + (<usize>(start / BLOCK) << 3), b);
     total += b;
-    if (ent) entTotal += lanesF64(h);
   }
-  if (ent) entAcc = entTotal;
   return total;
-}
-
-/** Σ e_i d_i (see expSumEnt) from the last expSumEnt call. */
-let entAcc: f64 = 0;
-export function lastEntropyTerm(): f64 {
-  return entAcc;
 }
 
 /**
@@ -229,20 +212,11 @@ export function lastEntropyTerm(): f64 {
  */
 export function expSum(p: usize, n16: i32, m: f32, s: f32, out: usize, bs: usize): f64 {
   if (s == 1) {
-    if (out != 0) return expLoop(p, n16, m, s, out, bs, false, true, false);
-    return expLoop(p, n16, m, s, out, bs, false, false, false);
+    if (out != 0) return expLoop(p, n16, m, s, out, bs, false, true);
+    return expLoop(p, n16, m, s, out, bs, false, false);
   }
-  if (out != 0) return expLoop(p, n16, m, s, out, bs, true, true, false);
-  return expLoop(p, n16, m, s, out, bs, true, false, false);
-}
-
-/**
- * expSum without storing, that also accumulates Σ e_i d_i, d_i = max((x_i - m) s, -88) (masked
- * entries add 0), read with lastEntropyTerm(): the entropy is H = log S - (Σ e_i d_i) / S.
- */
-export function expSumEnt(p: usize, n16: i32, m: f32, s: f32, bs: usize): f64 {
-  if (s == 1) return expLoop(p, n16, m, s, 0, bs, false, false, true);
-  return expLoop(p, n16, m, s, 0, bs, true, false, true);
+  if (out != 0) return expLoop(p, n16, m, s, out, bs, true, true);
+  return expLoop(p, n16, m, s, out, bs, true, false);
 }
 
 /** dst_i = src_i * f over n16 floats (in place allowed): softmax's normalization pass. */
@@ -252,18 +226,6 @@ export function scaleF32(src: usize, n16: i32, f: f32, dst: usize): void {
   for (let q = src, o = dst; q < end; q += 32, o += 32) {
     v128.store(o, f32x4.mul(v128.load(q), vf));
     v128.store(o, f32x4.mul(v128.load(q, 16), vf), 16);
-  }
-}
-
-/** dst_i = (x_i - m) * s - c over n16 floats (in place allowed): log-softmax's write pass. */
-export function logSoftmaxWrite(src: usize, n16: i32, m: f32, s: f32, c: f32, dst: usize): void {
-  const vm = f32x4.splat(m);
-  const vs = f32x4.splat(s);
-  const vc = f32x4.splat(c);
-  const end = src + (<usize>n16 << 2);
-  for (let q = src, o = dst; q < end; q += 32, o += 32) {
-    v128.store(o, f32x4.sub(f32x4.mul(f32x4.sub(v128.load(q), vm), vs), vc));
-    v128.store(o, f32x4.sub(f32x4.mul(f32x4.sub(v128.load(q, 16), vm), vs), vc), 16);
   }
 }
 
@@ -590,4 +552,153 @@ export function decodeBF16(src: usize, n: i32, dst: usize): void {
 /** Start of free memory after the module's own data: the loader places its scratch area here. */
 export function heapBase(): usize {
   return (__heap_base + 63) & ~(<usize>63);
+}
+
+// ---- float64 exp-and-sum (f64x2) ----
+//
+// For results that must be accurate to float64 (log-sum-exp, log-softmax, log-probabilities and
+// entropy: their contract is ~1e-12 relative, which float32 terms cannot give). Same shape as the
+// float32 loop: 8 elements per iteration — a = x[i..i+3], b = x[i+4..i+7] promoted to four f64x2
+// vectors (a01, a23, b01, b23); one f64x2 accumulator, acc += (a01 + a23) + (b01 + b23), so lane j
+// sums the elements with i % 2 == j; per block of BLOCK elements, block sum = lane 0 + lane 1 (f64);
+// total = Σ block sums in order.
+
+const D_L2E: f64 = 1.4426950408889634; // log2(e)
+const D_MAGIC: f64 = 6755399441056767.0; // 1.5 * 2^52 + 1023
+const D_LN2HI: f64 = 6.93147180369123816490e-1; // fdlibm's split of ln 2: n * D_LN2HI is exact
+const D_LN2LO: f64 = 1.90821492927058770002e-10;
+const D_XMIN: f64 = -709.0; // clamp: n = -1023 there, 2^n's bits are 0, the result exactly +0
+
+const KD = memory.data<f64>(
+  [
+    D_XMIN, D_XMIN, D_L2E, D_L2E, D_MAGIC, D_MAGIC, D_LN2HI, D_LN2HI, D_LN2LO, D_LN2LO,
+    // Taylor coefficients 1/12! .. 1/2! of q(r) = (e^r - 1 - r) / r^2 (truncation r^13/13! < 2e-16 on |r| <= ln2/2)
+    2.08767569878680989792e-9, 2.08767569878680989792e-9,
+    2.50521083854417187751e-8, 2.50521083854417187751e-8,
+    2.75573192239858906526e-7, 2.75573192239858906526e-7,
+    2.75573192239858906526e-6, 2.75573192239858906526e-6,
+    2.48015873015873015873e-5, 2.48015873015873015873e-5,
+    1.98412698412698412698e-4, 1.98412698412698412698e-4,
+    1.38888888888888888889e-3, 1.38888888888888888889e-3,
+    8.33333333333333333333e-3, 8.33333333333333333333e-3,
+    4.16666666666666666667e-2, 4.16666666666666666667e-2,
+    1.66666666666666666667e-1, 1.66666666666666666667e-1,
+    0.5, 0.5, 1.0, 1.0,
+  ],
+  16,
+);
+
+/**
+ * e^d for two f64 lanes. Method as expk: clamp to >= -709 (below about -708.75 the result is
+ * exactly 0), n = round(d log2 e) by the magic add, r = d - n ln2 (Cody-Waite, fdlibm split),
+ * e^r = 1 + r + r^2 q(r) with q the degree-10 Taylor polynomial (Horner), 2^n from bits(t) << 52.
+ * Error: a few ulp of float64 (truncation < 2e-16 relative plus rounding).
+ */
+// @ts-ignore: decorator
+@inline function expd(d: v128): v128 {
+  d = f64x2.pmax(d, v128.load(KD));
+  const t = f64x2.add(f64x2.mul(d, v128.load(KD, 16)), v128.load(KD, 32));
+  const n = f64x2.sub(t, v128.load(KD, 32));
+  let r = f64x2.sub(d, f64x2.mul(n, v128.load(KD, 48)));
+  r = f64x2.sub(r, f64x2.mul(n, v128.load(KD, 64)));
+  let q = f64x2.add(f64x2.mul(v128.load(KD, 80), r), v128.load(KD, 96));
+  q = f64x2.add(f64x2.mul(q, r), v128.load(KD, 112));
+  q = f64x2.add(f64x2.mul(q, r), v128.load(KD, 128));
+  q = f64x2.add(f64x2.mul(q, r), v128.load(KD, 144));
+  q = f64x2.add(f64x2.mul(q, r), v128.load(KD, 160));
+  q = f64x2.add(f64x2.mul(q, r), v128.load(KD, 176));
+  q = f64x2.add(f64x2.mul(q, r), v128.load(KD, 192));
+  q = f64x2.add(f64x2.mul(q, r), v128.load(KD, 208));
+  q = f64x2.add(f64x2.mul(q, r), v128.load(KD, 224));
+  q = f64x2.add(f64x2.mul(q, r), v128.load(KD, 240));
+  const p = f64x2.add(f64x2.add(f64x2.mul(q, f64x2.mul(r, r)), r), v128.load(KD, 256));
+  return f64x2.mul(p, i64x2.shl(t, 52));
+}
+
+// @ts-ignore: decorator
+@inline function hi2(v: v128): v128 {
+  return f64x2.promote_low_f32x4(v128.shuffle<f32>(v, v, 2, 3, 0, 1));
+}
+
+/** Σ e_i d_i of the last expSum64 call with `ent` (masked and padding terms add 0). */
+let entAcc64: f64 = 0;
+export function lastEntropyTerm64(): f64 {
+  return entAcc64;
+}
+
+/**
+ * Σ exp(d_i), d_i = (x_i - m) * s in float64 (s = 1 skips the product), over n16 floats (x float32,
+ * promoted exactly); block sums (f64) written at `bs`. With `ent` != 0 also Σ e_i max(d_i, -709)
+ * (read with lastEntropyTerm64).
+ */
+export function expSum64(p: usize, n16: i32, m: f64, s: f64, bs: usize, ent: i32): f64 {
+  const vm = f64x2.splat(m);
+  const vs = f64x2.splat(s);
+  const scaled = s != 1;
+  const lo = v128.load(KD);
+  let total: f64 = 0;
+  let entTotal: f64 = 0;
+  for (let start: i32 = 0; start < n16; start += BLOCK) {
+    let end = start + BLOCK;
+    if (end > n16) end = n16;
+    let acc = f64x2.splat(0);
+    let h = acc;
+    const qEnd = p + (<usize>end << 2);
+    for (let q = p + (<usize>start << 2); q < qEnd; q += 32) {
+      const a = v128.load(q);
+      const b = v128.load(q, 16);
+      let d0 = f64x2.sub(f64x2.promote_low_f32x4(a), vm);
+      let d1 = f64x2.sub(hi2(a), vm);
+      let d2 = f64x2.sub(f64x2.promote_low_f32x4(b), vm);
+      let d3 = f64x2.sub(hi2(b), vm);
+      if (scaled) {
+        d0 = f64x2.mul(d0, vs);
+        d1 = f64x2.mul(d1, vs);
+        d2 = f64x2.mul(d2, vs);
+        d3 = f64x2.mul(d3, vs);
+      }
+      const e0 = expd(d0);
+      const e1 = expd(d1);
+      const e2 = expd(d2);
+      const e3 = expd(d3);
+      acc = f64x2.add(acc, f64x2.add(f64x2.add(e0, e1), f64x2.add(e2, e3)));
+      if (ent != 0) {
+        const h0 = f64x2.mul(e0, f64x2.pmax(d0, lo));
+        const h1 = f64x2.mul(e1, f64x2.pmax(d1, lo));
+        const h2 = f64x2.mul(e2, f64x2.pmax(d2, lo));
+        const h3 = f64x2.mul(e3, f64x2.pmax(d3, lo));
+        h = f64x2.add(h, f64x2.add(f64x2.add(h0, h1), f64x2.add(h2, h3)));
+      }
+    }
+    const blk = f64x2.extract_lane(acc, 0) + f64x2.extract_lane(acc, 1);
+    store<f64>(bs + (<usize>(start / BLOCK) << 3), blk);
+    total += blk;
+    if (ent != 0) entTotal += f64x2.extract_lane(h, 0) + f64x2.extract_lane(h, 1);
+  }
+  entAcc64 = entTotal;
+  return total;
+}
+
+/**
+ * dst_i = fround(((x_i - m) * s) - c) computed in float64 (s = 1 skips the product): log-softmax's
+ * write pass, each output rounded once to float32. -Infinity gives -Infinity.
+ */
+export function logSoftmaxWrite64(src: usize, n16: i32, m: f64, s: f64, c: f64, dst: usize): void {
+  const vm = f64x2.splat(m);
+  const vs = f64x2.splat(s);
+  const vc = f64x2.splat(c);
+  const scaled = s != 1;
+  const end = src + (<usize>n16 << 2);
+  for (let q = src, o = dst; q < end; q += 16, o += 16) {
+    const a = v128.load(q);
+    let d0 = f64x2.sub(f64x2.promote_low_f32x4(a), vm);
+    let d1 = f64x2.sub(hi2(a), vm);
+    if (scaled) {
+      d0 = f64x2.mul(d0, vs);
+      d1 = f64x2.mul(d1, vs);
+    }
+    const r0 = f32x4.demote_f64x2_zero(f64x2.sub(d0, vc));
+    const r1 = f32x4.demote_f64x2_zero(f64x2.sub(d1, vc));
+    v128.store(o, v128.shuffle<f32>(r0, r1, 0, 1, 4, 5));
+  }
 }

@@ -2,21 +2,20 @@ import { argmaxStrided } from "./argmaxStrided.js";
 import { checkOutWindow } from "./checkOutWindow.js";
 import { checkRow } from "./checkRow.js";
 import { checkTemperature } from "./checkTemperature.js";
-import { expSum } from "./expSum.js";
-import { portableLog } from "./portableLog.js";
+import { logSoftmaxKernel } from "./kernels/dispatch.js";
 import type { SoftmaxOptions } from "./softmax.js";
 
 /**
  * Log-softmax of one logit row, written into `out` without allocating:
  * `out_i = (u_i − max)/T − log Σ_j exp((u_j − max)/T)` = `log softmax(u/T)_i`.
  *
- * Contract: as {@link softmaxStrided} — shift-invariant, the same fixed-order float64 sum (so
- * `exp(out_i)` matches softmax), depends only on the row's values and T. `-Infinity` logits give
- * `-Infinity`. `T = 0` is greedy: 0 on the first maximum (ties to the lower id), `-Infinity` elsewhere
- * — the log of softmax's one-hot. `out` may be `data` itself at the same offset.
+ * Contract: as {@link softmaxStrided} — shift-invariant, the same kernel sum (so `exp(out_i)` matches
+ * softmax), depends only on the row's values and T, identical on the SIMD and JavaScript kernels.
+ * `-Infinity` logits give `-Infinity`. `T = 0` is greedy: 0 on the first maximum (ties to the lower
+ * id), `-Infinity` elsewhere — the log of softmax's one-hot. `out` may be `data` itself at the same offset.
  *
- * Method: max → sum of exp (no stores) → one write pass `(u_i − max)/T − log(sum)` computed in float64
- * and rounded once to float32.
+ * Method (WebAssembly f32x4 kernels): max pass (with validation) → exp-and-sum pass without stores →
+ * one write pass `fround(fround(u_i − max) · fround(1/T)) − fround(log Σ)` in float32.
  *
  * @param data - Logits: finite numbers or -Infinity.
  * @param offset - Index of the row's first element in `data`.
@@ -44,21 +43,29 @@ export function logSoftmaxStrided(
   row = -1,
 ): void {
   checkTemperature(temperature, true, "logSoftmax");
-  const max = checkRow(data, offset, length, row);
-  checkOutWindow(out, outOffset, length);
-  const shift = outOffset - offset;
-  const end = offset + length;
   if (temperature === 0) {
+    const max = checkRow(data, offset, length, row);
+    checkOutWindow(out, outOffset, length);
     const winner = outOffset + argmaxStrided(data, offset, length, max);
     for (let i = outOffset; i < outOffset + length; i++) out[i] = Number.NEGATIVE_INFINITY;
     out[winner] = 0;
     return;
   }
-  const logSum = portableLog(expSum(data, offset, length, max, temperature, null, 0));
-  if (temperature === 1) {
-    for (let i = offset; i < end; i++) out[i + shift] = data[i]! - max - logSum;
-  } else {
-    for (let i = offset; i < end; i++) out[i + shift] = (data[i]! - max) / temperature - logSum;
+  if (
+    !(
+      offset >= 0 &&
+      length > 0 &&
+      offset + length <= data.length &&
+      outOffset >= 0 &&
+      outOffset + length <= out.length
+    )
+  ) {
+    checkRow(data, offset, length, row); // throws for a bad row window or an empty row
+    checkOutWindow(out, outOffset, length); // throws
+  }
+  // The WebAssembly SIMD kernel (or its bit-identical JavaScript twin): validation folded into its max pass.
+  if (!Number.isFinite(logSoftmaxKernel(data, offset, length, out, outOffset, temperature))) {
+    checkRow(data, offset, length, row); // throws the typed error naming the bad value
   }
 }
 

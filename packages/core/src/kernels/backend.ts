@@ -10,10 +10,10 @@ export interface KernelExports {
   compactFinite(p: number, n: number, outVal: number, outIdx: number): number;
   scatterF32(src: number, idx: number, m: number, dst: number, n: number): void;
   expSum(p: number, n16: number, m: number, s: number, out: number, bs: number): number;
-  expSumEnt(p: number, n16: number, m: number, s: number, bs: number): number;
-  lastEntropyTerm(): number;
+  expSum64(p: number, n16: number, m: number, s: number, bs: number, ent: number): number;
+  lastEntropyTerm64(): number;
+  logSoftmaxWrite64(src: number, n16: number, m: number, s: number, c: number, dst: number): void;
   scaleF32(src: number, n16: number, f: number, dst: number): void;
-  logSoftmaxWrite(src: number, n16: number, m: number, s: number, c: number, dst: number): void;
   countGt(p: number, n16: number, t: number): number;
   countGe(p: number, n16: number, t: number): number;
   massGe(p: number, n16: number, t: number): number;

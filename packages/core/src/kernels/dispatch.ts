@@ -212,7 +212,10 @@ export function softmaxKernel(
   return m;
 }
 
-/** log-softmax of (x / T): (x_i − max)·s − fround(log S). Returns the row max (see softmaxKernel). */
+/**
+ * log-softmax of (x / T): fround((x_i − max)·(1/T) − log S), in float64 with S the float64 kernel sum
+ * (accurate to ~1e-15), each output rounded once. Returns the row max (see softmaxKernel).
+ */
 export function logSoftmaxKernel(
   data: Float32Array,
   offset: number,
@@ -225,17 +228,17 @@ export function logSoftmaxKernel(
   const n16 = load(b, data, offset, length);
   const m = b.k.maxF32(lay.X, n16);
   if (!Number.isFinite(m)) return m;
-  const s = invT(temperature);
+  const s = temperature === 1 ? 1 : 1 / temperature;
   prepare(b, n16, length);
-  const S = b.k.expSum(cur.p, cur.n16, m, s, 0, lay.BS);
-  b.k.logSoftmaxWrite(lay.X, n16, m, s, Math.fround(portableLog(S)), lay.E);
+  const S = b.k.expSum64(cur.p, cur.n16, m, s, lay.BS, 0);
+  b.k.logSoftmaxWrite64(lay.X, n16, m, s, portableLog(S), lay.E);
   const e = lay.E >> 2;
   out.set(F.subarray(e, e + length), outOffset);
   return m;
 }
 
 /**
- * log Σ exp(x_i / T) = max / T + log S (f64). Returns NaN / ±Infinity unchanged from the max when
+ * log Σ exp(x_i / T) = max / T + log S, S from the float64 kernel (accurate to ~1e-15). Returns NaN / ±Infinity unchanged from the max when
  * the row is invalid (NaN, +Infinity, or all -Infinity / empty).
  */
 export function logSumExpKernel(
@@ -249,8 +252,8 @@ export function logSumExpKernel(
   const m = b.k.maxF32(lay.X, n16);
   if (!Number.isFinite(m)) return m;
   prepare(b, n16, length);
-  const S = b.k.expSum(cur.p, cur.n16, m, invT(temperature), 0, lay.BS);
-  return (temperature === 1 ? m : m / temperature) + portableLog(S);
+  if (temperature === 1) return m + portableLog(b.k.expSum64(cur.p, cur.n16, m, 1, lay.BS, 0));
+  return m / temperature + portableLog(b.k.expSum64(cur.p, cur.n16, m, 1 / temperature, lay.BS, 0));
 }
 
 /** Result of scoreKernel / scoreHalfKernel (reused object: copy the fields out). */
@@ -274,10 +277,10 @@ function scoreLoaded(b: KernelBackend, n16: number, length: number, target: numb
   score.max = m;
   if (!Number.isFinite(m)) return score;
   prepare(b, n16, length);
-  const S = b.k.expSumEnt(cur.p, cur.n16, m, 1, lay.BS);
+  const S = b.k.expSum64(cur.p, cur.n16, m, 1, lay.BS, 1);
   const logS = portableLog(S);
   score.logSumExp = m + logS;
-  score.entropy = logS - b.k.lastEntropyTerm() / S;
+  score.entropy = logS - b.k.lastEntropyTerm64() / S;
   if (target >= 0) {
     const xt = F[(lay.X >> 2) + target]!;
     score.logprob = xt - m - logS;
@@ -376,7 +379,7 @@ export function topKLogSumExpKernel(
   }
   lastTopCount = c;
   prepare(b, n16, length);
-  return m + portableLog(b.k.expSum(cur.p, cur.n16, m, 1, 0, lay.BS));
+  return m + portableLog(b.k.expSum64(cur.p, cur.n16, m, 1, lay.BS, 0));
 }
 
 let lastTopCount = 0;

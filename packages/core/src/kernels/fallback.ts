@@ -50,6 +50,39 @@ function expf(x: number): number {
   return f(p * POW2[(n + 127) & 511]!);
 }
 
+// float64 exp constants (assembly/kernels.ts, expd).
+const D_L2E = 1.4426950408889634;
+const D_MAGIC = 6755399441056767.0;
+const D_LN2HI = 6.9314718036912381649e-1;
+const D_LN2LO = 1.9082149292705877e-10;
+const D_XMIN = -709.0;
+const DQ = [
+  2.0876756987868099e-9, 2.5052108385441719e-8, 2.7557319223985891e-7, 2.7557319223985891e-6,
+  2.48015873015873e-5, 1.984126984126984e-4, 1.3888888888888889e-3, 8.3333333333333332e-3,
+  4.1666666666666664e-2, 1.6666666666666666e-1, 0.5,
+];
+
+/** 2^n as expd builds it: the float64 whose bits are ((n + 1023) mod 4096) << 52. */
+const POW2D = (() => {
+  const t = new Float64Array(4096);
+  const dv = new DataView(t.buffer);
+  for (let k = 0; k < 4096; k++) dv.setUint32(8 * k + 4, (k << 20) >>> 0, true);
+  return t;
+})();
+
+/** One lane of `expd` in assembly/kernels.ts. */
+function expd(d: number): number {
+  d = pmax(d, D_XMIN);
+  const t = d * D_L2E + D_MAGIC;
+  const n = t - D_MAGIC;
+  let r = d - n * D_LN2HI;
+  r = r - n * D_LN2LO;
+  let q = DQ[0]! * r + DQ[1]!;
+  for (let j = 2; j < 11; j++) q = q * r + DQ[j]!;
+  const p = q * (r * r) + r + 1;
+  return p * POW2D[(n + 1023) & 4095]!;
+}
+
 /** A JavaScript backend over an ArrayBuffer laid out exactly like the WebAssembly memory. */
 export function createFallbackBackend(): KernelBackend {
   let buf = new ArrayBuffer(1 << 16);
@@ -58,34 +91,21 @@ export function createFallbackBackend(): KernelBackend {
   let D = new Float64Array(buf);
   let U16 = new Uint16Array(buf);
   let U32 = new Uint32Array(buf);
-  let entAcc = 0;
   let negInf = 0;
+  let entAcc64 = 0;
 
-  function expLoop(
-    p: number,
-    n16: number,
-    m: number,
-    s: number,
-    out: number,
-    bs: number,
-    ent: boolean,
-  ): number {
+  function expLoop(p: number, n16: number, m: number, s: number, out: number, bs: number): number {
     const scaled = s !== 1;
     const keep = out !== 0;
     const P = p >> 2;
     const O = out >> 2;
     let total = 0;
-    let entTotal = 0;
     for (let start = 0; start < n16; start += BLOCK) {
       const end = Math.min(start + BLOCK, n16);
       let a0 = 0;
       let a1 = 0;
       let a2 = 0;
       let a3 = 0;
-      let h0 = 0;
-      let h1 = 0;
-      let h2 = 0;
-      let h3 = 0;
       for (let i = start; i < end; i += 16) {
         for (let l = 0; l < 4; l++) {
           let da = f(F[P + i + l]! - m);
@@ -109,35 +129,16 @@ export function createFallbackBackend(): KernelBackend {
             F[O + i + 12 + l] = ed;
           }
           const sum = f(f(ea + eb) + f(ec + ed));
-          let h = 0;
-          if (ent) {
-            const ha = f(ea * pmax(da, XMIN));
-            const hb = f(eb * pmax(db, XMIN));
-            const hc = f(ec * pmax(dc, XMIN));
-            const hd = f(ed * pmax(dd, XMIN));
-            h = f(f(ha + hb) + f(hc + hd));
-          }
-          if (l === 0) {
-            a0 = f(a0 + sum);
-            h0 = f(h0 + h);
-          } else if (l === 1) {
-            a1 = f(a1 + sum);
-            h1 = f(h1 + h);
-          } else if (l === 2) {
-            a2 = f(a2 + sum);
-            h2 = f(h2 + h);
-          } else {
-            a3 = f(a3 + sum);
-            h3 = f(h3 + h);
-          }
+          if (l === 0) a0 = f(a0 + sum);
+          else if (l === 1) a1 = f(a1 + sum);
+          else if (l === 2) a2 = f(a2 + sum);
+          else a3 = f(a3 + sum);
         }
       }
       const b = a0 + a1 + a2 + a3;
       D[(bs >> 3) + start / BLOCK] = b;
       total += b;
-      if (ent) entTotal += h0 + h1 + h2 + h3;
     }
-    if (ent) entAcc = entTotal;
     return total;
   }
 
@@ -237,27 +238,75 @@ export function createFallbackBackend(): KernelBackend {
       for (let j = 0; j < m; j++) F[O + I[X + j]!] = F[S + j]!;
     },
     expSum(p, n16, m, s, out, bs) {
-      return expLoop(p, n16, f(m), f(s), out, bs, false);
+      return expLoop(p, n16, f(m), f(s), out, bs);
     },
-    expSumEnt(p, n16, m, s, bs) {
-      return expLoop(p, n16, f(m), f(s), 0, bs, true);
+    expSum64(p, n16, m, s, bs, ent) {
+      const P = p >> 2;
+      const scaled = s !== 1;
+      let total = 0;
+      let entTotal = 0;
+      for (let start = 0; start < n16; start += BLOCK) {
+        const end = Math.min(start + BLOCK, n16);
+        let a0 = 0;
+        let a1 = 0;
+        let h0 = 0;
+        let h1 = 0;
+        for (let i = start; i < end; i += 8) {
+          // lane 0: elements i, i+2, i+4, i+6; lane 1: i+1, i+3, i+5, i+7
+          for (let l = 0; l < 2; l++) {
+            let d0 = F[P + i + l]! - m;
+            let d1 = F[P + i + 2 + l]! - m;
+            let d2 = F[P + i + 4 + l]! - m;
+            let d3 = F[P + i + 6 + l]! - m;
+            if (scaled) {
+              d0 *= s;
+              d1 *= s;
+              d2 *= s;
+              d3 *= s;
+            }
+            const e0 = expd(d0);
+            const e1 = expd(d1);
+            const e2 = expd(d2);
+            const e3 = expd(d3);
+            const sum = e0 + e1 + (e2 + e3);
+            let h = 0;
+            if (ent !== 0) {
+              h =
+                e0 * pmax(d0, D_XMIN) +
+                e1 * pmax(d1, D_XMIN) +
+                (e2 * pmax(d2, D_XMIN) + e3 * pmax(d3, D_XMIN));
+            }
+            if (l === 0) {
+              a0 += sum;
+              h0 += h;
+            } else {
+              a1 += sum;
+              h1 += h;
+            }
+          }
+        }
+        const blk = a0 + a1;
+        D[(bs >> 3) + start / BLOCK] = blk;
+        total += blk;
+        if (ent !== 0) entTotal += h0 + h1;
+      }
+      entAcc64 = entTotal;
+      return total;
     },
-    lastEntropyTerm() {
-      return entAcc;
+    lastEntropyTerm64() {
+      return entAcc64;
+    },
+    logSoftmaxWrite64(src, n16, m, s, c, dst) {
+      const S = src >> 2;
+      const O = dst >> 2;
+      if (s === 1) for (let i = 0; i < n16; i++) F[O + i] = F[S + i]! - m - c;
+      else for (let i = 0; i < n16; i++) F[O + i] = (F[S + i]! - m) * s - c;
     },
     scaleF32(src, n16, fac, dst) {
       const S = src >> 2;
       const O = dst >> 2;
       fac = f(fac);
       for (let i = 0; i < n16; i++) F[O + i] = f(F[S + i]! * fac);
-    },
-    logSoftmaxWrite(src, n16, m, s, c, dst) {
-      const S = src >> 2;
-      const O = dst >> 2;
-      m = f(m);
-      s = f(s);
-      c = f(c);
-      for (let i = 0; i < n16; i++) F[O + i] = f(f(f(F[S + i]! - m) * s) - c);
     },
     countGt(p, n16, t) {
       const P = p >> 2;
