@@ -230,4 +230,21 @@ describe("sampleTokens", () => {
       await pool.close();
     }
   });
+
+  it("on @logitstream/pool's worker pool, unsubscribing mid-stream leaves no task in flight and the pool closes", async () => {
+    const pool = createPool({ threads: 2, inlineThreshold: 0 });
+    const subject = new Subject<LogitFrame>();
+    const seen: number[] = [];
+    const sub = subject
+      .pipe(sampleTokens(params, { pool, concurrency: 2 }))
+      .subscribe((e) => seen.push(e.step));
+    subject.next(batch(0, 64));
+    subject.next(batch(64, 64));
+    subject.next(batch(128, 64));
+    sub.unsubscribe();
+    // Whatever was in flight is aborted or finishes; nothing is emitted after the unsubscription.
+    await pool.close();
+    expect(pool.stats().inFlight).toBe(0);
+    expect(seen).toEqual([]);
+  });
 });
