@@ -42,10 +42,17 @@ export class NgramModel implements LogitSource {
   readonly counts: NgramCounts;
   readonly #p1: Float64Array;
   readonly #logP1: Float32Array;
-  /** #alpha[L][i]: discounted probability of level-L entry i given its parent (L ≥ 1). */
-  readonly #alpha: Float64Array[];
-  /** #gamma[L][j]: backoff weight of level-L node j for its children (L ≤ N − 2). */
+  /**
+   * #gamma[L][j]: backoff weight of level-L node j for its children (L ≤ N − 2), and #total[L][j] its
+   * denominator c(h•). Computed the first time the node is used as a context (NaN until then), so
+   * loading does not touch the ~500k nodes a session never visits; an entry's discounted probability
+   * (c − D(c)) / c(h•) is computed where it is used.
+   */
   readonly #gamma: Float64Array[];
+  readonly #total: Float64Array[];
+  readonly #levelCounts: readonly Uint32Array[];
+  readonly #prunedMass: Uint32Array | null;
+  readonly #discounts: Float64Array;
   readonly #words: readonly Int32Array[];
   readonly #starts: readonly Uint32Array[];
   readonly #nodes: Int32Array;
@@ -95,9 +102,9 @@ export class NgramModel implements LogitSource {
     this.#p1 = p1;
     this.#logP1 = logP1;
 
-    // Higher orders: alpha per entry, gamma per parent node.
-    this.#alpha = [new Float64Array(0)];
+    // Higher orders: per-node statistics, filled lazily (see #prepare).
     this.#gamma = [];
+    this.#total = [];
     for (let L = 1; L < N; L++) {
       const cl = counts.counts[L] as Uint32Array;
       const st = counts.starts[L - 1] as Uint32Array;
@@ -105,32 +112,12 @@ export class NgramModel implements LogitSource {
       if ((st[nodes] as number) !== cl.length || (counts.words[L] as Int32Array).length !== cl.length) {
         throw new InvalidParamsError("counts", `level ${L} children do not match their parents`);
       }
-      const pruned = L === N - 1 ? counts.prunedMass : null;
-      const alpha = new Float64Array(cl.length);
-      const gamma = new Float64Array(nodes);
-      for (let j = 0; j < nodes; j++) {
-        const lo = st[j] as number;
-        const hi = st[j + 1] as number;
-        let t = pruned === null ? 0 : (pruned[j] as number);
-        let g = t;
-        for (let i = lo; i < hi; i++) {
-          const c = cl[i] as number;
-          t += c;
-          if (c > 0) g += discount(D, L, c);
-        }
-        if (t === 0) {
-          gamma[j] = 1;
-          continue;
-        }
-        gamma[j] = g / t;
-        for (let i = lo; i < hi; i++) {
-          const c = cl[i] as number;
-          alpha[i] = c > 0 ? (c - discount(D, L, c)) / t : 0;
-        }
-      }
-      this.#alpha.push(alpha);
-      this.#gamma.push(gamma);
+      this.#gamma.push(new Float64Array(nodes).fill(Number.NaN));
+      this.#total.push(new Float64Array(nodes));
     }
+    this.#levelCounts = counts.counts;
+    this.#prunedMass = counts.prunedMass;
+    this.#discounts = D;
     this.#nodes = new Int32Array(Math.max(1, N - 1));
     this.#ptr = new Int32Array(Math.max(1, N - 1));
     this.#end = new Int32Array(Math.max(1, N - 1));
@@ -164,8 +151,12 @@ export class NgramModel implements LogitSource {
     const found = this.#findContexts(context);
     const nodes = this.#nodes;
     const gamma = this.#gamma;
+    const total = this.#total;
     let scale = 1;
-    for (let m = 0; m < found; m++) scale *= (gamma[m] as Float64Array)[nodes[m] as number] as number;
+    for (let m = 0; m < found; m++) {
+      this.#prepare(m, nodes[m] as number);
+      scale *= (gamma[m] as Float64Array)[nodes[m] as number] as number;
+    }
     // Tokens never seen after the context: (Π γ) · p₁(w), in log space, one pass.
     const logScale = Math.log(scale);
     const logP1 = this.#logP1;
@@ -181,25 +172,36 @@ export class NgramModel implements LogitSource {
       ptr[m] = st[node] as number;
       end[m] = st[node + 1] as number;
     }
+    const D = this.#discounts;
     const p1 = this.#p1;
     const n0 = nodes[0] as number;
     const st0 = this.#starts[0] as Uint32Array;
     const lo = st0[n0] as number;
     const hi = st0[n0 + 1] as number;
     const w1 = this.#words[1] as Int32Array;
-    const a1 = this.#alpha[1] as Float64Array;
+    const c1 = this.#levelCounts[1] as Uint32Array;
     const g0 = (gamma[0] as Float64Array)[n0] as number;
+    const t0 = (total[0] as Float64Array)[n0] as number;
+    const d1 = D[3] as number;
+    const d2 = D[4] as number;
+    const d3 = D[5] as number;
     for (let i = lo; i < hi; i++) {
       const w = w1[i] as number;
-      let p = (a1[i] as number) + g0 * (p1[w] as number);
+      const c = c1[i] as number;
+      let p = g0 * (p1[w] as number);
+      if (c > 0) p += (c - (c >= 3 ? d3 : c === 2 ? d2 : d1)) / t0;
       for (let m = 1; m < found; m++) {
         const wl = this.#words[m + 1] as Int32Array;
         const e = end[m] as number;
         let q = ptr[m] as number;
         while (q < e && (wl[q] as number) < w) q++;
         ptr[m] = q;
-        const g = (gamma[m] as Float64Array)[nodes[m] as number] as number;
-        p = q < e && wl[q] === w ? ((this.#alpha[m + 1] as Float64Array)[q] as number) + g * p : g * p;
+        const node = nodes[m] as number;
+        p *= (gamma[m] as Float64Array)[node] as number;
+        if (q < e && wl[q] === w) {
+          const cq = (this.#levelCounts[m + 1] as Uint32Array)[q] as number;
+          if (cq > 0) p += (cq - discount(D, m + 1, cq)) / ((total[m] as Float64Array)[node] as number);
+        }
       }
       out[offset + w] = Math.log(p);
     }
@@ -213,12 +215,36 @@ export class NgramModel implements LogitSource {
     let p = this.#p1[token] as number;
     for (let m = 0; m < found; m++) {
       const node = this.#nodes[m] as number;
+      this.#prepare(m, node);
       const st = this.#starts[m] as Uint32Array;
       const i = search(this.#words[m + 1] as Int32Array, st[node] as number, st[node + 1] as number, token);
-      const g = (this.#gamma[m] as Float64Array)[node] as number;
-      p = i >= 0 ? ((this.#alpha[m + 1] as Float64Array)[i] as number) + g * p : g * p;
+      p *= (this.#gamma[m] as Float64Array)[node] as number;
+      const c = i >= 0 ? ((this.#levelCounts[m + 1] as Uint32Array)[i] as number) : 0;
+      if (c > 0)
+        p += (c - discount(this.#discounts, m + 1, c)) / ((this.#total[m] as Float64Array)[node] as number);
     }
     return Math.log(p);
+  }
+
+  /**
+   * Computes, once, the denominator c(h•) and backoff weight γ(h) = (Σ D(c) + pruned mass) / c(h•)
+   * of level-L node j from its children's counts (γ = 1 for a node without counted children).
+   */
+  #prepare(L: number, j: number): void {
+    const gamma = this.#gamma[L] as Float64Array;
+    if (!Number.isNaN(gamma[j] as number)) return;
+    const st = this.#starts[L] as Uint32Array;
+    const cl = this.#levelCounts[L + 1] as Uint32Array;
+    const pruned = L + 1 === this.order - 1 ? this.#prunedMass : null;
+    let t = pruned === null ? 0 : (pruned[j] as number);
+    let freed = t;
+    for (let i = st[j] as number, hi = st[j + 1] as number; i < hi; i++) {
+      const c = cl[i] as number;
+      t += c;
+      if (c > 0) freed += discount(this.#discounts, L + 1, c);
+    }
+    (this.#total[L] as Float64Array)[j] = t;
+    gamma[j] = t > 0 ? freed / t : 1;
   }
 
   /**

@@ -130,12 +130,39 @@ export function decodeModelFile(bytes: Uint8Array): NgramCounts {
           headerBytes + (cur[0] as number),
           `level ${L} has more entries than the ${m} announced`,
         );
+      // Hot loop, varints inlined: most entries are two one-byte varints (token gap, count).
       let prev = -1;
+      let pos = cur[0] as number;
       for (; e < end; e++) {
-        prev += 1 + varint(payload, cur, headerBytes);
+        if (pos + 10 > payload.length) {
+          cur[0] = pos;
+          prev += 1 + varint(payload, cur, headerBytes);
+          wl[e] = prev;
+          cl[e] = varint(payload, cur, headerBytes);
+          pos = cur[0] as number;
+          continue;
+        }
+        let b = payload[pos++] as number;
+        let x = b & 0x7f;
+        for (let shift = 7; b >= 0x80; shift += 7) {
+          if (shift > 28)
+            throw new ModelFormatError(headerBytes + pos, "malformed varint (more than 5 bytes)");
+          b = payload[pos++] as number;
+          x |= (b & 0x7f) << shift;
+        }
+        prev += 1 + (x >>> 0);
         wl[e] = prev;
-        cl[e] = varint(payload, cur, headerBytes);
+        b = payload[pos++] as number;
+        x = b & 0x7f;
+        for (let shift = 7; b >= 0x80; shift += 7) {
+          if (shift > 28)
+            throw new ModelFormatError(headerBytes + pos, "malformed varint (more than 5 bytes)");
+          b = payload[pos++] as number;
+          x |= (b & 0x7f) << shift;
+        }
+        cl[e] = x;
       }
+      cur[0] = pos;
       if (prev >= V)
         throw new ModelFormatError(
           headerBytes + (cur[0] as number),
