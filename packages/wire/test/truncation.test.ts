@@ -77,6 +77,15 @@ describe("truncated input", () => {
     await checkEveryPrefix({ bytes: utf8(text), starts, frameRows: [1, 1, 1, 1, 1], cleanAlso });
   });
 
+  it("NDJSON: a last line cut inside its array or object is reported as truncation", async () => {
+    for (const text of ["[1,2]\n[3,4", '[1,2]\n{"logits":[3,4]', "[1,2]\n[3,"]) {
+      const { rows, error } = await collect(utf8(text));
+      expect(rows).toHaveLength(1);
+      expect(error, text).toMatchObject({ code: "E_WIRE_TRUNCATED", frame: 1, byteOffset: 6 });
+    }
+    expect((await collect(utf8("[1,2]\n[3,x]"))).error).toMatchObject({ code: "E_WIRE_SYNTAX", frame: 1 });
+  });
+
   it("msgpack: every prefix ends cleanly at a frame boundary or names the cut frame", async () => {
     const f32 = (a: number, n: number) => new Uint8Array(batch.data.slice(a * 3, (a + n) * 3).buffer);
     const frames = [

@@ -95,9 +95,22 @@ function decodeLine(
     );
   }
   let obj: unknown;
+  let text = "";
   try {
-    obj = JSON.parse(utf8.decode(b.subarray(s, e)));
+    text = utf8.decode(b.subarray(s, e));
+    obj = JSON.parse(text);
   } catch (cause) {
+    const msg = (cause as Error).message;
+    const at = /position (\d+)/.exec(msg);
+    const atEnd = /end of JSON input/.test(msg) || (at !== null && Number(at[1]) >= text.length);
+    if (text !== "" && atEnd && e === b.length && b[e - 1] !== 0x0a) {
+      throw new WireError(
+        "E_WIRE_TRUNCATED",
+        `row ${row} (line ${line}) is cut short: the input ends inside it`,
+        where,
+        { cause },
+      );
+    }
     throw new WireError(
       "E_WIRE_SYNTAX",
       `row ${row} (line ${line}): not valid JSON (${(cause as Error).message}); each line must hold one complete JSON value`,
@@ -175,6 +188,14 @@ function decodeArrayLine(
       }
     }
   } catch (err) {
+    if (err instanceof ScanFailure && err.pos >= e && e === b.length && b[e - 1] !== 0x0a) {
+      // The scanner ran off the end of the last line, which has no newline: the input was cut here.
+      throw new WireError(
+        "E_WIRE_TRUNCATED",
+        `row ${row} (line ${line}) is cut short: the input ends inside it, before its closing "]"`,
+        where,
+      );
+    }
     if (err instanceof ScanFailure) {
       throw new WireError(
         "E_WIRE_SYNTAX",
