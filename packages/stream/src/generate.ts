@@ -32,7 +32,12 @@ export interface GenerateOptions {
    * default `false`: they see the generated tokens only (OpenAI's frequency/presence definition).
    */
   penalizePrompt?: boolean;
-  /** Complete right after emitting the source's `eosId` token. Default `true`. */
+  /**
+   * Complete when the source's `eosId` is sampled, without emitting it (as `stopWhen({ eos })` does, so
+   * the end-of-text token's text never reaches the output). Default `true`. With `false` the EOS event is
+   * emitted like any token — use that with `stopWhen({ eos, onStop })` to learn why a run ended, or to
+   * read the EOS token's logprob.
+   */
   stopAtEos?: boolean;
   /** Needed when `prompt` is a string: it is encoded once per subscription. */
   tokenizer?: Pick<Tokenizer, "encode">;
@@ -144,6 +149,10 @@ export function generate(
         subscriber.error(err);
         return false;
       }
+      if (r.token === eosId) {
+        subscriber.complete();
+        return false;
+      }
       const event: TokenEvent = { step, token: r.token, logprob: r.logprob, rank: r.rank };
       if (r.topLogprobs !== undefined) event.topLogprobs = r.topLogprobs;
       if (length === context.length) {
@@ -155,7 +164,7 @@ export function generate(
       step++;
       subscriber.next(event);
       if (subscriber.closed) return false;
-      if (r.token === eosId || step >= maxTokens) {
+      if (step >= maxTokens) {
         subscriber.complete();
         return false;
       }

@@ -201,13 +201,13 @@ describe("generate", () => {
     expect(new Set(signals).size).toBe(1); // one AbortController per subscription
   });
 
-  it("completes right after emitting the source's EOS token, unless stopAtEos is false", async () => {
+  it("completes at the source's EOS token without emitting it, unless stopAtEos is false", async () => {
     const greedy = { temperature: 0 };
     const ref = direct([1], greedy, 0, 10);
     const eos = ref[3]!;
     const firstEos = ref.indexOf(eos);
     const events = await lastValueFrom(generate(syncSource(eos), [1], greedy).pipe(take(50), toArray()));
-    expect(events.map((e) => e.token)).toEqual(ref.slice(0, firstEos + 1));
+    expect(events.map((e) => e.token)).toEqual(ref.slice(0, firstEos));
     const all = await lastValueFrom(
       generate(syncSource(eos), [1], greedy, { stopAtEos: false, maxTokens: 10 }).pipe(toArray()),
     );
