@@ -1,7 +1,10 @@
 import type { ByteChunkLike, OutputFormat, RowBatchLike, SamplerParamsLike } from "./protocol.js";
 
-/** core's `sampleBatch` result. */
-export interface SampleBatchResult {
+/** The core's batch result shapes, returned as they are by the pool's promise form. */
+export type { SampleBatchResult, ScoreBatchResult } from "@logitstream/core";
+
+/** A batch result as a kernel returns it (the core's shapes, with errors of any class). */
+interface KernelSampleResult {
   tokens: Int32Array;
   logprobs: Float64Array;
   ranks: Int32Array;
@@ -10,9 +13,7 @@ export interface SampleBatchResult {
   processedLogprobs?: Float64Array;
   errors: Error[];
 }
-
-/** core's `scoreBatch` result. */
-export interface ScoreBatchResult {
+interface KernelScoreResult {
   logprobs: Float64Array;
   ranks: Int32Array;
   entropies: Float64Array;
@@ -33,14 +34,14 @@ export interface Kernels {
     vocab: number,
     params: SamplerParamsLike | readonly SamplerParamsLike[],
     opts: { firstRow: number; logprobs: number; processed: boolean; onError: "throw" | "skip" },
-  ): SampleBatchResult;
+  ): KernelSampleResult;
   scoreBatch(
     data: Float32Array,
     rows: number,
     vocab: number,
     targets: Int32Array | null,
     opts: { firstRow: number; top: number; onError: "throw" | "skip" },
-  ): ScoreBatchResult;
+  ): KernelScoreResult;
   softmaxBatch(
     data: Float32Array,
     rows: number,

@@ -20,15 +20,15 @@ registry.set("WireError", WireError);
  * `row`, `index`, `code`… are restored), without running its constructor. An unknown class becomes a
  * `LogitstreamError` carrying the original name and fields.
  */
-export function reviveError(e: SerializedError): Error {
+export function reviveError(e: SerializedError): core.LogitstreamError {
   const cls = registry.get(e.name) ?? core.LogitstreamError;
-  const error = Object.create(cls.prototype) as Error & Record<string, unknown>;
+  const error = Object.create(cls.prototype) as core.LogitstreamError & Record<string, unknown>;
   Object.defineProperty(error, "message", { value: e.message, writable: true, configurable: true });
   if (e.stack !== undefined) {
     Object.defineProperty(error, "stack", { value: e.stack, writable: true, configurable: true });
   }
   Object.assign(error, e.props);
   error.name = e.name;
-  if (e.code !== undefined) error.code = e.code;
+  if (e.code !== undefined) (error as Record<string, unknown>).code = e.code;
   return error;
 }

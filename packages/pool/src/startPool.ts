@@ -3,6 +3,7 @@ import { LogitstreamError } from "@logitstream/core";
 import { Piscina } from "piscina";
 import { AbortError, PoolClosedError, PoolError, WorkerCrashError, type WorkerFault } from "./errors.js";
 import type { Kernels, SampleBatchResult, ScoreBatchResult } from "./kernels.js";
+import { mergeSample, mergeScore } from "./mergeOutputs.js";
 import { orderedWindow } from "./orderedWindow.js";
 import type {
   ByteChunkLike,
@@ -384,49 +385,12 @@ export function startPool(options: PoolOptions, internals: PoolInternals): Pool 
     return outputs;
   }
 
-  function concat<A extends Int32Array | Float64Array>(
-    outputs: TaskOutput[],
-    key: "tokens" | "ranks" | "topTokens" | "logprobs" | "entropies" | "topLogprobs" | "processedLogprobs",
-  ): A | undefined {
-    const first = outputs[0]![key] as A | undefined;
-    if (first === undefined || outputs.length === 1) return first;
-    let n = 0;
-    for (const o of outputs) n += (o[key] as A).length;
-    const result = new (first.constructor as new (n: number) => A)(n);
-    let at = 0;
-    for (const o of outputs) {
-      const a = o[key] as A;
-      result.set(a as never, at);
-      at += a.length;
-    }
-    return result;
-  }
-
-  function errorsOf(outputs: TaskOutput[]): Error[] {
-    const errors: Error[] = [];
-    for (const o of outputs) for (const e of o.errors) errors.push(reviveError(e));
-    return errors;
-  }
-
   async function sample(batch: Batch, params: SamplerParamsLike = {}, opts: SampleOptions = {}) {
     const job: SampleJob = { kind: "sample", params, arrays: true };
     if (opts.logprobs !== undefined) job.logprobs = opts.logprobs;
     if (opts.processed !== undefined) job.processed = opts.processed;
     if (opts.onError !== undefined) job.onError = opts.onError;
-    const outputs = await runSplit(batch, job, opts.signal);
-    const result: SampleBatchResult = {
-      tokens: concat<Int32Array>(outputs, "tokens")!,
-      logprobs: concat<Float64Array>(outputs, "logprobs")!,
-      ranks: concat<Int32Array>(outputs, "ranks")!,
-      errors: errorsOf(outputs),
-    };
-    const topTokens = concat<Int32Array>(outputs, "topTokens");
-    const topLogprobs = concat<Float64Array>(outputs, "topLogprobs");
-    const processed = concat<Float64Array>(outputs, "processedLogprobs");
-    if (topTokens !== undefined) result.topTokens = topTokens;
-    if (topLogprobs !== undefined) result.topLogprobs = topLogprobs;
-    if (processed !== undefined) result.processedLogprobs = processed;
-    return result;
+    return mergeSample(await runSplit(batch, job, opts.signal));
   }
 
   async function score(batch: Batch, opts: ScoreOptions = {}) {
@@ -434,18 +398,7 @@ export function startPool(options: PoolOptions, internals: PoolInternals): Pool 
     if (opts.top !== undefined) job.top = opts.top;
     if (opts.onError !== undefined) job.onError = opts.onError;
     const b = opts.targets !== undefined ? { ...batch, targets: opts.targets } : batch;
-    const outputs = await runSplit(b, job, opts.signal);
-    const result: ScoreBatchResult = {
-      logprobs: concat<Float64Array>(outputs, "logprobs")!,
-      ranks: concat<Int32Array>(outputs, "ranks")!,
-      entropies: concat<Float64Array>(outputs, "entropies")!,
-      errors: errorsOf(outputs),
-    };
-    const topTokens = concat<Int32Array>(outputs, "topTokens");
-    const topLogprobs = concat<Float64Array>(outputs, "topLogprobs");
-    if (topTokens !== undefined) result.topTokens = topTokens;
-    if (topLogprobs !== undefined) result.topLogprobs = topLogprobs;
-    return result;
+    return mergeScore(await runSplit(b, job, opts.signal));
   }
 
   async function softmax(batch: Batch, opts: SoftmaxOptions = {}) {
