@@ -104,8 +104,11 @@ describe("input formats", () => {
     expect((records.at(-1)!.summary as { rows: number }).rows).toBe(A.length);
   });
 
-  it("gives byte-identical score output for the same rows in every format", async () => {
-    const targets = writeFixture(dir, "t.txt", "2 1 1 3\n");
+  it.each([
+    ["score", []],
+    ["softmax --log", ["--log"]],
+    ["sample --top-k 3 --logprobs 2", ["--top-k", "3", "--logprobs", "2", "--seed", "3"]],
+  ])("gives byte-identical %s output for the same rows in every format", async (name, flags) => {
     const inputs: [string[], Uint8Array | string][] = [
       [[], ndjsonArrays(A)],
       [[], msgpackRows(A)],
@@ -113,8 +116,9 @@ describe("input formats", () => {
       [["--format", "f32", "--vocab", "4"], rawF32(A)],
       [[], safetensors({ logits: A })],
     ];
+    const cmd = name.split(" ")[0]!;
     const outs = await Promise.all(
-      inputs.map(([args, stdin]) => runCli(["score", "--targets", targets, ...args], { stdin })),
+      inputs.map(([args, stdin]) => runCli([cmd, ...flags, ...args], { stdin })),
     );
     for (const o of outs) {
       expect(o.stderr).toBe("");

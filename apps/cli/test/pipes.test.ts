@@ -50,12 +50,13 @@ describe("pipes and signals", () => {
     expect(code).toBe(0);
   });
 
-  it("writes the first record before the input ends", async () => {
+  it("writes the first records before the input ends", async () => {
     const child = spawnCli(["sample", "--temperature", "0"]);
-    child.stdin.write("[-200, 0, -200]\n");
-    // stdin stays open: the record must come out anyway.
-    const [line] = await firstLines(child, 1);
-    expect(line).toBe('{"row":0,"token":1,"logprob":0}');
+    // 1,000 rows, and stdin stays open: records must come out before the input ends (the reader
+    // cuts batches of up to 64 rows, so a row can wait for its batch while the pipe is open).
+    child.stdin.write("[-200, 0, -200]\n".repeat(1_000));
+    const lines = await firstLines(child, 1);
+    expect(lines[0]).toBe('{"row":0,"token":1,"logprob":0}');
     child.stdin.end();
     await once(child, "exit");
   });
@@ -66,13 +67,9 @@ describe("pipes and signals", () => {
   ] as const)("on %s flushes the complete records and exits %i", async (signal, code) => {
     const child = spawnCli(["sample", "--temperature", "0", "--threads", "2"]);
     const done = collect(child);
-    child.stdin.write(
-      ndjsonArrays([
-        [0, 5, 0],
-        [7, 0, 0],
-      ]),
-    );
-    // Wait until both records are out (the input stays open, as in an interactive pipe), then signal.
+    // 500 rows (the reader cuts batches of up to 64 rows); the input stays open, as in an interactive pipe.
+    child.stdin.write(ndjsonArrays(Array.from({ length: 500 }, (_, i) => (i % 2 ? [7, 0, 0] : [0, 5, 0]))));
+    // Wait until the first records are out, then signal.
     let seen = "";
     await new Promise<void>((resolve) => {
       child.stdout.on("data", (b: Buffer) => {
@@ -105,6 +102,8 @@ describe("pipes and signals", () => {
       .trim()
       .split("\n")
       .map((l) => JSON.parse(l) as { row?: number });
-    rows.forEach((rec, i) => expect(rec.row).toBe(i)); // in order, no gap, no summary of a partial run
+    rows.forEach((rec, i) => {
+      expect(rec.row).toBe(i);
+    }); // in order, no gap, no summary of a partial run
   });
 });

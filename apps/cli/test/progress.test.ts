@@ -20,7 +20,9 @@ describe("progress", () => {
     expect(tty).toMatch(/rows\/s/);
     const lines = readFileSync(out, "utf8").trim().split("\n");
     expect(lines).toHaveLength(2_000);
-    lines.forEach((l, i) => expect(JSON.parse(l).row).toBe(i));
+    lines.forEach((l, i) => {
+      expect(JSON.parse(l).row).toBe(i);
+    });
   });
 
   it("shows no progress when stderr is a pipe", async () => {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { runCli } from "./helpers/cli.js";
-import { ndjsonArrays, ndjsonObjects } from "./helpers/fixtures.js";
+import { ndjsonObjects } from "./helpers/fixtures.js";
 import { refEntropy, refLogSoftmax, refOrder, refRank } from "./helpers/reference.js";
-import { A, A_TARGETS, ndjson, tempDir, UNIFORM, writeFixture } from "./helpers/rows.js";
+import { A, A_TARGETS, ndjson, UNIFORM } from "./helpers/rows.js";
 
 /** The contract's score records for `rows` and `targets`, and the summary line, from the float64 reference. */
 function expectedScore(rows: number[][], targets: number[]): string {
@@ -23,19 +23,6 @@ describe("logitstream score", () => {
   it("scores each row's target from the frames and ends with the summary line", async () => {
     const frames = A.map((logits, i) => ({ logits, target: A_TARGETS[i]! }));
     const r = await runCli(["score"], { stdin: ndjsonObjects(frames) });
-    expect(r.stderr).toBe("");
-    expect(r.code).toBe(0);
-    expect(r.stdout.toString()).toBe(expectedScore(A, A_TARGETS));
-  });
-
-  it("reads targets from --targets FILE, whitespace-separated", async () => {
-    const dir = tempDir();
-    const targets = writeFixture(
-      dir,
-      "targets.txt",
-      `${A_TARGETS.slice(0, 2).join(" ")}\n${A_TARGETS.slice(2).join("\n")}\n`,
-    );
-    const r = await runCli(["score", "--targets", targets], { stdin: ndjsonArrays(A) });
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
     expect(r.stdout.toString()).toBe(expectedScore(A, A_TARGETS));
@@ -93,11 +80,5 @@ describe("logitstream score", () => {
       ndjson([{ row: 0, target: 1, logprob: refLogSoftmax([0, 0, 0, 0])[1], rank: 1 }]),
     );
     expect(r.stderr).toMatch(/^logitstream score: .*row 1/);
-  });
-
-  it("exits 66 when --targets names a missing file", async () => {
-    const r = await runCli(["score", "--targets", "/nonexistent/targets.txt"], { stdin: ndjsonArrays(A) });
-    expect(r.code).toBe(66);
-    expect(r.stderr).toContain("/nonexistent/targets.txt");
   });
 });

@@ -33,7 +33,9 @@ describe("logitstream softmax", () => {
       const rec = JSON.parse(lines[i]!) as { row: number; top: { token: number; prob: number }[] };
       expect(rec.row).toBe(i);
       expect(rec.top.map((e) => e.token)).toEqual(refOrder(row).slice(0, 2));
-      rec.top.forEach((e) => expect(e.prob).toBeCloseTo(p[e.token]!, 12));
+      rec.top.forEach((e) => {
+        expect(e.prob).toBeCloseTo(p[e.token]!, 12);
+      });
     });
   });
 
@@ -43,7 +45,9 @@ describe("logitstream softmax", () => {
     expect(r.code).toBe(0);
     const rec = JSON.parse(r.stdout.toString()) as { probs: number[] };
     const expected = refSoftmax(row.map((x) => Math.fround(x) / 2));
-    rec.probs.forEach((p, i) => expect(p).toBeCloseTo(expected[i]!, 6));
+    rec.probs.forEach((p, i) => {
+      expect(p).toBeCloseTo(expected[i]!, 6);
+    });
   });
 
   it("exits 2 naming --temperature when it is negative", async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { runCli } from "./helpers/cli.js";
-import { ndjsonArrays, npy } from "./helpers/fixtures.js";
+import { ndjsonArrays, ndjsonObjects, npy } from "./helpers/fixtures.js";
 import { randomRows, tempDir, writeFixture } from "./helpers/rows.js";
 
 const dir = tempDir();
@@ -8,7 +8,11 @@ const dir = tempDir();
 const rows = randomRows(6_000, 512, 42);
 const npyPath = writeFixture(dir, "big.npy", npy(rows));
 const ndjsonPath = writeFixture(dir, "big.ndjson", ndjsonArrays(rows.slice(0, 3_000)));
-const targetsPath = writeFixture(dir, "targets.txt", rows.map((_, i) => String((i * 37) % 512)).join("\n"));
+const withTargets = writeFixture(
+  dir,
+  "targets.ndjson",
+  ndjsonObjects(rows.slice(0, 3_000).map((logits, i) => ({ logits, target: (i * 37) % 512 }))),
+);
 
 describe("--threads", () => {
   it.each([
@@ -16,7 +20,8 @@ describe("--threads", () => {
     ["sample from NDJSON", ["sample", ndjsonPath, "--seed", "11", "--min-p", "0.05", "--top-k", "40"]],
     ["softmax --log", ["softmax", npyPath, "--log"]],
     ["softmax --top", ["softmax", ndjsonPath, "--top", "5"]],
-    ["score --targets --top", ["score", npyPath, "--targets", targetsPath, "--top", "4"]],
+    ["score with targets and --top", ["score", withTargets, "--top", "4"]],
+    ["score by entropy", ["score", npyPath]],
   ])("gives byte-identical output for --threads 1 and --threads 2: %s", async (_name, args) => {
     const one = await runCli([...args, "--threads", "1"]);
     const two = await runCli([...args, "--threads", "2"]);

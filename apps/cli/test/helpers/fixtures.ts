@@ -40,7 +40,9 @@ export function rawF16(rows: readonly (readonly number[])[]): Uint8Array {
   const flat = rows.flat();
   const out = new Uint8Array(flat.length * 2);
   const dv = new DataView(out.buffer);
-  flat.forEach((v, i) => dv.setUint16(i * 2, halfBits(v), true));
+  flat.forEach((v, i) => {
+    dv.setUint16(i * 2, halfBits(v), true);
+  });
   return out;
 }
 
@@ -193,9 +195,14 @@ export function unpackAll(bytes: Uint8Array): unknown[] {
     if ((t & 0xf0) === 0x80) return map(t & 0x0f);
     if ((t & 0xf0) === 0x90) return arr(t & 0x0f);
     if ((t & 0xe0) === 0xa0) return str(t & 0x1f);
-    const u8 = (): number => bytes[at++]!;
-    const u16 = (): number => ((at += 2), dv.getUint16(at - 2));
-    const u32 = (): number => ((at += 4), dv.getUint32(at - 4));
+    const skip = (n: number): number => {
+      const p = at;
+      at += n;
+      return p;
+    };
+    const u8 = (): number => bytes[skip(1)]!;
+    const u16 = (): number => dv.getUint16(skip(2));
+    const u32 = (): number => dv.getUint32(skip(4));
     switch (t) {
       case 0xc0:
         return null;
@@ -204,9 +211,9 @@ export function unpackAll(bytes: Uint8Array): unknown[] {
       case 0xc3:
         return true;
       case 0xca:
-        return ((at += 4), dv.getFloat32(at - 4));
+        return dv.getFloat32(skip(4));
       case 0xcb:
-        return ((at += 8), dv.getFloat64(at - 8));
+        return dv.getFloat64(skip(8));
       case 0xcc:
         return u8();
       case 0xcd:
@@ -214,15 +221,15 @@ export function unpackAll(bytes: Uint8Array): unknown[] {
       case 0xce:
         return u32();
       case 0xcf:
-        return ((at += 8), Number(dv.getBigUint64(at - 8)));
+        return Number(dv.getBigUint64(skip(8)));
       case 0xd0:
-        return ((at += 1), dv.getInt8(at - 1));
+        return dv.getInt8(skip(1));
       case 0xd1:
-        return ((at += 2), dv.getInt16(at - 2));
+        return dv.getInt16(skip(2));
       case 0xd2:
-        return ((at += 4), dv.getInt32(at - 4));
+        return dv.getInt32(skip(4));
       case 0xd3:
-        return ((at += 8), Number(dv.getBigInt64(at - 8)));
+        return Number(dv.getBigInt64(skip(8)));
       case 0xd9:
         return str(u8());
       case 0xda:
