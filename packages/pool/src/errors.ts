@@ -36,8 +36,7 @@ export class WorkerCrashError extends PoolError {
     super(
       "E_WORKER_CRASH",
       `rows ${firstRow}–${last}: the worker ${describe(fault)} on each of ${attempts} attempts (${detail}). ` +
-        `Rows before ${firstRow} were delivered; none of rows ${firstRow}–${last} were. ` +
-        `Check the rows for pathological sizes, or raise the worker memory limit.`,
+        `Rows before ${firstRow} were delivered; none of rows ${firstRow}–${last} were. ${advice(fault)}`,
       { cause },
     );
     this.firstRow = firstRow;
@@ -46,6 +45,14 @@ export class WorkerCrashError extends PoolError {
     this.attempts = attempts;
     this.fault = fault;
   }
+}
+
+function advice(fault: WorkerFault): string {
+  if (fault === "out-of-memory")
+    return "Raise the worker memory limit (maxWorkerMemoryMb) or use smaller batches.";
+  if (fault === "exited")
+    return "Something in the worker called process.exit or crashed natively; rerun from that row.";
+  return "This is a bug in logitstream or a kernel: report it with the cause below.";
 }
 
 function describe(fault: WorkerFault): string {
