@@ -1,5 +1,10 @@
 import type { LogitSource, Tokenizer } from "@logitstream/core";
-import { createSampler, LogitstreamError, type SamplerParams } from "@logitstream/core";
+import {
+  createSampler,
+  LogitstreamError,
+  type SamplerParams,
+  validateSamplerParams,
+} from "@logitstream/core";
 import { Observable, type SchedulerAction, type SchedulerLike } from "rxjs";
 import { SourceError, StreamUsageError } from "./errors.js";
 import type { Pacer } from "./pacer.js";
@@ -80,6 +85,8 @@ export function generate(
   params: SamplerParams = {},
   options: GenerateOptions = {},
 ): Observable<TokenEvent> {
+  // Bad params are a mistake in the call: throw here (InvalidParamsError), not on every subscription.
+  if (options.createSampler === undefined) validateSamplerParams(params);
   const stream = options.stream ?? 0;
   const logprobs = options.logprobs ?? 0;
   const maxTokens = options.maxTokens ?? Number.POSITIVE_INFINITY;

@@ -1,5 +1,5 @@
 import { getEventListeners } from "node:events";
-import { createSampler, InvalidLogitsError, type LogitSource } from "@logitstream/core";
+import { createSampler, InvalidLogitsError, InvalidParamsError, type LogitSource } from "@logitstream/core";
 import { asapScheduler, asyncScheduler, firstValueFrom, lastValueFrom, take, toArray } from "rxjs";
 import { describe, expect, it } from "vitest";
 import { SourceError, StreamUsageError } from "../src/errors.js";
@@ -394,5 +394,9 @@ describe("generate", () => {
     expect(timers()).toBe(before);
     expect(src.calls.length).toBe(calls);
     expect(calls).toBe(3);
+  });
+
+  it("rejects invalid sampler params when called", () => {
+    expect(() => generate(syncSource(), [1], { topK: 2.5 })).toThrow(InvalidParamsError);
   });
 });

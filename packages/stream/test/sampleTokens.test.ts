@@ -1,4 +1,10 @@
-import { createSampler, InvalidLogitsError, type SamplerParams, sampleBatch } from "@logitstream/core";
+import {
+  createSampler,
+  InvalidLogitsError,
+  InvalidParamsError,
+  type SamplerParams,
+  sampleBatch,
+} from "@logitstream/core";
 import { createPool } from "@logitstream/pool";
 import { from, lastValueFrom, type Observable, Subject, toArray } from "rxjs";
 import { describe, expect, it } from "vitest";
@@ -246,5 +252,10 @@ describe("sampleTokens", () => {
     await pool.close();
     expect(pool.stats().inFlight).toBe(0);
     expect(seen).toEqual([]);
+  });
+
+  it("rejects invalid sampler params when the operator is built", () => {
+    expect(() => sampleTokens({ topP: 2 })).toThrow(InvalidParamsError);
+    expect(() => sampleTokens({ temperature: -1 })).toThrow(InvalidParamsError);
   });
 });

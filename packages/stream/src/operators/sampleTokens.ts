@@ -1,4 +1,10 @@
-import { createSampler, type SampleBatchResult, type SamplerParams, sampleBatch } from "@logitstream/core";
+import {
+  createSampler,
+  type SampleBatchResult,
+  type SamplerParams,
+  sampleBatch,
+  validateSamplerParams,
+} from "@logitstream/core";
 import { Observable, type OperatorFunction } from "rxjs";
 import { type NormalBatch, toBatch, topEntries } from "../internal/frames.js";
 import { subscribeLinked } from "../internal/subscribeLinked.js";
@@ -61,6 +67,8 @@ export function sampleTokens(
   params: SamplerParams = {},
   options: SampleTokensOptions = {},
 ): OperatorFunction<LogitFrame, TokenEvent> {
+  // Bad params are a mistake in the pipeline's construction: say so here, not at the first frame.
+  validateSamplerParams(params);
   const logprobs = options.logprobs ?? 0;
   if (options.pool !== undefined)
     return sampleOnPool(params, options.pool, logprobs, options.concurrency ?? 2);
