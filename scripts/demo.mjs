@@ -1,40 +1,74 @@
-// `pnpm demo`: a short tour of @logitstream/core (runs after the build; the CLI issue replaces it).
-// Prints the probabilities of a small logit row, then a few seeded samples with their log-probabilities —
-// the same seed gives the same tokens on every run, machine and browser.
-import { createSampler, sampleBatch, softmax } from "../packages/core/dist/index.js";
+// `pnpm demo`: the main job, for real, with the built `logitstream` command.
+//   1. `logitstream generate` streams text from the embedded n-gram model, token by token.
+//   2. The embedded model's logits at every position of a sentence are written to a msgpack file (one
+//      frame per token, the token itself as `target`), and `logitstream score` reads them back: each
+//      token's log-probability and rank, then the summary line with the sentence's perplexity.
+// Every command is printed before its output, as you would type it.
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 
-const words = ["the", "a", "cat", "dog", "sat", "ran", "<banned>", "."];
-const logits = Float32Array.from([2.0, 1.5, 0.3, 0.2, -0.5, -1.0, Number.NEGATIVE_INFINITY, -2.0]);
+const CLI = fileURLToPath(new URL("../apps/cli/dist/main.js", import.meta.url));
+// The packages as built in this checkout (the root package does not depend on them).
+const { BpeTokenizer, loadModel } = await import("../packages/ngram/dist/index.js");
+const { encodeMsgpack } = await import("../packages/wire/dist/index.js");
 
-console.log("logits      ", Array.from(logits, (v) => v.toFixed(2)).join("  "));
-const probs = softmax(logits);
-console.log("\nsoftmax (T = 1):");
-for (let i = 0; i < words.length; i++) {
-  console.log(
-    `  ${String(i).padStart(2)} ${words[i].padEnd(9)} ${probs[i].toFixed(6)}  ${"#".repeat(Math.round(probs[i] * 60))}`,
-  );
+const bold = (s) => (process.stdout.isTTY ? `\x1b[1m${s}\x1b[0m` : s);
+
+/** Prints `$ logitstream ARGS` and runs it with our stdout, so its output streams as it is produced. */
+function logitstream(args) {
+  const shown = args.map((a) => (/[\s"'$]/.test(a) ? JSON.stringify(a) : a)).join(" ");
+  console.log(bold(`$ logitstream ${shown}`));
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], { stdio: ["ignore", "inherit", "inherit"] });
+    child.on("error", reject);
+    child.on("close", (code) =>
+      code === 0 ? resolve() : reject(new Error(`logitstream ${args[0]} exited ${code}`)),
+    );
+  });
 }
-const cool = softmax(logits, { temperature: 0.5 });
-console.log(`\nsoftmax (T = 0.5): p("the") = ${cool[0].toFixed(6)}, p("a") = ${cool[1].toFixed(6)}`);
 
-const params = { temperature: 0.8, topK: 5, topP: 0.95, minP: 0.05, seed: 7 };
-console.log(`\nsampling with ${JSON.stringify(params)} (stream 0, steps 0..5):`);
-const sampler = createSampler(params);
-for (let step = 0; step < 6; step++) {
-  const r = sampler.sample(logits, { logprobs: 2, processed: true });
-  const top = r.topLogprobs.map((t) => `${words[t.token]} ${t.logprob.toFixed(4)}`).join(", ");
-  console.log(
-    `  step ${step}: token ${r.token} (${words[r.token]})  logprob ${r.logprob.toFixed(6)}  rank ${r.rank}  ` +
-      `processed ${r.processedLogprob.toFixed(6)}  top: ${top}`,
-  );
-}
+console.log("1. Generate text with the embedded model (Kneser-Ney 3-gram over the cl100k BPE vocabulary):\n");
+await logitstream([
+  "generate",
+  "The history of",
+  "--max-tokens",
+  "40",
+  "--temperature",
+  "0.8",
+  "--top-k",
+  "40",
+  "--seed",
+  "4",
+]);
 
-const rows = 4;
-const batch = new Float32Array(rows * logits.length);
-for (let r = 0; r < rows; r++) batch.set(logits, r * logits.length);
-const b = sampleBatch(batch, rows, logits.length, { ...params, seed: 42 });
-console.log(`\nsampleBatch, ${rows} copies of the row, seed 42 (stream = row index, step 0):`);
+const sentence = "The committee said that the new law would not change the way the city collects its taxes.";
+const model = loadModel();
+const tokenizer = new BpeTokenizer();
+const ids = tokenizer.encode(sentence);
+const V = model.vocabSize;
+const data = new Float32Array(ids.length * V);
+for (let i = 0; i < ids.length; i++) data.set(model.next(ids.slice(0, i)), i * V); // logits before token i
+const dir = mkdtempSync(join(tmpdir(), "logitstream-demo-"));
+const file = join(dir, "sentence.msgpack");
+writeFileSync(file, encodeMsgpack({ rows: ids.length, vocab: V, data, targets: ids }));
+
 console.log(
-  `  tokens ${Array.from(b.tokens).join(" ")}  (${Array.from(b.tokens, (t) => words[t]).join(" ")})`,
+  `\n2. Score a sentence: the model's logits before each of its ${ids.length} tokens, V = ${V.toLocaleString("en-US")},`,
 );
-console.log(`  logprobs ${Array.from(b.logprobs, (v) => v.toFixed(6)).join(" ")}`);
+console.log(
+  `   written to ${file} (${(data.byteLength / 1e6).toFixed(1)} MB, msgpack, target = the actual token):`,
+);
+const decoder = new TextDecoder();
+console.log(
+  `   ${ids.map((t, i) => `${i}:${JSON.stringify(decoder.decode(tokenizer.tokenBytes(t)))}`).join(" ")}\n`,
+);
+await logitstream(["score", file]);
+rmSync(dir, { recursive: true, force: true });
+
+console.log(`
+Next: node apps/cli/dist/main.js --help   (sample | softmax | score | generate | bench; each has --help)
+      echo '[2.0, 1.0, 0.1]' | node apps/cli/dist/main.js sample --top-p 0.9 --seed 7
+      docs/ARCHITECTURE.md for the packages' APIs; pnpm bench for the benchmark tables.`);
