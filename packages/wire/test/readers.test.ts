@@ -317,6 +317,17 @@ describe("batches and Node streams", () => {
     await expect(s.toArray()).rejects.toBeInstanceOf(WireError);
   });
 
+  it("accepts ArrayBuffer pieces as well as Uint8Array ones", async () => {
+    const bytes = new Uint8Array(new Float32Array([1, 2, 3, 4]).buffer);
+    const input = [bytes.slice(0, 3).buffer, bytes.slice(3)] as unknown as Uint8Array[];
+    const { rows, error } = await collect(input, { format: "f32", vocab: 2 });
+    expect(error).toBeUndefined();
+    expect(rows.map((r) => Array.from(r.logits))).toEqual([
+      [1, 2],
+      [3, 4],
+    ]);
+  });
+
   it("rejects string chunks with advice", async () => {
     await expect(readRows(["[1]\n" as unknown as Uint8Array]).next()).rejects.toMatchObject({
       code: "E_WIRE_FORMAT",

@@ -273,6 +273,16 @@ function skipItems(p: number, n: number, depth: number, at: number): number {
     throw new MsgpackScanError(at, `msgpack values nest deeper than ${MAX_DEPTH} levels`);
   if (n > limit - p)
     throw new MsgpackScanError(at, "container claims more elements than maxFrameBytes can hold", true);
-  for (let i = 0; i < n; i++) p = skip(p, depth + 1);
+  const end = srcEnd;
+  const b = src;
+  for (let i = 0; i < n; i++) {
+    // Inline the common elements of a logits array (float32, float64, fixints); anything else, and
+    // any element that runs past the buffer, goes through skip(), which reports NEED_MORE or limits.
+    const c = p < end ? b[p]! : -1;
+    if (c === 0xca && p + 5 <= end) p += 5;
+    else if (c === 0xcb && p + 9 <= end) p += 9;
+    else if (c >= 0 && (c <= 0x7f || c >= 0xe0)) p += 1;
+    else p = skip(p, depth + 1);
+  }
   return p;
 }
