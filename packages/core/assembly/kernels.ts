@@ -54,7 +54,7 @@ const KT = memory.data<f32>(
  * Error (every 7th float32 in [-87.3365, 0] against float64 Math.exp, and the tests): < 1 ulp
  * (max 0.96 ulp); for x in (-87.68, -87.3365) the result is subnormal (error < 1 subnormal ulp).
  */
-// @ts-ignore: decorator
+// @ts-expect-error: decorator
 @inline function expk(
   x: v128, kxmin: v128, kl2e: v128, kmag: v128, khi: v128, klo: v128,
   k4: v128, k3: v128, k2: v128, k1: v128, k0: v128, kone: v128,
@@ -73,7 +73,7 @@ const KT = memory.data<f32>(
   return f32x4.mul(p, i32x4.shl(t, 23));
 }
 
-// @ts-ignore: decorator
+// @ts-expect-error: decorator
 @inline function expv(x: v128): v128 {
   return expk(
     x, v128.load(KT), v128.load(KT, 16), v128.load(KT, 32), v128.load(KT, 48), v128.load(KT, 64),
@@ -95,7 +95,7 @@ export function expArray(src: usize, n: i32, dst: usize): void {
   }
 }
 
-// @ts-ignore: decorator
+// @ts-expect-error: decorator
 @inline function lanesF64(a: v128): f64 {
   return (
     <f64>f32x4.extract_lane(a, 0) +
@@ -149,7 +149,7 @@ export function maxF32(p: usize, n16: i32): f32 {
 // The exp-and-sum loop, inlined with constant flags: `scaled` multiplies (x - m) by s and `keep`
 // stores e_i at `out`.
 // 16 elements per iteration (vectors a, b, c, d); acc += (ea + eb) + (ec + ed).
-// @ts-ignore: decorator
+// @ts-expect-error: decorator
 @inline function expLoop(
   p: usize, n16: i32, m: f32, s: f32, out: usize, bs: usize, scaled: bool, keep: bool,
 ): f64 {
@@ -384,7 +384,7 @@ export function scatterF32(src: usize, idx: usize, m: i32, dst: usize, n: i32): 
 
 // Heap order: the root is the worst kept entry — the lowest value, and among equal values the
 // highest index. An entry (v, i) is better than (w, j) when v > w, or v == w and i < j.
-// @ts-ignore: decorator
+// @ts-expect-error: decorator
 @inline function worse(v: f32, i: i32, w: f32, j: i32): bool {
   return v < w || (v == w && i > j);
 }
@@ -572,8 +572,8 @@ const D_XMIN: f64 = -709.0; // clamp: n = -1023 there, 2^n's bits are 0, the res
 const KD = memory.data<f64>(
   [
     D_XMIN, D_XMIN, D_L2E, D_L2E, D_MAGIC, D_MAGIC, D_LN2HI, D_LN2HI, D_LN2LO, D_LN2LO,
-    // Taylor coefficients 1/12! .. 1/2! of q(r) = (e^r - 1 - r) / r^2 (truncation r^13/13! < 2e-16 on |r| <= ln2/2)
-    2.08767569878680989792e-9, 2.08767569878680989792e-9,
+    // Taylor coefficients 1/11! .. 1/2! of q(r) = (e^r - 1 - r) / r^2: truncation r^12/12! < 7e-15
+    // relative on |r| <= ln2/2 (the float64 contract of the callers is 1e-12)
     2.50521083854417187751e-8, 2.50521083854417187751e-8,
     2.75573192239858906526e-7, 2.75573192239858906526e-7,
     2.75573192239858906526e-6, 2.75573192239858906526e-6,
@@ -589,33 +589,35 @@ const KD = memory.data<f64>(
 );
 
 /**
- * e^d for two f64 lanes. Method as expk: clamp to >= -709 (below about -708.75 the result is
- * exactly 0), n = round(d log2 e) by the magic add, r = d - n ln2 (Cody-Waite, fdlibm split),
- * e^r = 1 + r + r^2 q(r) with q the degree-10 Taylor polynomial (Horner), 2^n from bits(t) << 52.
- * Error: a few ulp of float64 (truncation < 2e-16 relative plus rounding).
+ * e^d for two f64 lanes; k* are the splatted constants of KD, loaded once per call (as in expk).
+ * Method as expk: clamp to >= -709 (below about -708.75 the result is exactly 0), n = round(d log2 e)
+ * by the magic add, r = d - n ln2 (Cody-Waite, fdlibm split), e^r = 1 + r + r^2 q(r) with q the
+ * degree-9 Taylor polynomial (Horner), 2^n from bits(t) << 52. Relative error < 1e-14.
  */
-// @ts-ignore: decorator
-@inline function expd(d: v128): v128 {
-  d = f64x2.pmax(d, v128.load(KD));
-  const t = f64x2.add(f64x2.mul(d, v128.load(KD, 16)), v128.load(KD, 32));
-  const n = f64x2.sub(t, v128.load(KD, 32));
-  let r = f64x2.sub(d, f64x2.mul(n, v128.load(KD, 48)));
-  r = f64x2.sub(r, f64x2.mul(n, v128.load(KD, 64)));
-  let q = f64x2.add(f64x2.mul(v128.load(KD, 80), r), v128.load(KD, 96));
-  q = f64x2.add(f64x2.mul(q, r), v128.load(KD, 112));
-  q = f64x2.add(f64x2.mul(q, r), v128.load(KD, 128));
-  q = f64x2.add(f64x2.mul(q, r), v128.load(KD, 144));
-  q = f64x2.add(f64x2.mul(q, r), v128.load(KD, 160));
-  q = f64x2.add(f64x2.mul(q, r), v128.load(KD, 176));
-  q = f64x2.add(f64x2.mul(q, r), v128.load(KD, 192));
-  q = f64x2.add(f64x2.mul(q, r), v128.load(KD, 208));
-  q = f64x2.add(f64x2.mul(q, r), v128.load(KD, 224));
-  q = f64x2.add(f64x2.mul(q, r), v128.load(KD, 240));
-  const p = f64x2.add(f64x2.add(f64x2.mul(q, f64x2.mul(r, r)), r), v128.load(KD, 256));
+// @ts-expect-error: decorator
+@inline function expd(
+  d: v128, kmin: v128, kl2e: v128, kmag: v128, khi: v128, klo: v128,
+  q9: v128, q8: v128, q7: v128, q6: v128, q5: v128, q4: v128, q3: v128, q2: v128, q1: v128, q0: v128, kone: v128,
+): v128 {
+  d = f64x2.pmax(d, kmin);
+  const t = f64x2.add(f64x2.mul(d, kl2e), kmag);
+  const n = f64x2.sub(t, kmag);
+  let r = f64x2.sub(d, f64x2.mul(n, khi));
+  r = f64x2.sub(r, f64x2.mul(n, klo));
+  let q = f64x2.add(f64x2.mul(q9, r), q8);
+  q = f64x2.add(f64x2.mul(q, r), q7);
+  q = f64x2.add(f64x2.mul(q, r), q6);
+  q = f64x2.add(f64x2.mul(q, r), q5);
+  q = f64x2.add(f64x2.mul(q, r), q4);
+  q = f64x2.add(f64x2.mul(q, r), q3);
+  q = f64x2.add(f64x2.mul(q, r), q2);
+  q = f64x2.add(f64x2.mul(q, r), q1);
+  q = f64x2.add(f64x2.mul(q, r), q0);
+  const p = f64x2.add(f64x2.add(f64x2.mul(q, f64x2.mul(r, r)), r), kone);
   return f64x2.mul(p, i64x2.shl(t, 52));
 }
 
-// @ts-ignore: decorator
+// @ts-expect-error: decorator
 @inline function hi2(v: v128): v128 {
   return f64x2.promote_low_f32x4(v128.shuffle<f32>(v, v, 2, 3, 0, 1));
 }
@@ -636,6 +638,21 @@ export function expSum64(p: usize, n16: i32, m: f64, s: f64, bs: usize, ent: i32
   const vs = f64x2.splat(s);
   const scaled = s != 1;
   const lo = v128.load(KD);
+  const kl2e = v128.load(KD, 16);
+  const kmag = v128.load(KD, 32);
+  const khi = v128.load(KD, 48);
+  const klo = v128.load(KD, 64);
+  const q9 = v128.load(KD, 80);
+  const q8 = v128.load(KD, 96);
+  const q7 = v128.load(KD, 112);
+  const q6 = v128.load(KD, 128);
+  const q5 = v128.load(KD, 144);
+  const q4 = v128.load(KD, 160);
+  const q3 = v128.load(KD, 176);
+  const q2 = v128.load(KD, 192);
+  const q1 = v128.load(KD, 208);
+  const q0 = v128.load(KD, 224);
+  const kone = v128.load(KD, 240);
   let total: f64 = 0;
   let entTotal: f64 = 0;
   for (let start: i32 = 0; start < n16; start += BLOCK) {
@@ -657,10 +674,10 @@ export function expSum64(p: usize, n16: i32, m: f64, s: f64, bs: usize, ent: i32
         d2 = f64x2.mul(d2, vs);
         d3 = f64x2.mul(d3, vs);
       }
-      const e0 = expd(d0);
-      const e1 = expd(d1);
-      const e2 = expd(d2);
-      const e3 = expd(d3);
+      const e0 = expd(d0, lo, kl2e, kmag, khi, klo, q9, q8, q7, q6, q5, q4, q3, q2, q1, q0, kone);
+      const e1 = expd(d1, lo, kl2e, kmag, khi, klo, q9, q8, q7, q6, q5, q4, q3, q2, q1, q0, kone);
+      const e2 = expd(d2, lo, kl2e, kmag, khi, klo, q9, q8, q7, q6, q5, q4, q3, q2, q1, q0, kone);
+      const e3 = expd(d3, lo, kl2e, kmag, khi, klo, q9, q8, q7, q6, q5, q4, q3, q2, q1, q0, kone);
       acc = f64x2.add(acc, f64x2.add(f64x2.add(e0, e1), f64x2.add(e2, e3)));
       if (ent != 0) {
         const h0 = f64x2.mul(e0, f64x2.pmax(d0, lo));

@@ -1,15 +1,15 @@
 import { checkRow } from "./checkRow.js";
 import { checkTemperature } from "./checkTemperature.js";
-import { expSum } from "./expSum.js";
-import { portableLog } from "./portableLog.js";
+import { rowStatsKernel } from "./kernels/dispatch.js";
 import type { SoftmaxOptions } from "./softmax.js";
 
 /**
  * Log-sum-exp of one row of tempered logits, `log Σ_i exp(u_i / T)`, as a float64.
  *
  * This is the log-normalizer of `softmax(u/T)`: `logSoftmax(u/T)_i = u_i/T − logSumExp`. Computed
- * stably as `max/T + log Σ exp((u_i − max)/T)` with the fixed-order float64 sum of {@link expSum}, so
- * it depends only on the row's values and T. `-Infinity` logits contribute 0. `T = 0` is rejected: the
+ * stably as `max/T + log Σ exp((u_i − max)/T)` with the float64 WebAssembly SIMD kernel (f64x2 lanes,
+ * fixed order, relative error ~1e-15; a bit-identical JavaScript twin where SIMD is missing), so it
+ * depends only on the row's values and T. `-Infinity` logits contribute 0. `T = 0` is rejected: the
  * value diverges as T → 0 (use `softmax`/`logSoftmax`, whose greedy limit is well defined).
  *
  * @param data - Logits: finite numbers or -Infinity.
@@ -34,8 +34,10 @@ export function logSumExpStrided(
   row = -1,
 ): number {
   checkTemperature(temperature, false, "logSumExp");
-  const max = checkRow(data, offset, length, row);
-  return max / temperature + portableLog(expSum(data, offset, length, max, temperature, null, 0));
+  if (!(offset >= 0 && length > 0 && offset + length <= data.length)) checkRow(data, offset, length, row); // throws
+  const st = rowStatsKernel(data, offset, length, temperature === 1 ? 1 : 1 / temperature, false);
+  if (!Number.isFinite(st.max)) checkRow(data, offset, length, row); // throws the typed error
+  return (temperature === 1 ? st.max : st.max / temperature) + st.logSum;
 }
 
 /**

@@ -1,9 +1,7 @@
 import { checkBatchShape } from "./checkBatchShape.js";
 import { checkRow } from "./checkRow.js";
 import { InvalidParamsError, InvalidTargetError, type LogitstreamError } from "./errors.js";
-import { expSumMoments } from "./expSumMoments.js";
-import { portableLog } from "./portableLog.js";
-import { writeTopLogprobs } from "./topLogprobs.js";
+import { loadedCountGt, loadedTopLogprobs, type RowStats, rowStatsKernel } from "./kernels/dispatch.js";
 
 /** Options of {@link scoreBatch}. */
 export interface ScoreBatchOptions {
@@ -31,8 +29,6 @@ export interface ScoreBatchResult {
   errors: LogitstreamError[];
 }
 
-const moments = new Float64Array(2); // scratch reused across rows
-
 /**
  * Scores every row of a row-major `rows × vocab` batch of raw logits: the target's log-probability under
  * `log_softmax` of the untouched row, its rank, the row's entropy, and optionally the top-N tokens.
@@ -42,9 +38,11 @@ const moments = new Float64Array(2); // scratch reused across rows
  * across batches or workers changes nothing. Rank = 1 + the count of strictly higher logits (the most
  * likely token has rank 1; tied tokens share a rank). A banned (-Infinity) target has logprob -Infinity.
  *
- * Method: per row, `checkRow` (max), one fused pass for `S = Σ exp(u_i − max)`,
- * `M = Σ exp(u_i − max)(u_i − max)` ({@link expSumMoments}), one comparison pass for the rank, and a
- * bounded heap for the top-N; `logprob = (u_t − max) − log S`, `entropy = log S − M/S`.
+ * Method (WebAssembly SIMD kernels, bit-identical JavaScript twin where SIMD is missing): per row, one
+ * copy into the kernel memory; an f32x4 max pass (with the NaN / +Infinity / all-masked check); one
+ * float64 (f64x2) pass for `S = Σ exp(u_i − max)` and `M = Σ exp(u_i − max)(u_i − max)`; an f32x4
+ * count of strictly higher logits for the rank; a SIMD-filtered bounded heap for the top-N;
+ * `logprob = (u_t − max) − log S`, `entropy = log S − M/S`.
  *
  * @param data - `rows × vocab` logits (finite or -Infinity).
  * @param rows - Row count, integer ≥ 0.
@@ -91,9 +89,13 @@ export function scoreBatch(
     const globalRow = firstRow + r;
     const target = targets === null ? -1 : targets[r]!;
     let max: number;
+    let st: RowStats;
     try {
       if (target < -1 || target >= vocab) throw new InvalidTargetError(globalRow, target, vocab);
-      max = checkRow(data, offset, vocab, globalRow);
+      // One load into the kernel memory: max with validation, float64 normalizer and entropy moment.
+      st = rowStatsKernel(data, offset, vocab, 1, true);
+      max = st.max;
+      if (!Number.isFinite(max)) checkRow(data, offset, vocab, globalRow); // throws the typed error
     } catch (error) {
       if (!skip) throw error;
       errors.push(error as LogitstreamError);
@@ -108,24 +110,20 @@ export function scoreBatch(
       }
       continue;
     }
-    expSumMoments(data, offset, vocab, max, moments);
-    const sum = moments[0]!;
-    const logSum = portableLog(sum);
-    const h = logSum - moments[1]! / sum;
+    const sum = st.sum;
+    const logSum = st.logSum;
+    const h = logSum - st.entropyTerm / sum;
     entropies[r] = Math.max(h, 0);
     if (target >= 0) {
       const ut = data[offset + target]!;
       logprobs[r] = ut - max - logSum;
-      let higher = 0;
-      const end = offset + vocab;
-      for (let i = offset; i < end; i++) if (data[i]! > ut) higher++;
-      ranks[r] = 1 + higher;
+      ranks[r] = 1 + loadedCountGt(ut);
     } else {
       logprobs[r] = Number.NaN;
       ranks[r] = 0;
     }
     if (topTokens !== null && topLps !== null) {
-      writeTopLogprobs(data, offset, vocab, top, max, logSum, topTokens, topLps, r * top);
+      loadedTopLogprobs(data, offset, top, max, logSum, topTokens, topLps, r * top);
     }
   }
 

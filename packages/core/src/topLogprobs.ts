@@ -1,8 +1,7 @@
 import { checkOutWindow } from "./checkOutWindow.js";
 import { checkRow } from "./checkRow.js";
 import { InvalidParamsError } from "./errors.js";
-import { expSum } from "./expSum.js";
-import { portableLog } from "./portableLog.js";
+import { loadedTopLogprobs, rowStatsKernel } from "./kernels/dispatch.js";
 import { selectTop } from "./selectTop.js";
 
 /**
@@ -15,7 +14,9 @@ import { selectTop } from "./selectTop.js";
  * (-Infinity) tokens can appear only after every allowed token, with logprob `-Infinity`. When
  * `n > length`, the slots past `length` get id `-1` and logprob `NaN`.
  *
- * Method: bounded min-heap selection ({@link selectTop}), O(V + k log n) — no full sort.
+ * Method (WebAssembly SIMD kernels): one copy into kernel memory, an f32x4 max pass with validation,
+ * the float64 f64x2 normalizer pass, then a bounded min-heap fed only by the 8-element groups that beat
+ * its root (one f32x4 compare per group), O(V + k log n) — no full sort. Same order as {@link selectTop}.
  *
  * @param data - Logits: finite numbers or -Infinity.
  * @param offset - Index of the row's first element.
@@ -48,12 +49,14 @@ export function topLogprobs(
   if (!Number.isInteger(n) || n < 0) {
     throw new InvalidParamsError("n", `topLogprobs needs an integer n ≥ 0, got ${n}`);
   }
-  const max = checkRow(data, offset, length, row);
+  if (!(offset >= 0 && length > 0 && offset + length <= data.length)) checkRow(data, offset, length, row); // throws
+  // One load into the kernel memory: max (with validation) and the float64 normalizer.
+  const st = rowStatsKernel(data, offset, length, 1, false);
+  if (!Number.isFinite(st.max)) checkRow(data, offset, length, row); // throws the typed error
   checkOutWindow(outIds, outOffset, n);
   checkOutWindow(outLogprobs, outOffset, n);
   if (n === 0) return;
-  const logSum = portableLog(expSum(data, offset, length, max, 1, null, 0));
-  writeTopLogprobs(data, offset, length, n, max, logSum, outIds, outLogprobs, outOffset);
+  loadedTopLogprobs(data, offset, n, st.max, st.logSum, outIds, outLogprobs, outOffset);
 }
 
 /**

@@ -526,3 +526,114 @@ export function expKernel(x: Float32Array, out: Float32Array): void {
   b.k.expArray(lay.X, n, lay.E);
   out.set(F.subarray(lay.E >> 2, (lay.E >> 2) + n));
 }
+
+// ---- one loaded row, several questions (the scoring and sampling paths) ----
+
+/** Result of rowStatsKernel (a reused object: copy the fields out). */
+export interface RowStats {
+  /** Row maximum; not finite (NaN, +Infinity, or -Infinity for an empty / all-masked row) = invalid row. */
+  max: number;
+  /** S = Σ exp((x_i − max)·s) from the float64 kernel (masked terms excluded). */
+  sum: number;
+  /** log S (portableLog). */
+  logSum: number;
+  /** Σ e_i (x_i − max)·s when asked for (entropy = logSum − term / sum), else 0. */
+  entropyTerm: number;
+}
+
+const stats: RowStats = { max: 0, sum: 0, logSum: 0, entropyTerm: 0 };
+let loadedN16 = 0;
+let loadedLength = 0;
+let loadedBackend: KernelBackend | null = null;
+
+/**
+ * Loads a row once and computes its max (with validation) and the float64 normalizer
+ * S = Σ exp((x_i − max)·s) (s = 1/T, or 1), plus the entropy moment when `entropy`. The row stays
+ * loaded for `loadedCountGt` / `loadedTopK` until the next kernel call of any kind.
+ */
+export function rowStatsKernel(
+  data: Float32Array,
+  offset: number,
+  length: number,
+  s: number,
+  entropy: boolean,
+): RowStats {
+  const b = be();
+  const n16 = load(b, data, offset, length);
+  loadedN16 = n16;
+  loadedLength = length;
+  loadedBackend = b;
+  const m = b.k.maxF32(lay.X, n16);
+  stats.max = m;
+  if (!Number.isFinite(m)) return stats;
+  prepare(b, n16, length);
+  const S = b.k.expSum64(cur.p, cur.n16, m, s, lay.BS, entropy ? 1 : 0);
+  stats.sum = S;
+  stats.logSum = portableLog(S);
+  stats.entropyTerm = entropy ? b.k.lastEntropyTerm64() : 0;
+  return stats;
+}
+
+function loadedOrThrow(): KernelBackend {
+  const b = be();
+  if (b !== loadedBackend) throw new Error("kernels: no row loaded (call rowStatsKernel first)");
+  return b;
+}
+
+/** Number of elements of the loaded row strictly greater than t. */
+export function loadedCountGt(t: number): number {
+  return loadedOrThrow().k.countGt(lay.X, loadedN16, t);
+}
+
+/**
+ * The k largest entries of the loaded row, value descending, ties to the lower id, -Infinity
+ * excluded (see topKKernel); returns how many were written.
+ */
+export function loadedTopK(
+  k: number,
+  outIds: Int32Array,
+  outValues: Float32Array | Float64Array | null,
+  outOffset = 0,
+): number {
+  const b = loadedOrThrow();
+  const kk = Math.max(0, Math.min(k, loadedLength));
+  if (kk > lay.cap) ensure(b, loadedLength, kk);
+  const c = b.k.topK(lay.X, loadedN16, kk, lay.HI, lay.HV);
+  const hi = lay.HI >> 2;
+  const hv = lay.HV >> 2;
+  for (let i = 0; i < c; i++) {
+    outIds[outOffset + i] = I[hi + i]!;
+    if (outValues !== null) outValues[outOffset + i] = F[hv + i]!;
+  }
+  return c;
+}
+
+/**
+ * topLogprobs' fill step on the loaded row (`data[offset ..]` is the same row, for the masked
+ * tail): the n most likely ids, most likely first, ties to the lower id, then — as `selectTop`
+ * orders them — the -Infinity tokens by id; logprob = u − max − logSum (-Infinity for masked ones);
+ * slots beyond the row length get id −1 and NaN.
+ */
+export function loadedTopLogprobs(
+  data: Float32Array,
+  offset: number,
+  n: number,
+  max: number,
+  logSum: number,
+  outIds: Int32Array,
+  outLogprobs: Float64Array,
+  outOffset: number,
+): void {
+  const length = loadedLength;
+  let c = loadedTopK(n, outIds, null, outOffset);
+  const want = Math.min(n, length);
+  for (let i = 0; c < want && i < length; i++) {
+    if (data[offset + i] === Number.NEGATIVE_INFINITY) outIds[outOffset + c++] = i;
+  }
+  for (let k = 0; k < c; k++)
+    outLogprobs[outOffset + k] = data[offset + outIds[outOffset + k]!]! - max - logSum;
+  for (let k = c; k < n; k++) {
+    outIds[outOffset + k] = -1;
+    outLogprobs[outOffset + k] = Number.NaN;
+  }
+}
