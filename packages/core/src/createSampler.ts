@@ -2,7 +2,7 @@ import type { Candidates } from "./candidates.js";
 import { computeProbs, createCandidates, loadCandidates } from "./candidates.js";
 import { checkRow } from "./checkRow.js";
 import { EmptyCandidatesError, InvalidParamsError } from "./errors.js";
-import { expSum } from "./expSum.js";
+import { loadedCountGt, loadedTopK, loadedTopLogprobs, rowStatsKernel } from "./kernels/dispatch.js";
 import { portableLog } from "./portableLog.js";
 import type { SamplerParams } from "./samplerParams.js";
 import { resolveSamplerParams } from "./samplerParams.js";
@@ -18,7 +18,6 @@ import { topK } from "./samplers/topK.js";
 import { topNSigma } from "./samplers/topNSigma.js";
 import { topP } from "./samplers/topP.js";
 import { typicalP } from "./samplers/typicalP.js";
-import { writeTopLogprobs } from "./topLogprobs.js";
 
 /** Per-call options of {@link Sampler.sample}. */
 export interface SampleOptions {
@@ -130,6 +129,53 @@ function checkCounter(name: string, v: unknown): number {
   return v;
 }
 
+function leadingTopK(p: Required<SamplerParams>, stages: readonly SamplerStage[]): number {
+  for (const stage of stages) {
+    if (!BUILT.has(stage)) return 0;
+    switch (stage.name) {
+      case "logit_bias":
+        if (Object.keys(p.logitBias).length > 0) return 0;
+        break;
+      case "penalties":
+        if (p.repetitionPenalty !== 1 || p.frequencyPenalty !== 0 || p.presencePenalty !== 0) return 0;
+        break;
+      case "temperature":
+        break;
+      case "top_k":
+        return p.topK > 0 ? p.topK : 0;
+      default:
+        return 0;
+    }
+  }
+  return 0;
+}
+
+/**
+ * Loads the k highest raw logits of the row loaded in the kernel memory (`rowLoaded`; otherwise
+ * false is returned and the caller loads all V candidates) as the candidate set, exactly as the
+ * top_k stage leaves it: value descending, ties to the lower id, `sorted`, not pristine, `max` the
+ * first value. Returns false when fewer than k tokens are unmasked (the full path keeps masked
+ * tokens as candidates in that case).
+ */
+function loadTopKCandidates(c: Candidates, k: number, rowLoaded: boolean): boolean {
+  if (!rowLoaded) return false;
+  if (c.ids.length < k) {
+    c.ids = new Int32Array(k);
+    c.logits = new Float32Array(k);
+    c.probs = new Float64Array(k);
+  }
+  if (loadedTopK(k, c.ids, c.logits) < k) return false;
+  c.size = k;
+  c.sorted = true;
+  c.max = c.logits[0]!;
+  c.probsValid = false;
+  c.probsSum = 0;
+  c.selected = -1;
+  c.pristine = false;
+  c.rawSum = Number.NaN;
+  return true;
+}
+
 /** @internal The chain implementation; `sampleBatch` drives {@link ChainSampler.drawRow} directly. */
 export class ChainSampler implements Sampler {
   readonly params: Readonly<Required<SamplerParams>>;
@@ -144,6 +190,13 @@ export class ChainSampler implements Sampler {
   private readonly ctx: SamplingContext;
   private topIds = new Int32Array(0);
   private topLps = new Float64Array(0);
+  /**
+   * k of a leading top-k (0: none): every stage before the chain's top_k is a built-in no-op (empty
+   * logit bias, inactive penalties) or the temperature (monotone), so the top-k of the processed
+   * logits are the top-k of the raw row, and the SIMD kernel can pick them from the whole row
+   * instead of loading V candidates (see drawRow).
+   */
+  private readonly leadingTopK: number;
 
   constructor(params: Required<SamplerParams>, stages: SamplerStage[], stream: number, step: number) {
     this.params = params;
@@ -151,6 +204,7 @@ export class ChainSampler implements Sampler {
     this.stream = stream;
     this.step = step;
     this.ctx = { row: -1, vocab: 0, seed: params.seed, stream, step, scratch: createScratch() };
+    this.leadingTopK = leadingTopK(params, stages);
   }
 
   /**
@@ -166,6 +220,7 @@ export class ChainSampler implements Sampler {
     stream: number,
     step: number,
     processed: boolean,
+    rowLoaded = false,
   ): number {
     const c = this.cands;
     const ctx = this.ctx;
@@ -173,7 +228,10 @@ export class ChainSampler implements Sampler {
     ctx.vocab = length;
     ctx.stream = stream;
     ctx.step = step;
-    loadCandidates(c, data, offset, length, max);
+    const k = this.leadingTopK;
+    if (!(k > 0 && k < length && loadTopKCandidates(c, k, rowLoaded))) {
+      loadCandidates(c, data, offset, length, max);
+    }
     const stages = this.stages;
     let trusted = true;
     for (let s = 0; s < stages.length; s++) {
@@ -203,22 +261,22 @@ export class ChainSampler implements Sampler {
       throw new InvalidParamsError("logprobs", `must be an integer ≥ 0, got ${nTop}`);
     }
     const processed = opts.processed === true;
-    const max = checkRow(data, offset, length, row);
-    const token = this.drawRow(data, offset, length, max, row, this.stream, this.step, processed);
-    const raw = this.lastRawSum;
-    const logSum = portableLog(Number.isNaN(raw) ? expSum(data, offset, length, max, 1, null, 0) : raw);
+    // One load into the kernel memory: max (with validation) and the float64 raw normalizer.
+    if (!(offset >= 0 && length > 0 && offset + length <= data.length)) checkRow(data, offset, length, row);
+    const st = rowStatsKernel(data, offset, length, 1, false);
+    const max = st.max;
+    if (!Number.isFinite(max)) checkRow(data, offset, length, row); // throws the typed error
+    const logSum = st.logSum;
+    const token = this.drawRow(data, offset, length, max, row, this.stream, this.step, processed, true);
     const ut = data[offset + token]!;
-    let higher = 0;
-    const end = offset + length;
-    for (let i = offset; i < end; i++) if (data[i]! > ut) higher++;
-    const result: SampleResult = { token, logprob: ut - max - logSum, rank: 1 + higher };
+    const result: SampleResult = { token, logprob: ut - max - logSum, rank: 1 + loadedCountGt(ut) };
     if (processed) result.processedLogprob = this.lastProcessed;
     if (nTop > 0) {
       if (this.topIds.length < nTop) {
         this.topIds = new Int32Array(nTop);
         this.topLps = new Float64Array(nTop);
       }
-      writeTopLogprobs(data, offset, length, nTop, max, logSum, this.topIds, this.topLps, 0);
+      loadedTopLogprobs(data, offset, nTop, max, logSum, this.topIds, this.topLps, 0);
       const top: TopLogprob[] = [];
       for (let k = 0; k < nTop && this.topIds[k]! >= 0; k++) {
         top.push({ token: this.topIds[k]!, logprob: this.topLps[k]! });

@@ -3,10 +3,8 @@ import { checkRow } from "./checkRow.js";
 import { type ChainSampler, createSampler } from "./createSampler.js";
 import type { LogitstreamError } from "./errors.js";
 import { InvalidParamsError } from "./errors.js";
-import { expSum } from "./expSum.js";
-import { portableLog } from "./portableLog.js";
+import { loadedCountGt, loadedTopLogprobs, rowStatsKernel } from "./kernels/dispatch.js";
 import type { SamplerParams } from "./samplerParams.js";
-import { writeTopLogprobs } from "./topLogprobs.js";
 
 /** Options of {@link sampleBatch}. */
 export interface SampleBatchOptions {
@@ -99,10 +97,15 @@ export function sampleBatch(
     const sampler = single ?? samplers.get((params as readonly SamplerParams[])[r]!)!;
     let token: number;
     let max: number;
+    let logSum: number;
     try {
-      max = checkRow(data, offset, vocab, globalRow);
+      // One load into the kernel memory: max (with validation) and the float64 raw normalizer.
+      const st = rowStatsKernel(data, offset, vocab, 1, false);
+      max = st.max;
+      if (!Number.isFinite(max)) checkRow(data, offset, vocab, globalRow); // throws the typed error
+      logSum = st.logSum;
       sampler.reset();
-      token = sampler.drawRow(data, offset, vocab, max, globalRow, globalRow, 0, processed);
+      token = sampler.drawRow(data, offset, vocab, max, globalRow, globalRow, 0, processed, true);
     } catch (error) {
       if (!skip) throw error;
       errors.push(error as LogitstreamError);
@@ -118,19 +121,13 @@ export function sampleBatch(
       }
       continue;
     }
-    // reuse the raw normalizer when a stage computed it on the untouched row (bit-identical to expSum)
-    const raw = sampler.lastRawSum;
-    const logSum = portableLog(Number.isNaN(raw) ? expSum(data, offset, vocab, max, 1, null, 0) : raw);
     const ut = data[offset + token]!;
-    let higher = 0;
-    const end = offset + vocab;
-    for (let i = offset; i < end; i++) if (data[i]! > ut) higher++;
     tokens[r] = token;
     logprobs[r] = ut - max - logSum;
-    ranks[r] = 1 + higher;
+    ranks[r] = 1 + loadedCountGt(ut);
     if (procLps !== null) procLps[r] = sampler.lastProcessed;
     if (topTokens !== null && topLps !== null) {
-      writeTopLogprobs(data, offset, vocab, nTop, max, logSum, topTokens, topLps, r * nTop);
+      loadedTopLogprobs(data, offset, nTop, max, logSum, topTokens, topLps, r * nTop);
     }
   }
   const result: SampleBatchResult = { tokens, logprobs, ranks, errors };
