@@ -134,7 +134,7 @@ async function* frameNdjson(src: ByteSource, o: Resolved): AsyncGenerator<ByteCh
   let chunkLines = 0;
   const emit = (): ByteChunk | null => {
     const byteOffset = src.base;
-    const bytes = src.take(lineStart);
+    const bytes = src.detach(lineStart, Math.ceil(Math.min(o.maxChunkBytes, lineStart) * 1.25) + 65536);
     const chunk: ByteChunk | null =
       chunkRows === 0
         ? null
@@ -216,7 +216,7 @@ async function* frameMsgpack(src: ByteSource, o: Resolved): AsyncGenerator<ByteC
       rows: chunkRows,
       firstFrame: frame - chunkFrames,
       byteOffset: src.base,
-      bytes: src.take(pos),
+      bytes: src.detach(pos, Math.ceil(Math.min(o.maxChunkBytes, pos) * 1.25) + 65536),
       onError: o.onError,
       maxVocab: o.maxVocab,
     };

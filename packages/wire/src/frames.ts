@@ -69,7 +69,8 @@ export interface ReadOptions {
 /**
  * Bytes of whole frames (NDJSON lines, msgpack frames, binary rows), cut by {@link frameChunks} and
  * turned into a {@link RowBatch} by `decodeChunk` — possibly in a worker: the object is
- * structured-cloneable and `bytes` owns its buffer, so it can be transferred.
+ * structured-cloneable, and `bytes.buffer` belongs to this chunk alone (binary chunks: exactly; NDJSON and
+ * msgpack chunks: a view with some slack around it), so it can be transferred.
  */
 export interface ByteChunk {
   /** The input format (npy and safetensors chunks hold raw rows of `dtype`). */
