@@ -637,3 +637,17 @@ export function loadedTopLogprobs(
     outLogprobs[outOffset + k] = Number.NaN;
   }
 }
+
+/**
+ * log Σ exp(x_i) from the float32 kernel (terms within 1 ulp of float32, ~1e-7 relative): not used by
+ * the public functions, whose contract is float64 (~1e-12); kept to measure what the float32 path
+ * costs (bench/kernels.bench.mjs). Returns the non-finite max of an invalid row.
+ */
+export function logSumExpF32Kernel(data: Float32Array, offset: number, length: number): number {
+  const b = be();
+  const n16 = load(b, data, offset, length);
+  const m = b.k.maxF32(lay.X, n16);
+  if (!Number.isFinite(m)) return m;
+  prepare(b, n16, length);
+  return m + portableLog(b.k.expSum(cur.p, cur.n16, m, 1, 0, lay.BS));
+}
