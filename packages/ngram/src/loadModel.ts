@@ -11,7 +11,7 @@ export const DEFAULT_MODEL_URL: URL = new URL("../model/brown-cl100k-3gram.lsng.
  * Loads an n-gram model file — by default the embedded one: an order-3 interpolated modified
  * Kneser-Ney model over cl100k_base (V = 100,277, eos = `<|endoftext|>` = 100257) trained on the
  * Brown corpus; pair it with `BpeTokenizer`. A gzip-compressed file (as shipped) is inflated first.
- * Takes tens of milliseconds (see BENCHMARKS.md).
+ * Costs about 0.1 s of CPU: backoff weights are computed lazily per context (see BENCHMARKS.md).
  *
  * @param file a path or file URL of a `.lsng` or `.lsng.gz` model (default: `DEFAULT_MODEL_URL`)
  * @throws ModelFormatError when the file is not a valid model
