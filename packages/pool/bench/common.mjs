@@ -1,4 +1,5 @@
 // Shared helpers of the pool benchmarks (plain ESM; they import the built package).
+import { readFileSync } from "node:fs";
 import { cpus } from "node:os";
 
 export const V = 128_256;
@@ -52,4 +53,18 @@ export let sink = 0;
 export function consume(x) {
   if (ArrayBuffer.isView(x)) sink += x[0] ?? 0;
   else if (typeof x === "number") sink += x;
+}
+
+/**
+ * CPU seconds used so far by the calling (main) thread alone, from /proc (Linux; 10 ms ticks), or NaN
+ * elsewhere. `process.cpuUsage()` counts every thread of the process, workers included.
+ */
+export function mainThreadCpuSeconds() {
+  try {
+    const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in ticks of 1/100 s
+  } catch {
+    return Number.NaN;
+  }
 }

@@ -307,7 +307,11 @@ export function startPool(options: PoolOptions, internals: PoolInternals): Pool 
   }
 
   /** Stages rows into shared memory the workers read in place (no copy if they already are shared). */
-  function stage(data: Float32Array, n: number): { view: Float32Array; slab?: SharedArrayBuffer } {
+  function stage(
+    data: Float32Array,
+    n: number,
+    copy = true,
+  ): { view: Float32Array; slab?: SharedArrayBuffer } {
     if (data.length < n) {
       throw new PoolError(
         "E_BAD_BATCH",
@@ -317,7 +321,7 @@ export function startPool(options: PoolOptions, internals: PoolInternals): Pool 
     if (data.buffer instanceof SharedArrayBuffer) return { view: data.subarray(0, n) };
     const slab = slabs.acquire(n * 4);
     const view = new Float32Array(slab, 0, n);
-    view.set(n === data.length ? data : data.subarray(0, n));
+    if (copy) view.set(n === data.length ? data : data.subarray(0, n));
     return { view, slab };
   }
 
@@ -353,7 +357,9 @@ export function startPool(options: PoolOptions, internals: PoolInternals): Pool 
       if (o.failure !== undefined) throw reviveError(o.failure);
       return [o];
     }
-    const { view, slab } = stage(batch.data, elements);
+    // The slab is filled part by part just before each part is dispatched, so the first workers start
+    // computing while the calling thread is still copying the later parts.
+    const { view, slab } = stage(batch.data, elements, false);
     const out = job.kind === "softmax" ? new Float32Array(new SharedArrayBuffer(elements * 4)) : undefined;
     // Enough tasks to keep every thread busy and balance uneven progress, few enough that the per-task
     // overhead stays negligible (each task still holds well over the inline threshold).
@@ -370,6 +376,7 @@ export function startPool(options: PoolOptions, internals: PoolInternals): Pool 
         batch: rowBatch(view.subarray(from * vocab, to * vocab), from, to),
       };
       if (out !== undefined) msg.out = out.subarray(from * vocab, to * vocab);
+      if (slab !== undefined) view.set(batch.data.subarray(from * vocab, to * vocab), from * vocab);
       tasks.push(track(dispatch(msg, signal)));
     }
     const settled = await Promise.allSettled(tasks);
