@@ -13,6 +13,7 @@ import { openTargets, type Targets } from "./targets.js";
 interface Common {
   output: "ndjson" | "msgpack";
   threads: number;
+  workerMemoryMb: number;
   onError: "fail" | "skip";
   progress: boolean;
 }
@@ -47,7 +48,11 @@ export async function runBatchJob(ctx: CommandContext, args: ParsedArgs, job: Ba
   if (job.kind === "sample") validateSamplerParams(job.params);
   const input = await openInput(args.positionals[0], ctx.stdin);
   let targets: Targets | undefined;
-  const pool = createPool({ threads: job.threads, signal: ctx.signal });
+  const pool = createPool({
+    threads: job.threads,
+    signal: ctx.signal,
+    maxWorkerMemoryMb: job.workerMemoryMb,
+  });
   const progress = createProgress(ctx.stderr, { totalBytes: input.size, enabled: job.progress });
   let skipped = 0;
   let firstSkip: Error | undefined;

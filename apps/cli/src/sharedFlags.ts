@@ -52,6 +52,18 @@ export const threadsFlag: FlagSpec = {
   description: "worker threads for large inputs; the output is byte-identical for every N",
 };
 
+/** Default heap limit of each worker: a runaway worker is stopped (and its task retried) long before it can take the machine's memory. */
+export const DEFAULT_WORKER_MEMORY_MB = 512;
+
+export const workerMemoryFlag: FlagSpec = {
+  name: "worker-memory",
+  kind: "string",
+  placeholder: "MB",
+  defaultText: String(DEFAULT_WORKER_MEMORY_MB),
+  description:
+    "heap limit of each worker thread; a worker that exceeds it is replaced and its batch retried once",
+};
+
 export const onErrorFlag: FlagSpec = {
   name: "on-error",
   kind: "string",

@@ -1,6 +1,7 @@
+import { spawn } from "node:child_process";
 import { BpeTokenizer, loadModel } from "@logitstream/ngram";
 import { describe, expect, it } from "vitest";
-import { collect, runCli, spawnCli } from "./helpers/cli.js";
+import { CLI, collect, runCli, spawnCli } from "./helpers/cli.js";
 import { refArgmax, refLogSoftmax } from "./helpers/reference.js";
 
 interface Event {
@@ -96,6 +97,16 @@ describe("logitstream generate", () => {
     expect(r.code).toBe(130);
     expect(r.stdout.toString().startsWith("Once")).toBe(true);
     expect(r.stderr).toBe("");
+  });
+
+  it("ends quietly with exit 0 when stdout is closed by `| head -1`", async () => {
+    const cmd = `set -o pipefail; "${process.execPath}" "${CLI}" generate "The" --json --max-tokens 100000 --logit-bias 100257:-1000 | head -1`;
+    const r = await collect(
+      spawn("bash", ["-c", cmd], { env: { ...process.env, NODE_OPTIONS: "" } }) as never,
+    );
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.stdout.toString()).toMatch(/^\{"step":0,.*\}\n$/);
   });
 
   it("exits 2 for --max-tokens 0", async () => {

@@ -2,6 +2,7 @@ import type { Command } from "../command.js";
 import { bool, choice, int, threads } from "../flags.js";
 import { samplerParamsFrom } from "../samplerParams.js";
 import {
+  DEFAULT_WORKER_MEMORY_MB,
   formatFlags,
   ON_ERROR,
   OUTPUTS,
@@ -10,6 +11,7 @@ import {
   progressFlag,
   samplingFlags,
   threadsFlag,
+  workerMemoryFlag,
 } from "../sharedFlags.js";
 
 /** `logitstream sample`: one sampled token per row, with its log-probability. */
@@ -35,6 +37,7 @@ export const sample: Command = {
     },
     outputFlag,
     threadsFlag,
+    workerMemoryFlag,
     onErrorFlag,
     progressFlag,
   ],
@@ -53,6 +56,7 @@ export const sample: Command = {
       logprobs: int(args, "logprobs", 0) ?? 0,
       output: choice(args, "output", OUTPUTS) ?? "ndjson",
       threads: threads(args),
+      workerMemoryMb: int(args, "worker-memory", 64) ?? DEFAULT_WORKER_MEMORY_MB,
       onError: choice(args, "on-error", ON_ERROR) ?? "fail",
       progress: !bool(args, "no-progress"),
     });

@@ -1,6 +1,7 @@
 import type { Command } from "../command.js";
 import { bool, choice, int, str, threads } from "../flags.js";
 import {
+  DEFAULT_WORKER_MEMORY_MB,
   formatFlags,
   ON_ERROR,
   OUTPUTS,
@@ -8,6 +9,7 @@ import {
   outputFlag,
   progressFlag,
   threadsFlag,
+  workerMemoryFlag,
 } from "../sharedFlags.js";
 
 /** `logitstream score`: log-probability and rank of each row's target, then a summary line. */
@@ -39,6 +41,7 @@ export const score: Command = {
     },
     outputFlag,
     threadsFlag,
+    workerMemoryFlag,
     onErrorFlag,
     progressFlag,
   ],
@@ -57,6 +60,7 @@ export const score: Command = {
       top: int(args, "top", 0) ?? 0,
       output: choice(args, "output", OUTPUTS) ?? "ndjson",
       threads: threads(args),
+      workerMemoryMb: int(args, "worker-memory", 64) ?? DEFAULT_WORKER_MEMORY_MB,
       onError: choice(args, "on-error", ON_ERROR) ?? "fail",
       progress: !bool(args, "no-progress"),
     });

@@ -1,6 +1,7 @@
 import type { Command } from "../command.js";
 import { bool, choice, int, num, threads } from "../flags.js";
 import {
+  DEFAULT_WORKER_MEMORY_MB,
   formatFlags,
   ON_ERROR,
   OUTPUTS,
@@ -8,6 +9,7 @@ import {
   outputFlag,
   progressFlag,
   threadsFlag,
+  workerMemoryFlag,
 } from "../sharedFlags.js";
 
 /** `logitstream softmax`: each row's probabilities (or log-probabilities). */
@@ -44,6 +46,7 @@ export const softmax: Command = {
     },
     outputFlag,
     threadsFlag,
+    workerMemoryFlag,
     onErrorFlag,
     progressFlag,
   ],
@@ -62,6 +65,7 @@ export const softmax: Command = {
       top: int(args, "top", 1),
       output: choice(args, "output", OUTPUTS) ?? "ndjson",
       threads: threads(args),
+      workerMemoryMb: int(args, "worker-memory", 64) ?? DEFAULT_WORKER_MEMORY_MB,
       onError: choice(args, "on-error", ON_ERROR) ?? "fail",
       progress: !bool(args, "no-progress"),
     });
