@@ -5,7 +5,7 @@
 import { loadavg } from "node:os";
 import { encodeMsgpack, encodeNdjson, frameChunks } from "@logitstream/wire";
 import { createPool } from "../dist/index.js";
-import { consume, fmt, machine, makeRows, median, now, targetsFor, V } from "./common.mjs";
+import { consume, fmt, machine, mainThreadCpuSeconds, makeRows, median, now, targetsFor, V } from "./common.mjs";
 
 const ROWS = Number(process.env.ROWS ?? 48);
 const REPS = Number(process.env.REPS ?? 3);
@@ -48,15 +48,22 @@ console.log(
     .map((x) => x.toFixed(2))
     .join(" ")}`,
 );
-console.log("| input | bytes | config | rows/s | parse in worker vs on main |");
-console.log("|---|---:|---|---:|---:|");
+console.log("| input | bytes | config | rows/s | worker ÷ main (wall) | CPU ns/element | main-thread share | projected rows/s on 2 free cores |");
+console.log("|---|---:|---|---:|---:|---:|---:|---:|");
 for (const [name, bytes] of Object.entries(inputs)) {
   const times = Object.fromEntries(Object.keys(configs).map((k) => [k, []]));
+  const cpuS = Object.fromEntries(Object.keys(configs).map((k) => [k, 0]));
+  const mainS = Object.fromEntries(Object.keys(configs).map((k) => [k, 0]));
   for (let rep = 0; rep < REPS; rep++) {
     for (const [k, pool] of Object.entries(configs)) {
+      const c0 = process.cpuUsage();
+      const m0 = mainThreadCpuSeconds();
       const t0 = now();
       await job(pool, bytes);
       times[k].push(now() - t0);
+      const c = process.cpuUsage(c0);
+      cpuS[k] += (c.user + c.system) / 1e6;
+      mainS[k] += mainThreadCpuSeconds() - m0;
     }
   }
   for (const k of Object.keys(configs)) {
