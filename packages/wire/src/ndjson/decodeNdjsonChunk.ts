@@ -3,6 +3,7 @@ import type { DecodedChunk } from "../decodedChunk.js";
 import { WireError } from "../errors.js";
 import { validateFrameParams } from "../frameParams.js";
 import { type ByteChunk, DEFAULTS } from "../frames.js";
+import { findLogitsArray } from "./findLogitsArray.js";
 import { ScanFailure, scanNumberArray } from "./scanNumberArray.js";
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
@@ -94,6 +95,28 @@ function decodeLine(
       where,
     );
   }
+  // Fast path: the byte scanner parses the logits array, JSON.parse only the rest of the object
+  // (with the array replaced by 0). Anything unusual — no such array, duplicate "logits" keys — falls
+  // back to JSON.parse of the whole line, so results are the same either way.
+  const span = findLogitsArray(b, s, e);
+  if (span !== null) {
+    let rest: unknown;
+    try {
+      rest = JSON.parse(`${utf8.decode(b.subarray(s, span[0]))}0${utf8.decode(b.subarray(span[1], e))}`);
+    } catch {
+      rest = undefined;
+    }
+    if (
+      rest !== null &&
+      typeof rest === "object" &&
+      !Array.isArray(rest) &&
+      (rest as { logits?: unknown }).logits === 0
+    ) {
+      decodeArrayLine(b, span[0], span[1], builder, local, row, line, where);
+      objectFields(rest, builder, local, row, where);
+      return;
+    }
+  }
   let obj: unknown;
   let text = "";
   try {
@@ -144,6 +167,18 @@ function decodeLine(
     }
     out[o + i] = x;
   }
+  objectFields(obj, builder, local, row, where);
+}
+
+/** The optional fields of an object line: own keys only. */
+function objectFields(
+  obj: object,
+  builder: BatchBuilder,
+  local: number,
+  row: number,
+  where: { frame: number; byteOffset: number },
+): void {
+  const v = builder.vocab;
   if (Object.hasOwn(obj, "target")) {
     const t = checkTarget((obj as { target: unknown }).target, v, row, where);
     if (t >= 0) builder.setTarget(local, t);
