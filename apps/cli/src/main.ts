@@ -47,7 +47,8 @@ function topHelp(): string {
 /** Runs one command line; resolves to the exit code. */
 async function main(argv: readonly string[]): Promise<number> {
   const [first, ...rest] = argv;
-  const stdout = new Output(process.stdout);
+  const controller = new AbortController();
+  const stdout = new Output(process.stdout, controller.signal);
   if (first === undefined) {
     process.stderr.write(topHelp());
     return ExitCode.usage;
@@ -63,7 +64,6 @@ async function main(argv: readonly string[]): Promise<number> {
     await stdout.flush();
     return ExitCode.ok;
   }
-  const controller = new AbortController();
   stdout.onFailure((err) => {
     if (!controller.signal.aborted) controller.abort(err);
   });

@@ -11,8 +11,12 @@ export class Output {
   #failure: Error | undefined;
   readonly #listeners: Array<(err: Error) => void> = [];
 
-  constructor(stream: Writable) {
+  readonly #signal: AbortSignal | undefined;
+
+  /** `signal`: a write waiting for `drain` gives up when it aborts (Ctrl-C with a reader that stopped reading). */
+  constructor(stream: Writable, signal?: AbortSignal) {
     this.#stream = stream;
+    this.#signal = signal;
     stream.on("error", (err: NodeJS.ErrnoException) => {
       if (this.#failure) return;
       this.#failure =
@@ -40,16 +44,28 @@ export class Output {
     if (chunk.length === 0) return undefined;
     if (this.#stream.write(chunk)) return undefined;
     return new Promise<void>((resolve, reject) => {
-      const onDrain = (): void => {
+      const signal = this.#signal;
+      const done = (): void => {
+        this.#stream.off("drain", onDrain);
         this.#stream.off("error", onError);
+        signal?.removeEventListener("abort", onAbort);
+      };
+      const onDrain = (): void => {
+        done();
         resolve();
       };
       const onError = (): void => {
-        this.#stream.off("drain", onDrain);
+        done();
         reject(this.#failure ?? new OutputClosedError());
+      };
+      const onAbort = (): void => {
+        done();
+        reject(signal!.reason);
       };
       this.#stream.once("drain", onDrain);
       this.#stream.once("error", onError);
+      if (signal?.aborted) onAbort();
+      else signal?.addEventListener("abort", onAbort, { once: true });
     });
   }
 

@@ -50,6 +50,17 @@ describe("pipes and signals", () => {
     expect(code).toBe(0);
   });
 
+  it("exits 74 with a one-line message when the output device is full", async () => {
+    const sh = spawn("bash", ["-c", `"${process.execPath}" "${CLI}" sample "${big}" --seed 1 > /dev/full`], {
+      env: { ...process.env, NODE_OPTIONS: "" },
+    });
+    const r = await collect(sh as never);
+    expect(r.code).toBe(74);
+    expect(r.stderr).toBe(
+      "logitstream sample: cannot write the output: ENOSPC: no space left on device, write\n",
+    );
+  });
+
   it("writes the first records before the input ends", async () => {
     const child = spawnCli(["sample", "--temperature", "0"]);
     // 1,000 rows, and stdin stays open: records must come out before the input ends (the reader
