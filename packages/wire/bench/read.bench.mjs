@@ -129,7 +129,13 @@ console.log(row("readBatches NDJSON arrays (byte scanner)", ndMs, R, nd.length, 
 const ndObj = encodeNdjson(batch, { objects: true });
 const ndObjMs = await measure(() => readAll(pieces(ndObj), {}), { runs: 3, warmup: 1 });
 console.log(
-  row('readBatches NDJSON {"logits": [...]} objects (JSON.parse)', ndObjMs, R, ndObj.length, ndBase),
+  row(
+    'readBatches NDJSON {"logits": [...]} objects (scanner for logits, JSON.parse for the rest)',
+    ndObjMs,
+    R,
+    ndObj.length,
+    ndBase,
+  ),
 );
 const fms = await measure(async () => {
   for await (const c of frameChunks(ndp, {})) consume(c.rows);
