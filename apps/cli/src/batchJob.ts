@@ -46,8 +46,10 @@ function poolJob(job: BatchJob): StreamJob {
 export async function runBatchJob(ctx: CommandContext, args: ParsedArgs, job: BatchJob): Promise<void> {
   const readOpts = readOptionsFrom(args);
   if (job.kind === "sample") validateSamplerParams(job.params);
+  // --targets first: a bad or unavailable targets file is reported before anything runs.
+  const targets: Targets | undefined =
+    job.kind === "score" && job.targets !== undefined ? await openTargets(job.targets) : undefined;
   const input = await openInput(args.positionals[0], ctx.stdin);
-  let targets: Targets | undefined;
   const pool = createPool({
     threads: job.threads,
     signal: ctx.signal,
@@ -58,9 +60,8 @@ export async function runBatchJob(ctx: CommandContext, args: ParsedArgs, job: Ba
   let firstSkip: Error | undefined;
   let totals: StreamTotals | undefined;
   try {
-    if (job.kind === "score" && job.targets !== undefined) targets = await openTargets(job.targets);
     let bytesRead = 0;
-    const chunks = frameChunks(input.stream, { ...readOpts, onError: readOpts.onError });
+    const chunks = frameChunks(input.stream, readOpts);
     // Wraps the framer: notes how far the input has been read (for the progress bar) and, with
     // --targets, reads the targets of each chunk's rows before the pool asks for them.
     async function* source(): AsyncGenerator<ByteChunk> {

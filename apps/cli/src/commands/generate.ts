@@ -13,7 +13,7 @@ export const generate: Command = {
     "Generates text after PROMPT with the embedded n-gram model (a Kneser-Ney LM over a real BPE",
     "vocabulary) and prints it to stdout as tokens are produced. The sampling flags are those of",
     "`sample`; token t draws with (seed, stream 0, step t), so a seed reproduces the text exactly.",
-    'With --json each token is an NDJSON event {"step", "token", "text", "logprob", "rank"}.',
+    'With --json each token is an NDJSON event {"step", "token", "logprob", "rank", "text"} (+ "top_logprobs").',
   ].join("\n"),
   flags: [
     {

@@ -30,7 +30,8 @@ export const score: Command = {
       name: "targets",
       kind: "string",
       placeholder: "FILE",
-      description: "target token ids, whitespace-separated, one per row",
+      description:
+        "target token ids, whitespace-separated, one per row (not available yet: @logitstream/wire has no targets-file reader; use frame targets)",
     },
     {
       name: "top",
