@@ -15,9 +15,9 @@ function isWs(c: number): boolean {
 
 /**
  * Decodes a chunk of NDJSON lines. A line is a JSON array of numbers (parsed by the byte scanner) or
- * an object `{"logits": [...], "id"?, "target"?, "params"?}` (parsed by JSON.parse, which defines
- * `__proto__` as an own property and so cannot pollute prototypes; only own keys are read). Blank
- * lines are ignored and are not rows.
+ * an object `{"logits": [...], "id"?, "target"?, "params"?}` (its logits array by the byte scanner,
+ * the rest by JSON.parse, which defines `__proto__` as an own property and so cannot pollute
+ * prototypes; only own keys are read). Blank lines are ignored and are not rows.
  */
 export function decodeNdjsonChunk(chunk: ByteChunk): DecodedChunk {
   const b = chunk.bytes;
