@@ -2,6 +2,7 @@ import { validateSamplerParams } from "@logitstream/core";
 import { createPool, type StreamJob, type StreamTotals } from "@logitstream/pool";
 import { type ByteChunk, frameChunks } from "@logitstream/wire";
 import type { CommandContext } from "./command.js";
+import { checkFlagParams } from "./errors.js";
 import type { ParsedArgs } from "./flags.js";
 import { openInput } from "./input.js";
 import { createProgress } from "./progress.js";
@@ -45,7 +46,12 @@ function poolJob(job: BatchJob): StreamJob {
  */
 export async function runBatchJob(ctx: CommandContext, args: ParsedArgs, job: BatchJob): Promise<void> {
   const readOpts = readOptionsFrom(args);
-  if (job.kind === "sample") validateSamplerParams(job.params);
+  if (job.kind === "sample") checkFlagParams(() => validateSamplerParams(job.params));
+  if (job.kind === "softmax" && job.temperature !== undefined) {
+    // Softmax's temperature follows the sampler's rule (finite, ≥ 0; 0 = one-hot on the argmax).
+    const temperature = job.temperature;
+    checkFlagParams(() => validateSamplerParams({ temperature }));
+  }
   // --targets first: a bad or unavailable targets file is reported before anything runs.
   const targets: Targets | undefined =
     job.kind === "score" && job.targets !== undefined ? await openTargets(job.targets) : undefined;

@@ -90,15 +90,28 @@ export function describeError(err: unknown): { exitCode: ExitCodeValue; message:
   if (err instanceof UsageError) return { exitCode: ExitCode.usage, message: err.message };
   if (err instanceof InputError) return { exitCode: ExitCode.noInput, message: err.message };
   if (err instanceof OutputError) return { exitCode: ExitCode.ioError, message: err.message };
-  if (err instanceof LogitstreamError) {
-    if (err.code === "E_INVALID_PARAMS") {
-      const param = (err as LogitstreamError & { param?: string }).param;
-      const flag = param === undefined ? undefined : flagForParam(param);
-      return { exitCode: ExitCode.usage, message: flag ? `${flag}: ${err.message}` : err.message };
-    }
-    return { exitCode: ExitCode.dataError, message: err.message };
-  }
+  // Every package error that reaches here came from the data (a row, a frame, a frame's params):
+  // flag values were checked before the run by `checkFlagParams`.
+  if (err instanceof LogitstreamError) return { exitCode: ExitCode.dataError, message: err.message };
   if (isErrnoException(err) && err.code === "EPIPE") return { exitCode: ExitCode.ok, message: "" };
   const message = err instanceof Error ? err.message : String(err);
   return { exitCode: ExitCode.internal, message: `internal error: ${message}` };
+}
+
+/**
+ * Runs a package's parameter validation on values that came from flags, before any data is read: its
+ * InvalidParamsError becomes a UsageError naming the flag (exit 2). The same error raised later, by a
+ * frame's own params or a malformed row, is bad data (exit 65).
+ */
+export function checkFlagParams(validate: () => void): void {
+  try {
+    validate();
+  } catch (err) {
+    if (err instanceof LogitstreamError && err.code === "E_INVALID_PARAMS") {
+      const param = (err as LogitstreamError & { param?: string }).param;
+      const flag = param === undefined ? undefined : flagForParam(param);
+      throw new UsageError(flag ? `${flag}: ${err.message}` : err.message, flag);
+    }
+    throw err;
+  }
 }

@@ -10,6 +10,7 @@ import {
   toTextReadable,
 } from "@logitstream/stream";
 import type { CommandContext } from "./command.js";
+import { checkFlagParams } from "./errors.js";
 import type { CliSamplerParams } from "./samplerParams.js";
 
 export interface GenerateOptions {
@@ -28,7 +29,7 @@ export interface GenerateOptions {
  * aborts the loop through the run's signal.
  */
 export async function runGenerate(ctx: CommandContext, opts: GenerateOptions): Promise<void> {
-  validateSamplerParams(opts.params);
+  checkFlagParams(() => validateSamplerParams(opts.params));
   const model = loadModel();
   const tokenizer = new BpeTokenizer();
   const pacer = createPacer();
