@@ -28,14 +28,15 @@ import { SlabPool } from "./slabPool.js";
  * E ≥ overhead / (c·(1 − 1/T)), with c the cost per element of the op. The smaller of the score and
  * sample break-evens is used (sample costs more per element, so it needs the workers sooner).
  *
- * - Cold (workers not started yet; overhead = first-task latency, 350–800 ms measured under load):
- *   break-even ≈ 24 rows of 128,256 for sample (T0.8, top-p 0.9) and ≈ 110–200 rows for score. Jobs run
- *   inline while the work run inline so far stays within this; the first job beyond it starts the workers.
- * - Warm (overhead = one task's round trip, 170–260 µs): break-even ≈ 2,300 (sample) to 5,000–10,000
- *   (score) elements; tasks within it still run inline once the workers are up.
+ * - Cold (workers not started; overhead = first-task latency): the sample break-even measured 24 rows of
+ *   128,256 (before the core's WASM kernels, load 5) and 133 rows (current core, load 12–17; score: 1,371
+ *   rows). 64 rows sits between them. Jobs run inline while the work run inline so far stays within it;
+ *   the first job beyond it starts the workers.
+ * - Warm (overhead = one task's round trip, 170–330 µs): break-even ≈ 9,000 elements for sample and
+ *   ≈ 93,000 for score (current core); tasks within 8,192 elements still run inline once the workers are up.
  */
-export const DEFAULT_INLINE_THRESHOLD = 24 * 128_256;
-export const WARM_INLINE_THRESHOLD = 4_096;
+export const DEFAULT_INLINE_THRESHOLD = 64 * 128_256;
+export const WARM_INLINE_THRESHOLD = 8_192;
 
 /** Options of `createPool`. */
 export interface PoolOptions {
