@@ -65,7 +65,22 @@ export function setKernelBackend(m: Mode): void {
 
 // ---- scratch layout over the active backend's memory ----
 
-let lay = { cap: -1, base: 0, X: 0, E: 0, XC: 0, MAP: 0, BS: 0, IDX: 0, HV: 0, HI: 0, SRC: 0, end: 0 };
+let lay = {
+  cap: -1,
+  kcap: -1,
+  base: 0,
+  X: 0,
+  E: 0,
+  BS: 0,
+  HV: 0,
+  HI: 0,
+  XC: 0,
+  MAP: 0,
+  IDX: 0,
+  SRC: 0,
+  end: 0,
+  full: 0,
+};
 let layFor: KernelBackend | null = null;
 let buf: ArrayBuffer | null = null;
 let F = new Float32Array(0);
@@ -83,29 +98,42 @@ function be(): KernelBackend {
   return active!;
 }
 
-/** Makes room for rows of n elements and top lists of k entries; refreshes the views. */
+/**
+ * Makes room for rows of n elements and top lists of k entries; refreshes the views. Layout (bytes,
+ * each row-sized region with 16 spare floats, as kernels store whole vectors past their results):
+ * X (the row) | E (exp terms / outputs; also the float16 source bytes before decoding) | block sums |
+ * HV, HI (top-k heap, k-sized) | XC (compacted finite values; reused as the collect index list of
+ * top-p) | MAP (their ids). XC and MAP are only backed by memory once a row needs them (ensureFull),
+ * so a plain row of V floats costs 2 × 4V bytes of kernel memory.
+ */
 function ensure(b: KernelBackend, n: number, k = 0): void {
-  const need = Math.max(n, k, 16);
-  if (layFor !== b || need > lay.cap) {
-    const cap = Math.max(need, layFor === b ? lay.cap * 2 : 0);
-    const c16 = (cap + 15) & ~15;
+  if (layFor !== b || n > lay.cap || k > lay.kcap) {
+    const c16 = (Math.max(n, 16, layFor === b ? lay.cap : 0) + 15) & ~15;
+    const k16 = (Math.max(k, 16, layFor === b ? lay.kcap : 0) + 15) & ~15;
     const base = b.k.heapBase();
-    // Every region has 16 spare floats: kernels store whole vectors past their last result.
     const r = (c16 + 16) * 4;
+    const kr = (k16 + 16) * 4;
     const X = base;
     const E = X + r;
-    const XC = E + r;
+    const BS = E + r;
+    const HV = BS + (Math.ceil(c16 / BLOCK) + 2) * 8;
+    const HI = HV + kr;
+    const XC = HI + kr;
     const MAP = XC + r;
-    const BS = MAP + r;
-    const IDX = BS + (Math.ceil(c16 / BLOCK) + 2) * 8;
-    const HV = IDX + r;
-    const HI = HV + r;
-    const SRC = HI + r;
-    const end = SRC + r;
-    b.ensureBytes(end);
-    lay = { cap: c16, base, X, E, XC, MAP, BS, IDX, HV, HI, SRC, end };
+    lay = { cap: c16, kcap: k16, base, X, E, BS, HV, HI, XC, MAP, IDX: XC, SRC: E, end: XC, full: MAP + r };
     layFor = b;
   }
+  b.ensureBytes(lay.end);
+  refreshViews(b);
+}
+
+/** Backs XC / MAP with memory too (rows with masked tokens, top-p). */
+function ensureFull(b: KernelBackend): void {
+  b.ensureBytes(lay.full);
+  refreshViews(b);
+}
+
+function refreshViews(b: KernelBackend): void {
   const cur = b.buffer();
   if (cur !== buf) {
     buf = cur;
@@ -158,6 +186,7 @@ function prepare(b: KernelBackend, n16: number, length: number): void {
     cur.mapped = false;
     return;
   }
+  ensureFull(b);
   const nc = b.k.compactFinite(lay.X, length, lay.XC, lay.MAP);
   const nc16 = (nc + 15) & ~15;
   const xc = lay.XC >> 2;
@@ -423,6 +452,7 @@ export function topPKernel(
   const n16 = load(b, data, offset, length);
   const m = b.k.maxF32(lay.X, n16);
   if (!Number.isFinite(m)) return -1;
+  ensureFull(b);
   prepare(b, n16, length);
   const S = b.k.expSum(cur.p, cur.n16, m, invT(temperature), lay.E, lay.BS);
   const idx = lay.IDX >> 2;
@@ -597,7 +627,7 @@ export function loadedTopK(
 ): number {
   const b = loadedOrThrow();
   const kk = Math.max(0, Math.min(k, loadedLength));
-  if (kk > lay.cap) ensure(b, loadedLength, kk);
+  if (kk > lay.kcap) ensure(b, loadedLength, kk);
   const c = b.k.topK(lay.X, loadedN16, kk, lay.HI, lay.HV);
   const hi = lay.HI >> 2;
   const hv = lay.HV >> 2;
