@@ -1,5 +1,5 @@
 // Test-only preload of the reliability suite (issue 8): at exit, writes to the file named by
-// LOGITSTREAM_RELIABILITY_REPORT the process's peak resident memory (getrusage: every thread of the
+// LOGITSTREAM_RELIABILITY_REPORT the process's peak resident memory (VmHWM: every thread of the
 // process, workers included) and any property added to Object.prototype or Array.prototype since
 // start-up (prototype pollution on the main thread). When the pool's fault-injection preload
 // (packages/pool/test/fixtures/injectFaults.mjs) is loaded too, it also reports how many times each
@@ -11,7 +11,7 @@
 //
 // It only observes; it changes nothing the CLI does. Production never loads it (it is not part of any
 // package, and the CLI has no flag or variable that loads it: only node's --import does).
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 
 const path = process.env.LOGITSTREAM_RELIABILITY_REPORT;
 const objectBefore = new Set(Reflect.ownKeys(Object.prototype).map(String));
@@ -26,7 +26,7 @@ if (path) {
     writeFileSync(
       path,
       JSON.stringify({
-        maxRssKb: process.resourceUsage().maxRSS,
+        maxRssKb: peakRssKb(),
         addedToObjectPrototype: added(Object.prototype, objectBefore),
         addedToArrayPrototype: added(Array.prototype, arrayBefore),
         faultCounters: faultCounters(),
@@ -39,4 +39,16 @@ function faultCounters() {
   const hook = globalThis[Symbol.for("@logitstream/pool/test-worker")];
   const counters = hook?.workerData?.counters;
   return counters === undefined ? undefined : Array.from(counters);
+}
+
+// VmHWM, not getrusage's ru_maxrss: Linux carries ru_maxrss over execve, and libuv spawns with vfork,
+// so a child's ru_maxrss starts at its parent's peak (a test runner that held a large buffer).
+function peakRssKb() {
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync("/proc/self/status", "utf8"));
+    if (m !== null) return Number(m[1]);
+  } catch {
+    // no /proc: fall back below
+  }
+  return process.resourceUsage().maxRSS;
 }

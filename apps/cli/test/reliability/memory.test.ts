@@ -5,6 +5,10 @@
 // watchdog stops the run as soon as it passes the limit, so a regression fails in seconds, not minutes.
 import { type ChildProcess, spawn } from "node:child_process";
 import { join } from "node:path";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
+import { createPool } from "@logitstream/pool";
+import { type ByteChunk, frameChunks } from "@logitstream/wire";
 import { describe, expect, it } from "vitest";
 import { RecordChecker, SCRIPTS, spawnCli, watchPeakRss } from "./helpers.js";
 
@@ -104,4 +108,67 @@ describe("bounded memory: score over 2 GiB of float16 rows piped from a generato
   it("stays under 400 MB when the consumer reads its stdout slowly", async () => {
     expectBounded(await pipeline({ pauseMs: 25 }));
   }, 600_000);
+});
+
+// Two causes of unbounded memory, pinned down in process (fast, and they name the function at fault).
+
+setFlagsFromString("--expose-gc");
+const gc = runInNewContext("gc") as () => void;
+
+async function collectGarbage(): Promise<void> {
+  // WeakRef targets are kept until the current job ends: let it end, then collect.
+  for (let i = 0; i < 3; i++) {
+    await new Promise((r) => setImmediate(r));
+    gc();
+  }
+}
+
+describe("what a streaming run keeps alive", () => {
+  it("pool.run holds no reference to the chunks it has already delivered", async () => {
+    const pool = createPool({ threads: 1, inlineThreshold: Number.POSITIVE_INFINITY });
+    const refs: WeakRef<Uint8Array>[] = [];
+    const VOCAB = 64;
+    function* chunks(): Generator<ByteChunk> {
+      for (let i = 0; i < 200; i++) {
+        const bytes = new Uint8Array(64 * VOCAB * 4); // 64 rows of zeros
+        refs.push(new WeakRef(bytes));
+        yield {
+          format: "f32",
+          firstRow: i * 64,
+          rows: 64,
+          firstFrame: i * 64,
+          bytes,
+          byteOffset: i * bytes.length,
+          vocab: VOCAB,
+          dtype: "f32",
+        };
+      }
+    }
+    let rows = 0;
+    for await (const r of pool.run(chunks(), { kind: "score", output: "ndjson" })) rows += r.rows;
+    expect(rows).toBe(200 * 64);
+    await collectGarbage();
+    const alive = refs.filter((r) => r.deref() !== undefined).length;
+    await pool.close();
+    // At most the window (2 × threads) may legitimately still be referenced; every delivered chunk
+    // should be garbage. (orderedWindow races every step against the never-settling stop promise, whose
+    // reaction list then keeps each step's resolved value — the pulled chunk — for the pool's lifetime.)
+    expect(alive, `${alive} of 200 delivered chunks are still reachable`).toBeLessThanOrEqual(4);
+  });
+
+  it("frameChunks over one large in-memory NDJSON buffer gives chunks that own only their bytes", async () => {
+    // 16 MB in one piece (a Buffer a library user passes in). Each chunk should own about its own bytes;
+    // wire's ByteSource.detach hands out a view of the whole read buffer and copies the rest of the
+    // input to a new one for every chunk: quadratic time (67 MB: ~2 minutes) and each chunk pins the rest.
+    const line = `[${new Array(256).fill("0.5").join(",")}]\n`;
+    const input = Buffer.from(line.repeat(16_384));
+    let worst = 0;
+    let chunks = 0;
+    for await (const c of frameChunks([input])) {
+      chunks++;
+      worst = Math.max(worst, c.bytes.buffer.byteLength / c.bytes.byteLength);
+    }
+    expect(chunks).toBe(256);
+    expect(worst, "largest ratio of a chunk's buffer to its bytes").toBeLessThan(2);
+  }, 120_000);
 });

@@ -1,0 +1,197 @@
+// Issue 8, part 5: determinism as an invariant. The same 12,000 rows (V = 256: the first ~8,000 run
+// inline, the rest in the workers) given as NDJSON arrays, NDJSON objects, msgpack row frames, msgpack
+// batch frames, .npy, safetensors and raw float32 give byte-identical `sample` and `score` output (score
+// with targets: the formats that carry them in the frames; entropy-only score: all of them); so do
+// --threads 1 and --threads 2; and so does every batch size, through the pool API the CLI uses
+// (the CLI has no batch-size flag).
+import { createHash } from "node:crypto";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { createPool } from "@logitstream/pool";
+import { frameChunks } from "@logitstream/wire";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  bytesOf,
+  checkRecords,
+  makeRows,
+  msgpackBatches,
+  ndjsonRows,
+  npyFile,
+  removeDir,
+  runCli,
+  safetensorsFile,
+  tempDir,
+} from "./helpers.js";
+
+const ROWS = 12_000;
+const V = 256;
+const data = makeRows(ROWS, V, 777);
+const targets = Int32Array.from({ length: ROWS }, (_, r) => (r * 31) % V);
+const dir = tempDir();
+const file = (name: string) => join(dir, name);
+
+/** name → [path, flags, whether the frames carry targets]. */
+const INPUTS: Record<string, readonly [string, readonly string[], boolean]> = {
+  "NDJSON arrays": ["rows.ndjson", [], false],
+  "NDJSON objects": ["objects.ndjson", [], true],
+  "msgpack row frames": ["rows.msgpack", [], true],
+  "msgpack batch frames": ["batches.msgpack", [], true],
+  "msgpack batch frames without targets": ["plain.msgpack", [], false],
+  ".npy": ["rows.npy", [], false],
+  safetensors: ["rows.safetensors", [], false],
+  "raw f32": ["rows.f32", ["--format", "f32", "--vocab", String(V)], false],
+};
+
+const SAMPLE = [
+  "sample",
+  "--top-p",
+  "0.9",
+  "--temperature",
+  "0.8",
+  "--min-p",
+  "0.01",
+  "--seed",
+  "42",
+  "--logprobs",
+  "3",
+];
+const SCORE = ["score", "--top", "3"];
+
+const digest = (b: Uint8Array): string => createHash("sha256").update(b).digest("hex");
+
+/** The input in 64 KiB pieces, as a pipe delivers it. */
+function* pieces(b: Uint8Array): Generator<Uint8Array> {
+  for (let at = 0; at < b.length; at += 65_536) yield b.slice(at, at + 65_536);
+}
+
+beforeAll(() => {
+  writeFileSync(file("rows.ndjson"), ndjsonRows(data, V));
+  writeFileSync(file("objects.ndjson"), ndjsonRows(data, V, targets));
+  writeFileSync(file("rows.msgpack"), msgpackBatches(data, V, 1, targets));
+  writeFileSync(file("batches.msgpack"), msgpackBatches(data, V, 100, targets));
+  writeFileSync(file("plain.msgpack"), msgpackBatches(data, V, 100));
+  writeFileSync(file("rows.npy"), npyFile(data, V));
+  writeFileSync(file("rows.safetensors"), safetensorsFile(data, V));
+  writeFileSync(file("rows.f32"), bytesOf(data));
+});
+
+afterAll(() => removeDir(dir));
+
+/** Runs `cmd` over the inputs `which` selects (all by default); stdout by input name. */
+async function outputs(
+  cmd: readonly string[],
+  extra: readonly string[] = [],
+  which: (hasTargets: boolean) => boolean = () => true,
+): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  for (const [name, [path, flags, hasTargets]] of Object.entries(INPUTS)) {
+    if (!which(hasTargets)) continue;
+    const r = await runCli([...cmd, file(path), ...flags, ...extra], { timeoutMs: 120_000 });
+    expect(r.stderr, name).toBe("");
+    expect(r.code, name).toBe(0);
+    out.set(name, r.stdout.toString("latin1"));
+  }
+  return out;
+}
+
+function expectAllEqual(out: Map<string, string>): string {
+  const [first, ...rest] = [...out.entries()];
+  for (const [name, text] of rest) {
+    expect(text.length, `${name} vs ${first![0]}`).toBe(first![1].length);
+    expect(digest(Buffer.from(text, "latin1")), `${name} vs ${first![0]}`).toBe(
+      digest(Buffer.from(first![1], "latin1")),
+    );
+  }
+  return first![1];
+}
+
+let sampleOut = "";
+let scoreOut = "";
+
+describe("the same rows in every input format", () => {
+  it("give byte-identical sample output (NDJSON, msgpack rows and batches, .npy, safetensors, raw f32)", async () => {
+    sampleOut = expectAllEqual(await outputs(SAMPLE, ["--threads", "2"]));
+    expect(checkRecords(sampleOut).rows).toBe(ROWS);
+  }, 600_000);
+
+  it("give byte-identical score output with targets (NDJSON objects, msgpack rows and batches)", async () => {
+    // --targets FILE would give targets to the other formats, but the CLI does not support it yet.
+    scoreOut = expectAllEqual(await outputs(SCORE, ["--threads", "2"], (t) => t));
+    expect(checkRecords(scoreOut, { summary: true })).toMatchObject({ rows: ROWS, summary: { rows: ROWS } });
+  }, 600_000);
+
+  it("give byte-identical entropy-only score output for rows without targets, in every format", async () => {
+    const out = expectAllEqual(await outputs(SCORE, ["--threads", "2"], (t) => !t));
+    expect(checkRecords(out, { summary: true })).toMatchObject({ rows: ROWS, summary: { rows: 0 } });
+    expect(out).toContain('"entropy":');
+  }, 600_000);
+
+  it("give byte-identical msgpack-encoded output", async () => {
+    expectAllEqual(await outputs(SAMPLE, ["--threads", "2", "--output", "msgpack"]));
+  }, 600_000);
+});
+
+describe("threads and batch sizes", () => {
+  it("give the same bytes with --threads 1 and --threads 2", async () => {
+    for (const [cmd, expected] of [
+      [SAMPLE, () => sampleOut],
+      [SCORE, () => scoreOut],
+    ] as const) {
+      const one = await runCli([...cmd, file("objects.ndjson"), "--threads", "1"], { timeoutMs: 120_000 });
+      expect(one.code).toBe(0);
+      expect(digest(one.stdout)).toBe(digest(Buffer.from(expected(), "latin1")));
+    }
+  }, 300_000);
+
+  it("give the same records for every batch size, thread count and parse location (pool API)", async () => {
+    // Everything the CLI wrote before its summary line, cut to the first `rows` records.
+    const firstLines = (text: string, rows: number): string => {
+      let at = 0;
+      for (let i = 0; i < rows; i++) at = text.indexOf("\n", at) + 1;
+      return text.slice(0, at);
+    };
+    // Small batches over a prefix of the rows: each chunk costs a task, and the pool retains each chunk
+    // pulled (see memory.test.ts), so thousands of them would only measure that.
+    const configs = [
+      { rows: 1500, maxBatchRows: 1, threads: 2, parse: "worker" as const, inlineThreshold: 0 },
+      { rows: 3000, maxBatchRows: 7, threads: 1, parse: "main" as const, inlineThreshold: 0 },
+      {
+        rows: ROWS,
+        maxBatchRows: 64,
+        threads: 2,
+        parse: "worker" as const,
+        inlineThreshold: Number.POSITIVE_INFINITY,
+      },
+      { rows: ROWS, maxBatchRows: 1000, threads: 2, parse: "main" as const, inlineThreshold: 0 },
+      { rows: ROWS, maxBatchRows: 4096, threads: 1, parse: "worker" as const, inlineThreshold: 0 },
+    ];
+    for (const c of configs) {
+      const bytes = msgpackBatches(data.subarray(0, c.rows * V), V, 1, targets.subarray(0, c.rows));
+      for (const [job, expected] of [
+        [
+          {
+            kind: "sample",
+            params: { topP: 0.9, temperature: 0.8, minP: 0.01, seed: 42 },
+            logprobs: 3,
+            output: "ndjson",
+          },
+          firstLines(sampleOut, c.rows),
+        ],
+        [{ kind: "score", top: 3, output: "ndjson" }, firstLines(scoreOut, c.rows)],
+      ] as const) {
+        const pool = createPool({ threads: c.threads, parse: c.parse, inlineThreshold: c.inlineThreshold });
+        const parts: Uint8Array[] = [];
+        try {
+          for await (const r of pool.run(frameChunks(pieces(bytes), { maxBatchRows: c.maxBatchRows }), job))
+            parts.push(r.bytes!);
+        } finally {
+          await pool.close();
+        }
+        const got = Buffer.concat(parts);
+        const where = `${job.kind} ${JSON.stringify(c)}`;
+        expect(got.length, where).toBe(Buffer.byteLength(expected, "latin1"));
+        expect(digest(got), where).toBe(digest(Buffer.from(expected, "latin1")));
+      }
+    }
+  }, 600_000);
+});
