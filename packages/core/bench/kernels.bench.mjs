@@ -146,7 +146,10 @@ const cases = [
     op: "softmax",
     impl: "logitstream softmaxStrided",
     ours: true,
-    fn: () => (softmaxStrided(x, 0, V, out), out),
+    fn: () => {
+      softmaxStrided(x, 0, V, out);
+      return out;
+    },
   },
   { op: "softmax", impl: "plain JS 3-pass (Math.exp)", fn: () => plainSoftmax(x, out) },
   { op: "softmax", impl: "transformers.js softmax", fn: () => tjsSoftmax(x) },
@@ -154,7 +157,10 @@ const cases = [
     op: "log-softmax",
     impl: "logitstream logSoftmaxStrided",
     ours: true,
-    fn: () => (logSoftmaxStrided(x, 0, V, out), out),
+    fn: () => {
+      logSoftmaxStrided(x, 0, V, out);
+      return out;
+    },
   },
   { op: "log-softmax", impl: "plain JS (Math.exp)", fn: () => plainLogSoftmax(x, out) },
   { op: "log-softmax", impl: "transformers.js log_softmax", fn: () => tjsLogSoftmax(x) },

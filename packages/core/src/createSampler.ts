@@ -142,7 +142,7 @@ function leadingTopK(p: Required<SamplerParams>, stages: readonly SamplerStage[]
       case "temperature":
         break;
       case "top_k":
-        return p.topK > 0 ? p.topK : 0;
+        return Math.max(p.topK, 0);
       default:
         return 0;
     }

@@ -380,43 +380,6 @@ export function topKKernel(
   return c;
 }
 
-/**
- * The k largest entries (as topKKernel) and the row's log-sum-exp at T = 1, from one copy of the
- * row: what a sampling step with top-k needs for the raw log-probabilities. Returns the log-sum-exp,
- * or the non-finite max (NaN / ±Infinity) of an invalid row, in which case nothing was written.
- * The number of entries written is min(k, finite entries); read it from `topCount()`.
- */
-export function topKLogSumExpKernel(
-  data: Float32Array,
-  offset: number,
-  length: number,
-  k: number,
-  outIds: Int32Array,
-  outValues: Float32Array | Float64Array,
-): number {
-  const b = be();
-  const kk = Math.max(0, Math.min(k, length));
-  const n16 = load(b, data, offset, length, kk);
-  const m = b.k.maxF32(lay.X, n16);
-  if (!Number.isFinite(m)) return m;
-  const c = b.k.topK(lay.X, n16, kk, lay.HI, lay.HV);
-  const hi = lay.HI >> 2;
-  const hv = lay.HV >> 2;
-  for (let i = 0; i < c; i++) {
-    outIds[i] = I[hi + i]!;
-    outValues[i] = F[hv + i]!;
-  }
-  lastTopCount = c;
-  prepare(b, n16, length);
-  return m + portableLog(b.k.expSum64(cur.p, cur.n16, m, 1, lay.BS, 0));
-}
-
-let lastTopCount = 0;
-/** Entries written by the last topKLogSumExpKernel call. */
-export function topCount(): number {
-  return lastTopCount;
-}
-
 // Sort keys for the edge of the top-p nucleus: (bits of e) · 2^22 + (2^22 − 1 − id) < 2^53 orders
 // by e, then by lower id, exactly.
 let keys = new Float64Array(0);
