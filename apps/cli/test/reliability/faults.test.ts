@@ -9,6 +9,7 @@
 import { createHash } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { DEFAULT_INLINE_THRESHOLD } from "@logitstream/pool";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   bytesOf,
@@ -35,6 +36,8 @@ const SAMPLE_V = 160;
 const samplePath = join(dir, "rows.f32");
 
 const scoreArgs = ["score", scorePath, "--threads", "2"];
+const SCORE_CHUNK = 250; // a batch frame is never split: one chunk per frame
+const SAMPLE_CHUNK = 64; // wire's default rows per chunk of raw rows
 const sampleArgs = [
   "sample",
   samplePath,
@@ -48,6 +51,27 @@ const sampleArgs = [
   "0.9",
   "--seed",
   "7",
+];
+
+/**
+ * The first row that runs in a worker: before the workers start, the pool runs chunks inline on the
+ * main thread (where the fault worker never sees them) until DEFAULT_INLINE_THRESHOLD elements.
+ * Faults are placed after it, so each one lands in a worker.
+ */
+function firstWorkerRow(vocab: number, chunkRows: number): number {
+  const inlineChunks = Math.floor(DEFAULT_INLINE_THRESHOLD / (vocab * chunkRows));
+  const row = (inlineChunks + 1) * chunkRows;
+  if (row > ROWS - 40_000) throw new Error(`the pool runs rows 0–${row - 1} inline: make ROWS larger`);
+  return row;
+}
+const SCORE_W = firstWorkerRow(SCORE_V, SCORE_CHUNK);
+const SAMPLE_W = firstWorkerRow(SAMPLE_V, SAMPLE_CHUNK);
+/** Rows at fractions of the worker part of the job, and the last row. */
+const faultRows = (w: number): number[] => [
+  w + 7,
+  Math.floor(w + (ROWS - w) * 0.4),
+  Math.floor(w + (ROWS - w) * 0.75),
+  ROWS - 1,
 ];
 
 const digest = (b: Buffer): string => createHash("sha256").update(b).digest("hex");
@@ -66,7 +90,7 @@ let cleanSample: RunResult;
 beforeAll(async () => {
   const targets = new Int32Array(ROWS);
   for (let r = 0; r < ROWS; r++) targets[r] = (r * 7) % SCORE_V;
-  writeFileSync(scorePath, msgpackBatches(makeRows(ROWS, SCORE_V), SCORE_V, 250, targets));
+  writeFileSync(scorePath, msgpackBatches(makeRows(ROWS, SCORE_V), SCORE_V, SCORE_CHUNK, targets));
   writeFileSync(samplePath, bytesOf(makeRows(ROWS, SAMPLE_V, 12345)));
   [cleanScore, cleanSample] = [
     await runCli(scoreArgs, { timeoutMs: 120_000 }),
@@ -88,17 +112,13 @@ describe("worker faults during a 200,000-row job, end to end through the CLI", (
   });
 
   it.each([
-    ["score", () => scoreArgs, () => cleanScore],
-    ["sample", () => sampleArgs, () => cleanSample],
+    ["score", () => scoreArgs, () => cleanScore, SCORE_W],
+    ["sample", () => sampleArgs, () => cleanSample, SAMPLE_W],
   ] as const)(
     "gives output byte-identical to the clean %s run when workers exit and throw mid-job and the retries succeed",
-    async (_name, args, clean) => {
-      const faults = [
-        { row: 50_000, kind: "exit", times: 1 },
-        { row: 100_000, kind: "throw", times: 1 },
-        { row: 150_001, kind: "exit", times: 1 },
-        { row: ROWS - 1, kind: "throw", times: 1 }, // the last task
-      ];
+    async (_name, args, clean, w) => {
+      const kinds = ["exit", "throw", "exit", "throw"];
+      const faults = faultRows(w).map((row, i) => ({ row, kind: kinds[i], times: 1 }));
       const r = await withFaults(args(), faults);
       expect(r.stderr).toBe("");
       expect(r.code).toBe(0);
@@ -110,9 +130,15 @@ describe("worker faults during a 200,000-row job, end to end through the CLI", (
     180_000,
   );
 
+  const scoreRow = faultRows(SCORE_W)[1]!;
+  const sampleRow = faultRows(SAMPLE_W)[1]!;
+  const batchOf = (row: number, chunk: number): [number, number] => [
+    row - (row % chunk),
+    row - (row % chunk) + chunk - 1,
+  ];
   it.each([
-    ["score", () => scoreArgs, 123_456, 123_250, 123_499],
-    ["sample", () => sampleArgs, 123_456, 123_456 - (123_456 % 64), 123_456 - (123_456 % 64) + 63],
+    ["score", () => scoreArgs, scoreRow, ...batchOf(scoreRow, SCORE_CHUNK)],
+    ["sample", () => sampleArgs, sampleRow, ...batchOf(sampleRow, SAMPLE_CHUNK)],
   ] as const)(
     "stops the %s job with exit 65 and a message naming the failed rows when the retry dies too, every earlier row written once",
     async (_name, args, row, first, last) => {
@@ -136,7 +162,9 @@ describe("worker faults during a 200,000-row job, end to end through the CLI", (
     const LIMIT_KB = 1024 * 1024;
     const child = spawnCli(scoreArgs, {
       preload: [FAULT_PRELOAD],
-      env: { LOGITSTREAM_TEST_FAULTS: JSON.stringify([{ row: 150_001, kind: "oom", times: 1 }]) },
+      env: {
+        LOGITSTREAM_TEST_FAULTS: JSON.stringify([{ row: faultRows(SCORE_W)[2], kind: "oom", times: 1 }]),
+      },
     });
     const hash = createHash("sha256");
     child.stdout!.on("data", (b: Buffer) => hash.update(b));
