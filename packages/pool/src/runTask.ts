@@ -52,6 +52,9 @@ export function runTask(task: TaskMessage, k: Kernels): TaskOutput {
     const decoded = k.decodeChunkPrefix({ ...chunk, bytes: unshared(chunk.bytes) });
     batch = decoded.batch;
     decodeError = decoded.error;
+    // No row decoded (the first frame was bad), or every row was skipped before the vocabulary was
+    // known: there is nothing for the kernels (which reject vocab 0), only the decode error to deliver.
+    if (isUndecoded(decoded.batch)) return undecodedOutput(task.job, decoded.batch, decodeError);
   }
   let output: TaskOutput;
   try {
@@ -69,6 +72,76 @@ export function runTask(task: TaskMessage, k: Kernels): TaskOutput {
     output.wireErrors = batch.errors.map(serializeError);
   if (decodeError !== undefined) output.failure = serializeError(decodeError);
   return output;
+}
+
+/**
+ * Whether a decoded batch has no row the kernels could run: none at all (the chunk's first frame was
+ * bad), or only rows skipped before any good row fixed the vocabulary (vocab 0).
+ */
+export function isUndecoded(batch: { rows: number; vocab: number }): boolean {
+  return batch.rows === 0 || batch.vocab < 1;
+}
+
+/**
+ * The output of a chunk whose decoded batch {@link isUndecoded}: no records, every row reported as a
+ * skipped bad row (its wire error, naming the global row, as the kernels report a skipped row), and the
+ * decode error — the frame and byte offset — as the task's failure. Never calls a kernel.
+ */
+export function undecodedOutput(
+  job: Job,
+  batch: RowBatchLike & { errors?: Error[]; skippedRows?: number[] },
+  decodeError: Error | undefined,
+): TaskOutput {
+  const rows = batch.rows;
+  const out: TaskOutput = {
+    kind: job.kind,
+    firstRow: batch.firstRow,
+    rows,
+    vocab: Math.max(0, batch.vocab),
+    errors: [],
+  };
+  const wire = batch.errors ?? [];
+  if (wire.length > 0) out.wireErrors = wire.map(serializeError);
+  for (let r = 0; r < rows; r++) {
+    // Skipped rows (onError "skip"): one error per row, naming it, like a kernel's skipped row.
+    const e = serializeError(wire[Math.min(r, wire.length - 1)] ?? new Error("row could not be decoded"));
+    e.props.row = batch.skippedRows?.[r] ?? batch.firstRow + r;
+    out.errors.push(e);
+  }
+  if (decodeError !== undefined) out.failure = serializeError(decodeError);
+  const arrays = wantsArrays(job);
+  if (job.kind === "sample") {
+    if (arrays) {
+      const n = job.logprobs ?? 0;
+      out.tokens = new Int32Array(rows).fill(-1);
+      out.logprobs = new Float64Array(rows).fill(Number.NaN);
+      out.ranks = new Int32Array(rows);
+      if (n > 0) {
+        out.topTokens = new Int32Array(rows * n).fill(-1);
+        out.topLogprobs = new Float64Array(rows * n).fill(Number.NaN);
+      }
+      if (job.processed === true) out.processedLogprobs = new Float64Array(rows).fill(Number.NaN);
+    }
+  } else if (job.kind === "score") {
+    out.logprobs = new Float64Array(rows).fill(Number.NaN);
+    out.targets = new Int32Array(rows).fill(-1);
+    if (arrays) {
+      const n = job.top ?? 0;
+      out.ranks = new Int32Array(rows);
+      out.entropies = new Float64Array(rows).fill(Number.NaN);
+      if (n > 0) {
+        out.topTokens = new Int32Array(rows * n).fill(-1);
+        out.topLogprobs = new Float64Array(rows * n).fill(Number.NaN);
+      }
+    }
+  } else if (arrays) {
+    if ((job.top ?? 0) > 0) {
+      out.topTokens = new Int32Array(0);
+      out.topLogprobs = new Float64Array(0);
+    } else out.probs = new Float32Array(0);
+  }
+  if (job.output !== undefined) out.bytes = new Uint8Array(0);
+  return out;
 }
 
 function compute(task: TaskMessage, batch: RowBatchLike, k: Kernels): TaskOutput {

@@ -18,7 +18,7 @@ import type {
   TaskReply,
 } from "./protocol.js";
 import { reviveError } from "./reviveError.js";
-import { runTask } from "./runTask.js";
+import { isUndecoded, runTask, undecodedOutput } from "./runTask.js";
 import { serializeError } from "./serializeError.js";
 import { SlabPool } from "./slabPool.js";
 
@@ -459,6 +459,12 @@ export function startPool(options: PoolOptions, internals: PoolInternals): Pool 
         elements = item.vocab !== undefined ? item.rows * item.vocab : item.bytes.byteLength / 4;
         if (parseOnMain) {
           const decoded = kernels.decodeChunkPrefix(item);
+          // Nothing the kernels could run (the first frame was bad): deliver the decode error.
+          if (isUndecoded(decoded.batch)) {
+            nextRow = item.firstRow + item.rows;
+            opts.targets?.(item.firstRow, item.rows); // taken in input order, like every chunk's
+            return Promise.resolve(undecodedOutput(job, decoded.batch, decoded.error));
+          }
           decodeFailure = decoded.error;
           const { errors, ...rest } = decoded.batch;
           batch = rest;
