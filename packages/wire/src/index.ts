@@ -49,3 +49,4 @@ export type {
 } from "./records/records.js";
 // Output records
 export { validateRecord } from "./records/records.js";
+export { MAX_ID_DEPTH } from "./valueDepth.js";

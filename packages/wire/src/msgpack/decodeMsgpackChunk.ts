@@ -5,6 +5,7 @@ import type { DecodedChunk } from "../decodedChunk.js";
 import { WireError } from "../errors.js";
 import { validateFrameParams } from "../frameParams.js";
 import { type ByteChunk, DEFAULTS, DTYPE_BYTES, type Dtype } from "../frames.js";
+import { MAX_ID_DEPTH, valueDepth } from "../valueDepth.js";
 import { frameRows } from "./frameRows.js";
 import { MsgpackScanError, NEED_MORE, newFrameInfo, scanMsgpackFrame } from "./scanMsgpackFrame.js";
 
@@ -186,6 +187,19 @@ function decodeFrame(
     }
   }
   const ids = value.get("ids");
+  // The scan already bounds nesting (MAX_DEPTH); ids get the same limit as NDJSON's all the same.
+  for (const [key, v] of [
+    ["ids", ids],
+    ["id", value.get("id")],
+  ] as const) {
+    if (valueDepth(v) > MAX_ID_DEPTH) {
+      throw new WireError(
+        "E_WIRE_FIELD",
+        `frame ${f}: "${key}" nests arrays/maps deeper than ${MAX_ID_DEPTH} levels; an id must be a shallow value`,
+        where,
+      );
+    }
+  }
   if (ids !== undefined) {
     if (!Array.isArray(ids) || ids.length !== rows) {
       throw new WireError("E_WIRE_FIELD", `frame ${f}: "ids" must be an array of ${rows} ids`, where);

@@ -3,6 +3,7 @@ import type { DecodedChunk } from "../decodedChunk.js";
 import { WireError } from "../errors.js";
 import { validateFrameParams } from "../frameParams.js";
 import { type ByteChunk, DEFAULTS } from "../frames.js";
+import { MAX_ID_DEPTH, valueDepth } from "../valueDepth.js";
 import { findLogitsArray } from "./findLogitsArray.js";
 import { ScanFailure, scanNumberArray } from "./scanNumberArray.js";
 
@@ -183,7 +184,17 @@ function objectFields(
     const t = checkTarget((obj as { target: unknown }).target, v, row, where);
     if (t >= 0) builder.setTarget(local, t);
   }
-  if (Object.hasOwn(obj, "id")) builder.setId(local, (obj as { id: unknown }).id);
+  if (Object.hasOwn(obj, "id")) {
+    const id = (obj as { id: unknown }).id;
+    if (valueDepth(id) > MAX_ID_DEPTH) {
+      throw new WireError(
+        "E_WIRE_FIELD",
+        `row ${row}: "id" nests arrays/objects deeper than ${MAX_ID_DEPTH} levels; an id must be a shallow JSON value`,
+        where,
+      );
+    }
+    builder.setId(local, id);
+  }
   if (Object.hasOwn(obj, "params")) {
     const p = (obj as { params: unknown }).params;
     if (p !== null) builder.setParams(local, validateFrameParams(p, where));

@@ -1,4 +1,6 @@
 import { Packr } from "msgpackr";
+import { WireError } from "../errors.js";
+import { MAX_ID_DEPTH, valueDepth } from "../valueDepth.js";
 import type { OutputRecord } from "./records.js";
 
 // Plain msgpack only: no records extension (readers elsewhere must not need msgpackr), compact maps.
@@ -14,6 +16,15 @@ function toPlain(r: OutputRecord, skip?: string): Record<string, unknown> {
   const o: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(r)) {
     if (v === undefined || k === skip) continue;
+    if (k === "id" && typeof v === "object" && valueDepth(v) > MAX_ID_DEPTH) {
+      // The serializers below recurse per level: refuse before they overflow the stack.
+      const row = (r as { row?: unknown }).row;
+      throw new WireError(
+        "E_WIRE_RECORD",
+        `output record of row ${String(row)}: id nests arrays/objects deeper than ${MAX_ID_DEPTH} levels`,
+        { frame: typeof row === "number" ? row : -1, byteOffset: -1 },
+      );
+    }
     o[k] = ArrayBuffer.isView(v) ? plainArray(v as unknown as ArrayLike<number>) : v;
   }
   return o;

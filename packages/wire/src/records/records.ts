@@ -1,4 +1,5 @@
 import { WireError } from "../errors.js";
+import { MAX_ID_DEPTH, valueDepth } from "../valueDepth.js";
 
 /** One `{token, logprob}` entry of `top_logprobs` (OpenAI's shape), most likely first. */
 export interface TopLogprob {
@@ -108,6 +109,8 @@ export function validateRecord(value: unknown, index = -1): RecordKind {
     return kind;
   }
   if (!isInt(r.row, 0)) fail("row must be a non-negative integer", index);
+  if (valueDepth(r.id) > MAX_ID_DEPTH)
+    fail(`id nests arrays/objects deeper than ${MAX_ID_DEPTH} levels`, index);
   const checkTop = (top: unknown): void => {
     if (!Array.isArray(top)) fail("top_logprobs must be an array", index);
     for (const e of top) {
