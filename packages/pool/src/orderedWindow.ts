@@ -32,12 +32,29 @@ export async function* orderedWindow<T, R>(
   // Tags let one Promise.race tell a source item from a finished head result.
   const PULLED = 0;
   const HEAD = 1;
+  // The stop promise is long-lived (the pool's) and usually never settles: racing it directly would
+  // add a reaction to it on every step, and each reaction keeps that step's race result — the pulled
+  // item, a whole chunk — alive for as long as the stop promise lives. So it is observed once, and each
+  // step races a short-lived promise that the observer rejects; nothing refers to it after the step.
+  let stopped: { error: unknown } | undefined;
+  let stopStep: ((e: unknown) => void) | undefined;
+  hooks.stop?.catch((error: unknown) => {
+    stopped = { error };
+    stopStep?.(error);
+  });
   try {
     for (;;) {
+      if (stopped !== undefined) throw stopped.error;
       if (!done && pull === undefined && window.length < limit) pull = Promise.resolve(it.next());
       if (window.length === 0 && pull === undefined) return;
       const waits: Promise<readonly [number, unknown]>[] = [];
-      if (hooks.stop !== undefined) waits.push(hooks.stop);
+      if (hooks.stop !== undefined) {
+        waits.push(
+          new Promise<never>((_, reject) => {
+            stopStep = reject;
+          }),
+        );
+      }
       if (pull !== undefined) waits.push(pull.then((r) => [PULLED, r] as const));
       if (window.length > 0) {
         waits.push(
@@ -47,7 +64,13 @@ export async function* orderedWindow<T, R>(
           ),
         );
       }
-      const [tag, value] = await Promise.race(waits);
+      let tag: number;
+      let value: unknown;
+      try {
+        [tag, value] = await Promise.race(waits);
+      } finally {
+        stopStep = undefined;
+      }
       if (tag === PULLED) {
         pull = undefined;
         const r = value as IteratorResult<T>;

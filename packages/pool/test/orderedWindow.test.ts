@@ -1,5 +1,10 @@
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { describe, expect, it } from "vitest";
 import { orderedWindow } from "../src/orderedWindow.js";
+
+setFlagsFromString("--expose-gc");
+const gc = runInNewContext("gc") as () => void;
 
 const tick = () => new Promise((resolve) => setImmediate(resolve));
 
@@ -98,5 +103,29 @@ describe("orderedWindow", () => {
     const next = it.next();
     stop(new Error("aborted"));
     await expect(next).rejects.toThrow("aborted");
+  });
+
+  it("keeps no reference to delivered items while its stop promise stays pending", async () => {
+    // The pool passes a stop promise that lives as long as the pool and normally never settles. Racing
+    // it on every step used to leave one reaction per step on it, each holding that step's pulled item
+    // (a whole chunk of input): memory grew with the input.
+    const stop = new Promise<never>(() => {});
+    const refs: WeakRef<Uint8Array>[] = [];
+    function* source() {
+      for (let i = 0; i < 100; i++) {
+        const item = new Uint8Array(1024);
+        refs.push(new WeakRef(item));
+        yield item;
+      }
+    }
+    let n = 0;
+    for await (const _ of orderedWindow(source(), 2, async (x) => x.length, { stop })) n++;
+    expect(n).toBe(100);
+    for (let i = 0; i < 3; i++) {
+      await tick();
+      gc();
+    }
+    const alive = refs.filter((r) => r.deref() !== undefined).length;
+    expect(alive, `${alive} of 100 delivered items are still reachable`).toBeLessThanOrEqual(2);
   });
 });
