@@ -519,6 +519,23 @@ describe("prototype keys in NDJSON and msgpack objects", () => {
   });
 });
 
+describe("--on-error skip", () => {
+  it("says why the first skipped row was bad, with its frame and byte offset, not only that it held NaN", async () => {
+    // Wire marks a malformed row's logits NaN so the kernels skip it; the report on stderr should still
+    // carry wire's reason (as exit 65 without skip does), not the kernel's "NaN logit".
+    const stdin = '[1,2,3]\n[1,"x",3]\n[1,2,3]\n';
+    const args = ["sample", "--on-error", "skip"];
+    const r = await runCli(args, { stdin, timeoutMs: CASE_TIMEOUT_MS });
+    expectContract(r, args, "skip reason");
+    expect(r.code).toBe(0);
+    expect(checkRecords(r.stdout.toString(), { gaps: true }).rows).toBe(3);
+    expect(r.stderr).toMatch(
+      /^logitstream sample: skipped 1 bad row \(first: row 1 \(line 2\)[^\n]*expected a number/,
+    );
+    expect(r.stderr).toContain("frame 1, byte offset 8");
+  });
+});
+
 describe("msgpack extension types", () => {
   const EXT: readonly (readonly [string, number[]])[] = [
     ["fixext 1", [0xd4, 0x01, 0x00]],
