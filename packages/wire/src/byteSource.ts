@@ -97,13 +97,18 @@ export class ByteSource {
   }
 
   /**
-   * Hands out the first `n` bytes without copying them: the read buffer itself becomes the chunk's
-   * buffer, and the (small) unconsumed rest moves to a new read buffer with room for `reserve` more
-   * bytes. The old buffer is never touched again, so the chunk may transfer it to a worker — it is
-   * the chunk's, plus a little slack around the view. One copy per byte (into the read buffer)
-   * instead of two.
+   * Hands out the first `n` bytes in a buffer that is the caller's alone (it may transfer it to a
+   * worker) and is less than twice their size.
+   *
+   * When they are more than half the read buffer, the read buffer itself becomes the chunk's buffer
+   * (no copy of them) and the unconsumed rest — smaller than the chunk — moves to a new read buffer
+   * with room for `reserve` more bytes: one copy per byte (into the read buffer) instead of two.
+   * Otherwise (a small chunk in a large buffer, e.g. one big input piece) they are copied out and
+   * consumed: handing out the buffer would make the chunk pin all of it, and moving the large rest
+   * for every chunk would be quadratic.
    */
   detach(n: number, reserve: number): Uint8Array {
+    if (2 * n <= this.buf.length) return this.take(n);
     const out = this.buf.subarray(this.start, this.start + n);
     const rest = this.length - n;
     const next = new Uint8Array(Math.max(65536, rest + reserve));

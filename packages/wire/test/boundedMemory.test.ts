@@ -60,4 +60,45 @@ describe("bounded memory", () => {
     expect(rows).toBe(800);
     expect(counter.bytes).toBeLessThanOrEqual(800 * 2000 + encodeRaw(block, "f16").length);
   });
+
+  for (const [name, make] of [
+    ["NDJSON", (b: typeof block) => encodeNdjson(b)],
+    ["msgpack", (b: typeof block) => encodeMsgpack(b, { rowsPerFrame: 4 })],
+  ] as const) {
+    it(`${name}: chunks cut from one large input piece own about their bytes only, in linear time`, async () => {
+      // A library user passes one big buffer. Handing out the whole read buffer as each chunk's buffer
+      // (and moving the rest of the input to a new buffer for every chunk) made each chunk pin the
+      // rest of the input and the framing quadratic.
+      const big = makeBatch(4096, 64, 5);
+      const input = make(big);
+      let chunks = 0;
+      let rows = 0;
+      let worst = 0;
+      for await (const c of frameChunks([input], { maxBatchRows: 16 })) {
+        chunks++;
+        rows += c.rows;
+        worst = Math.max(worst, c.bytes.buffer.byteLength / c.bytes.byteLength);
+      }
+      expect(rows).toBe(4096);
+      expect(chunks).toBe(256);
+      expect(worst, "largest ratio of a chunk's buffer to its bytes").toBeLessThan(2);
+    });
+  }
+
+  it("NDJSON from pipe-sized reads still hands out the read buffer itself for large chunks", async () => {
+    const input = encodeNdjson(makeBatch(256, 2000, 7)); // ~5 MB, ~20 KB lines
+    const reads: Uint8Array[] = [];
+    for (let i = 0; i < input.length; i += 65_536) reads.push(input.slice(i, i + 65_536));
+    let worst = 0;
+    let rows = 0;
+    let handedOut = 0; // chunks that are a view of a read buffer (not copied out)
+    for await (const c of frameChunks(reads, { maxChunkBytes: 1 << 20 })) {
+      rows += c.rows;
+      worst = Math.max(worst, c.bytes.buffer.byteLength / c.bytes.byteLength);
+      if (c.bytes.buffer.byteLength > c.bytes.byteLength) handedOut++;
+    }
+    expect(rows).toBe(256);
+    expect(worst).toBeLessThan(2);
+    expect(handedOut).toBeGreaterThan(0);
+  });
 });
