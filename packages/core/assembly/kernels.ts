@@ -8,15 +8,19 @@
 // the SAME order (lane by lane, block by block), so both paths give bit-identical results. Any
 // change here must be mirrored there; test/kernels.fallback.test.ts compares every bit.
 //
-// Summation order (expSum, massGe): 16 elements per iteration as four f32x4 vectors
+// Summation order (expSum, expSumMoment, massGe): 16 elements per iteration as four f32x4 vectors
 // a = x[i..i+3], b = x[i+4..i+7], c = x[i+8..i+11], d = x[i+12..i+15]; one f32x4 accumulator,
 // acc += (a + b) + (c + d), so lane j sums the elements with i % 4 == j. Within a block of BLOCK
 // elements the lanes accumulate in f32; at the block's end its 4 lanes are promoted to f64 and added
 // in lane order 0..3 (the block sum, stored); the row total is the f64 sum of block sums in order.
-// (PERFORMANCE.md: f32 lanes over a whole 128k row lose ~1e-5; per 1024-element block they do not.)
+// (PERFORMANCE.md: f32 lanes over a whole 128k row lose ~1e-5.) With BLOCK = 128 each lane adds 8
+// four-term groups per block, so a block sum is within 9 float32 roundings (9 · 2^-24 ≈ 5.4e-7
+// relative, worst case) of the exact sum of its terms, whatever the data — a block of 1024 allowed
+// 66 (~4e-6), and rows of many equal small terms beside one large one came close to it. The extra
+// f64 reductions cost ~1 op per element-group of 128.
 
-/** Elements per summation block: 128 iterations of 8 lanes. */
-const BLOCK: i32 = 1024;
+/** Elements per summation block: 8 iterations of 16 elements. */
+const BLOCK: i32 = 128;
 
 // exp(x) constants (see expv).
 const L2E: f32 = 1.44269502; // log2(e) rounded to f32
@@ -554,146 +558,82 @@ export function heapBase(): usize {
   return (__heap_base + 63) & ~(<usize>63);
 }
 
-// ---- float64 exp-and-sum (f64x2) ----
-//
-// For results that must be accurate to float64 (log-sum-exp, log-softmax, log-probabilities and
-// entropy: their contract is ~1e-12 relative, which float32 terms cannot give). Same shape as the
-// float32 loop: 8 elements per iteration — a = x[i..i+3], b = x[i+4..i+7] promoted to four f64x2
-// vectors (a01, a23, b01, b23); one f64x2 accumulator, acc += (a01 + a23) + (b01 + b23), so lane j
-// sums the elements with i % 2 == j; per block of BLOCK elements, block sum = lane 0 + lane 1 (f64);
-// total = Σ block sums in order.
+// ---- exp-and-sum with the first moment (entropy) ----
 
-const D_L2E: f64 = 1.4426950408889634; // log2(e)
-const D_MAGIC: f64 = 6755399441056767.0; // 1.5 * 2^52 + 1023
-const D_LN2HI: f64 = 6.93147180369123816490e-1; // fdlibm's split of ln 2: n * D_LN2HI is exact
-const D_LN2LO: f64 = 1.90821492927058770002e-10;
-const D_XMIN: f64 = -709.0; // clamp: n = -1023 there, 2^n's bits are 0, the result exactly +0
-
-const KD = memory.data<f64>(
-  [
-    D_XMIN, D_XMIN, D_L2E, D_L2E, D_MAGIC, D_MAGIC, D_LN2HI, D_LN2HI, D_LN2LO, D_LN2LO,
-    // Taylor coefficients 1/11! .. 1/2! of q(r) = (e^r - 1 - r) / r^2: truncation r^12/12! < 7e-15
-    // relative on |r| <= ln2/2 (the float64 contract of the callers is 1e-12)
-    2.50521083854417187751e-8, 2.50521083854417187751e-8,
-    2.75573192239858906526e-7, 2.75573192239858906526e-7,
-    2.75573192239858906526e-6, 2.75573192239858906526e-6,
-    2.48015873015873015873e-5, 2.48015873015873015873e-5,
-    1.98412698412698412698e-4, 1.98412698412698412698e-4,
-    1.38888888888888888889e-3, 1.38888888888888888889e-3,
-    8.33333333333333333333e-3, 8.33333333333333333333e-3,
-    4.16666666666666666667e-2, 4.16666666666666666667e-2,
-    1.66666666666666666667e-1, 1.66666666666666666667e-1,
-    0.5, 0.5, 1.0, 1.0,
-  ],
-  16,
-);
+/** Σ e_i d_i of the last expSumMoment call (f64 reduction of f32 block lanes). */
+let momentAcc: f64 = 0;
+export function lastMoment(): f64 {
+  return momentAcc;
+}
 
 /**
- * e^d for two f64 lanes; k* are the splatted constants of KD, loaded once per call (as in expk).
- * Method as expk: clamp to >= -709 (below about -708.75 the result is exactly 0), n = round(d log2 e)
- * by the magic add, r = d - n ln2 (Cody-Waite, fdlibm split), e^r = 1 + r + r^2 q(r) with q the
- * degree-9 Taylor polynomial (Horner), 2^n from bits(t) << 52. Relative error < 1e-14.
+ * expSum without stores that also sums the moment Σ e_i c_i, c_i = max(d_i, -88) (the clamped
+ * argument of the exp; e_i = 0 wherever the clamp acts, so masked and padding terms add +0, never
+ * 0 · -Infinity). d_i, e_i and the block/lane order of Σ e_i are exactly those of expSum (the
+ * returned S is bit-identical to expSum's); the moment uses the same lanes and blocks:
+ * h += (ea·ca + eb·cb) + (ec·cc + ed·cd) in f32, per block its 4 lanes added in f64 in lane order,
+ * block moments added in order. Read it with lastMoment(). Entropy = log S − M / S.
  */
-// @ts-expect-error: decorator
-@inline function expd(
-  d: v128, kmin: v128, kl2e: v128, kmag: v128, khi: v128, klo: v128,
-  q9: v128, q8: v128, q7: v128, q6: v128, q5: v128, q4: v128, q3: v128, q2: v128, q1: v128, q0: v128, kone: v128,
-): v128 {
-  d = f64x2.pmax(d, kmin);
-  const t = f64x2.add(f64x2.mul(d, kl2e), kmag);
-  const n = f64x2.sub(t, kmag);
-  let r = f64x2.sub(d, f64x2.mul(n, khi));
-  r = f64x2.sub(r, f64x2.mul(n, klo));
-  let q = f64x2.add(f64x2.mul(q9, r), q8);
-  q = f64x2.add(f64x2.mul(q, r), q7);
-  q = f64x2.add(f64x2.mul(q, r), q6);
-  q = f64x2.add(f64x2.mul(q, r), q5);
-  q = f64x2.add(f64x2.mul(q, r), q4);
-  q = f64x2.add(f64x2.mul(q, r), q3);
-  q = f64x2.add(f64x2.mul(q, r), q2);
-  q = f64x2.add(f64x2.mul(q, r), q1);
-  q = f64x2.add(f64x2.mul(q, r), q0);
-  const p = f64x2.add(f64x2.add(f64x2.mul(q, f64x2.mul(r, r)), r), kone);
-  return f64x2.mul(p, i64x2.shl(t, 52));
+export function expSumMoment(p: usize, n16: i32, m: f32, s: f32, bs: usize): f64 {
+  const vm = f32x4.splat(m);
+  const vs = f32x4.splat(s);
+  const scaled = s != 1;
+  const kxmin = v128.load(KT);
+  const kl2e = v128.load(KT, 16);
+  const kmag = v128.load(KT, 32);
+  const khi = v128.load(KT, 48);
+  const klo = v128.load(KT, 64);
+  const k4 = v128.load(KT, 80);
+  const k3 = v128.load(KT, 96);
+  const k2 = v128.load(KT, 112);
+  const k1 = v128.load(KT, 128);
+  const k0 = v128.load(KT, 144);
+  const kone = v128.load(KT, 160);
+  let total: f64 = 0;
+  let mom: f64 = 0;
+  for (let start: i32 = 0; start < n16; start += BLOCK) {
+    let end = start + BLOCK;
+    if (end > n16) end = n16;
+    let acc = f32x4.splat(0);
+    let h = acc;
+    const qEnd = p + (<usize>end << 2);
+    for (let q = p + (<usize>start << 2); q < qEnd; q += 64) {
+      let da = f32x4.sub(v128.load(q), vm);
+      let db = f32x4.sub(v128.load(q, 16), vm);
+      let dc = f32x4.sub(v128.load(q, 32), vm);
+      let dd = f32x4.sub(v128.load(q, 48), vm);
+      if (scaled) {
+        da = f32x4.mul(da, vs);
+        db = f32x4.mul(db, vs);
+        dc = f32x4.mul(dc, vs);
+        dd = f32x4.mul(dd, vs);
+      }
+      da = f32x4.pmax(da, kxmin);
+      db = f32x4.pmax(db, kxmin);
+      dc = f32x4.pmax(dc, kxmin);
+      dd = f32x4.pmax(dd, kxmin);
+      const ea = expk(da, kxmin, kl2e, kmag, khi, klo, k4, k3, k2, k1, k0, kone);
+      const eb = expk(db, kxmin, kl2e, kmag, khi, klo, k4, k3, k2, k1, k0, kone);
+      const ec = expk(dc, kxmin, kl2e, kmag, khi, klo, k4, k3, k2, k1, k0, kone);
+      const ed = expk(dd, kxmin, kl2e, kmag, khi, klo, k4, k3, k2, k1, k0, kone);
+      acc = f32x4.add(acc, f32x4.add(f32x4.add(ea, eb), f32x4.add(ec, ed)));
+      h = f32x4.add(
+        h,
+        f32x4.add(f32x4.add(f32x4.mul(ea, da), f32x4.mul(eb, db)), f32x4.add(f32x4.mul(ec, dc), f32x4.mul(ed, dd))),
+      );
+    }
+    const b = lanesF64(acc);
+    store<f64>(bs + (<usize>(start / BLOCK) << 3), b);
+    total += b;
+    mom += lanesF64(h);
+  }
+  momentAcc = mom;
+  return total;
 }
 
 // @ts-expect-error: decorator
 @inline function hi2(v: v128): v128 {
   return f64x2.promote_low_f32x4(v128.shuffle<f32>(v, v, 2, 3, 0, 1));
-}
-
-/** Σ e_i d_i of the last expSum64 call with `ent` (masked and padding terms add 0). */
-let entAcc64: f64 = 0;
-export function lastEntropyTerm64(): f64 {
-  return entAcc64;
-}
-
-/**
- * Σ exp(d_i), d_i = (x_i - m) * s in float64 (s = 1 skips the product), over n16 floats (x float32,
- * promoted exactly); block sums (f64) written at `bs`. With `ent` != 0 also Σ e_i max(d_i, -709)
- * (read with lastEntropyTerm64).
- */
-export function expSum64(p: usize, n16: i32, m: f64, s: f64, bs: usize, ent: i32): f64 {
-  const vm = f64x2.splat(m);
-  const vs = f64x2.splat(s);
-  const scaled = s != 1;
-  const lo = v128.load(KD);
-  const kl2e = v128.load(KD, 16);
-  const kmag = v128.load(KD, 32);
-  const khi = v128.load(KD, 48);
-  const klo = v128.load(KD, 64);
-  const q9 = v128.load(KD, 80);
-  const q8 = v128.load(KD, 96);
-  const q7 = v128.load(KD, 112);
-  const q6 = v128.load(KD, 128);
-  const q5 = v128.load(KD, 144);
-  const q4 = v128.load(KD, 160);
-  const q3 = v128.load(KD, 176);
-  const q2 = v128.load(KD, 192);
-  const q1 = v128.load(KD, 208);
-  const q0 = v128.load(KD, 224);
-  const kone = v128.load(KD, 240);
-  let total: f64 = 0;
-  let entTotal: f64 = 0;
-  for (let start: i32 = 0; start < n16; start += BLOCK) {
-    let end = start + BLOCK;
-    if (end > n16) end = n16;
-    let acc = f64x2.splat(0);
-    let h = acc;
-    const qEnd = p + (<usize>end << 2);
-    for (let q = p + (<usize>start << 2); q < qEnd; q += 32) {
-      const a = v128.load(q);
-      const b = v128.load(q, 16);
-      let d0 = f64x2.sub(f64x2.promote_low_f32x4(a), vm);
-      let d1 = f64x2.sub(hi2(a), vm);
-      let d2 = f64x2.sub(f64x2.promote_low_f32x4(b), vm);
-      let d3 = f64x2.sub(hi2(b), vm);
-      if (scaled) {
-        d0 = f64x2.mul(d0, vs);
-        d1 = f64x2.mul(d1, vs);
-        d2 = f64x2.mul(d2, vs);
-        d3 = f64x2.mul(d3, vs);
-      }
-      const e0 = expd(d0, lo, kl2e, kmag, khi, klo, q9, q8, q7, q6, q5, q4, q3, q2, q1, q0, kone);
-      const e1 = expd(d1, lo, kl2e, kmag, khi, klo, q9, q8, q7, q6, q5, q4, q3, q2, q1, q0, kone);
-      const e2 = expd(d2, lo, kl2e, kmag, khi, klo, q9, q8, q7, q6, q5, q4, q3, q2, q1, q0, kone);
-      const e3 = expd(d3, lo, kl2e, kmag, khi, klo, q9, q8, q7, q6, q5, q4, q3, q2, q1, q0, kone);
-      acc = f64x2.add(acc, f64x2.add(f64x2.add(e0, e1), f64x2.add(e2, e3)));
-      if (ent != 0) {
-        const h0 = f64x2.mul(e0, f64x2.pmax(d0, lo));
-        const h1 = f64x2.mul(e1, f64x2.pmax(d1, lo));
-        const h2 = f64x2.mul(e2, f64x2.pmax(d2, lo));
-        const h3 = f64x2.mul(e3, f64x2.pmax(d3, lo));
-        h = f64x2.add(h, f64x2.add(f64x2.add(h0, h1), f64x2.add(h2, h3)));
-      }
-    }
-    const blk = f64x2.extract_lane(acc, 0) + f64x2.extract_lane(acc, 1);
-    store<f64>(bs + (<usize>(start / BLOCK) << 3), blk);
-    total += blk;
-    if (ent != 0) entTotal += f64x2.extract_lane(h, 0) + f64x2.extract_lane(h, 1);
-  }
-  entAcc64 = entTotal;
-  return total;
 }
 
 /**

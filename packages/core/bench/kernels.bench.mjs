@@ -16,8 +16,6 @@ import {
   softmaxStrided,
   topPNucleus,
 } from "../dist/index.js";
-// Kernel-level float32 log-sum-exp (not public: the public functions keep a float64 contract).
-import { logSumExpF32Kernel } from "../dist/kernels/dispatch.js";
 
 const args = process.argv.slice(2);
 const runsArg = args.indexOf("--runs");
@@ -169,11 +167,6 @@ const cases = [
     impl: "logitstream logSumExpStrided",
     ours: true,
     fn: () => [logSumExpStrided(x, 0, V)],
-  },
-  {
-    op: "log-sum-exp",
-    impl: "kernel-level float32 exp-and-sum (~1e-7; not the public contract)",
-    fn: () => [logSumExpF32Kernel(x, 0, V)],
   },
   { op: "log-sum-exp", impl: "plain JS (Math.exp)", fn: () => [plainLse(x)] },
   {

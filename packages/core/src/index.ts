@@ -1,47 +1,8 @@
 // Public surface of @logitstream/core: named re-exports only (see CONVENTIONS.md).
-export { EmptyCandidatesError, InvalidLogitsError, InvalidParamsError, LogitstreamError } from "./errors.js";
-export type { AbortSignalLike, LogitSource, Tokenizer } from "./types.js";
-export { checkRow } from "./checkRow.js";
-export { InvalidTargetError } from "./errors.js";
-export { softmax, softmaxStrided } from "./softmax.js";
-export type { SoftmaxOptions } from "./softmax.js";
-export { logSoftmax, logSoftmaxStrided } from "./logSoftmax.js";
-export { logSumExp, logSumExpStrided } from "./logSumExp.js";
-export { softmaxBackward, softmaxBackwardStrided } from "./softmaxBackward.js";
-export { MAX_JACOBIAN_VOCAB, softmaxJacobian } from "./softmaxJacobian.js";
-export { crossEntropy, crossEntropyStrided } from "./crossEntropy.js";
-export { entropy, entropyStrided } from "./entropy.js";
-export { klDivergence, klDivergenceStrided } from "./klDivergence.js";
-export { perplexity } from "./perplexity.js";
-export { softmaxBatch } from "./softmaxBatch.js";
-export type { SoftmaxBatchOptions } from "./softmaxBatch.js";
-export { scoreBatch } from "./scoreBatch.js";
-export type { ScoreBatchOptions, ScoreBatchResult } from "./scoreBatch.js";
-export { topLogprobs } from "./topLogprobs.js";
-export { philox4x32, philox4x32Block, uniform } from "./rng.js";
-export {
-  DEFAULT_SAMPLER_PARAMS,
-  resolveSamplerParams,
-  SAMPLER_NAMES,
-  validateSamplerParams,
-} from "./samplerParams.js";
-export type { SamplerParams } from "./samplerParams.js";
-export { candidateMax, computeProbs, createCandidates, loadCandidates } from "./candidates.js";
+
 export type { Candidates } from "./candidates.js";
-export { createSamplingContext } from "./samplerStage.js";
-export type { SamplerScratch, SamplerStage, SamplingContext } from "./samplerStage.js";
-export { logitBias } from "./samplers/logitBias.js";
-export { penalties } from "./samplers/penalties.js";
-export type { PenaltiesOptions } from "./samplers/penalties.js";
-export { temperature } from "./samplers/temperature.js";
-export { topK } from "./samplers/topK.js";
-export { topP } from "./samplers/topP.js";
-export { minP } from "./samplers/minP.js";
-export { typicalP } from "./samplers/typicalP.js";
-export { topNSigma } from "./samplers/topNSigma.js";
-export { greedy } from "./samplers/greedy.js";
-export { dist } from "./samplers/dist.js";
-export { createSampler } from "./createSampler.js";
+export { candidateMax, computeProbs, createCandidates, loadCandidates } from "./candidates.js";
+export { checkRow } from "./checkRow.js";
 export type {
   CreateSamplerOptions,
   SampleOptions,
@@ -50,10 +11,55 @@ export type {
   SamplerState,
   TopLogprob,
 } from "./createSampler.js";
-export { sampleBatch } from "./sampleBatch.js";
-export type { SampleBatchOptions, SampleBatchResult } from "./sampleBatch.js";
-export { kernelBackend } from "./kernels/dispatch.js";
+export { createSampler } from "./createSampler.js";
+export { crossEntropy, crossEntropyStrided } from "./crossEntropy.js";
+export { entropy, entropyStrided } from "./entropy.js";
+export {
+  EmptyCandidatesError,
+  InvalidLogitsError,
+  InvalidParamsError,
+  InvalidTargetError,
+  LogitstreamError,
+} from "./errors.js";
 export { decodeHalf } from "./kernels/decodeHalf.js";
-export { scoreHalfRow } from "./kernels/scoreHalfRow.js";
+export { kernelBackend } from "./kernels/dispatch.js";
 export type { HalfRowScore } from "./kernels/scoreHalfRow.js";
+export { scoreHalfRow } from "./kernels/scoreHalfRow.js";
 export { topPNucleus } from "./kernels/topPNucleus.js";
+export { klDivergence, klDivergenceStrided } from "./klDivergence.js";
+export { logSoftmax, logSoftmaxStrided } from "./logSoftmax.js";
+export { logSumExp, logSumExpStrided } from "./logSumExp.js";
+export { perplexity } from "./perplexity.js";
+export { philox4x32, philox4x32Block, uniform } from "./rng.js";
+export type { SampleBatchOptions, SampleBatchResult } from "./sampleBatch.js";
+export { sampleBatch } from "./sampleBatch.js";
+export type { SamplerParams } from "./samplerParams.js";
+export {
+  DEFAULT_SAMPLER_PARAMS,
+  resolveSamplerParams,
+  SAMPLER_NAMES,
+  validateSamplerParams,
+} from "./samplerParams.js";
+export type { SamplerScratch, SamplerStage, SamplingContext } from "./samplerStage.js";
+export { createSamplingContext } from "./samplerStage.js";
+export { dist } from "./samplers/dist.js";
+export { greedy } from "./samplers/greedy.js";
+export { logitBias } from "./samplers/logitBias.js";
+export { minP } from "./samplers/minP.js";
+export type { PenaltiesOptions } from "./samplers/penalties.js";
+export { penalties } from "./samplers/penalties.js";
+export { temperature } from "./samplers/temperature.js";
+export { topK } from "./samplers/topK.js";
+export { topNSigma } from "./samplers/topNSigma.js";
+export { topP } from "./samplers/topP.js";
+export { typicalP } from "./samplers/typicalP.js";
+export type { ScoreBatchOptions, ScoreBatchResult } from "./scoreBatch.js";
+export { scoreBatch } from "./scoreBatch.js";
+export type { SoftmaxOptions } from "./softmax.js";
+export { softmax, softmaxStrided } from "./softmax.js";
+export { softmaxBackward, softmaxBackwardStrided } from "./softmaxBackward.js";
+export type { SoftmaxBatchOptions } from "./softmaxBatch.js";
+export { softmaxBatch } from "./softmaxBatch.js";
+export { MAX_JACOBIAN_VOCAB, softmaxJacobian } from "./softmaxJacobian.js";
+export { topLogprobs } from "./topLogprobs.js";
+export type { AbortSignalLike, LogitSource, Tokenizer } from "./types.js";

@@ -16,7 +16,7 @@ export interface SoftmaxOptions {
  * Use this form on batches (row *r* of a `rows × V` buffer is at `offset = r * V`) and in workers.
  *
  * Contract: max-subtracted, so adding a constant to every logit changes nothing; the sum is taken in
- * the fixed order of the kernels (float32 lanes within blocks of 1024 terms, blocks reduced in
+ * the fixed order of the kernels (float32 lanes within blocks of 128 terms, blocks reduced in
  * float64 — see `src/kernels/`), so the result depends only on the row's values and T — never on the
  * batch size, the row's position, or whether the WebAssembly SIMD kernel or its bit-identical
  * JavaScript twin ran. `-Infinity` (banned) logits get exactly 0 and change no other output (the

@@ -5,6 +5,7 @@ import {
   logSoftmaxKernel,
   logSumExpKernel,
   maxKernel,
+  rowStatsKernel,
   sampleKernel,
   scoreHalfKernel,
   scoreKernel,
@@ -68,6 +69,8 @@ function runAll(seed: number): Result[] {
     out.lse = logSumExpKernel(row, 0, n, T);
     const target = Math.floor(r() * n);
     out.score = { ...scoreKernel(row, 0, n, target) };
+    out.stats = { ...rowStatsKernel(row, 0, n, 1 / T, true) }; // normalizer + moment at T
+    out.statsPlain = { ...rowStatsKernel(row, 0, n, 1 / T, false) };
     const k = 1 + Math.floor(r() * 50);
     const ids = new Int32Array(k);
     const vals = new Float32Array(k);

@@ -1,5 +1,13 @@
 import { afterAll, describe, expect, it } from "vitest";
-import { createSampler, logSoftmax, sampleBatch, scoreBatch, softmax } from "../src/index.js";
+import {
+  createSampler,
+  logSoftmax,
+  logSumExp,
+  sampleBatch,
+  scoreBatch,
+  softmax,
+  topLogprobs,
+} from "../src/index.js";
 import { setKernelBackend } from "../src/kernels/dispatch.js";
 
 // The public functions run on the kernels; these tests pin what that must not change: the sampler's
@@ -109,5 +117,40 @@ describe("public functions on the kernels", () => {
       }
     }
     expect(where.length).toBe(1000);
+  });
+
+  it("leaves log-sum-exp, scores, entropy and top logprobs bit-identical when masked tokens are added (V > 1024)", () => {
+    const r = rng(8);
+    const kept = new Float32Array(3000);
+    for (let i = 0; i < kept.length; i++) kept[i] = (r() - 0.5) * 20;
+    const withMasks = new Float32Array(4000);
+    const pos: number[] = []; // position of kept[k] in withMasks
+    for (let i = 0, k = 0; i < withMasks.length; i++) {
+      if ((i % 4 === 2 && k < kept.length) || k >= kept.length) withMasks[i] = Number.NEGATIVE_INFINITY;
+      else {
+        pos.push(i);
+        withMasks[i] = kept[k++]!;
+      }
+    }
+    for (const T of [1, 0.7]) {
+      expect(logSumExp(withMasks, { temperature: T })).toBe(logSumExp(kept, { temperature: T }));
+    }
+    const a = scoreBatch(withMasks, 1, 4000, Int32Array.of(pos[1500]!), { top: 5 });
+    const b = scoreBatch(kept, 1, 3000, Int32Array.of(1500), { top: 5 });
+    expect(a.logprobs[0]).toBe(b.logprobs[0]);
+    expect(a.entropies[0]).toBe(b.entropies[0]);
+    expect(Array.from(a.topLogprobs!)).toEqual(Array.from(b.topLogprobs!));
+    expect(Array.from(a.topTokens!)).toEqual(Array.from(b.topTokens!, (k) => pos[k]!));
+    const lps = new Float64Array(3);
+    const lps2 = new Float64Array(3);
+    topLogprobs(withMasks, 0, 4000, 3, new Int32Array(3), lps);
+    topLogprobs(kept, 0, 3000, 3, new Int32Array(3), lps2);
+    expect(Array.from(lps)).toEqual(Array.from(lps2));
+    for (const seed of [0, 17, 1500, 2999]) {
+      const sa = createSampler({ topK: 40, temperature: 0.8, seed }).sample(withMasks);
+      const sb = createSampler({ topK: 40, temperature: 0.8, seed }).sample(kept);
+      expect(sa.token).toBe(pos[sb.token]);
+      expect(sa.logprob).toBe(sb.logprob);
+    }
   });
 });

@@ -180,7 +180,7 @@ describe("softmax", () => {
           const kept = u.filter((v) => v !== NEG);
           const p = softmax(u);
           const q = softmax(kept);
-          // one summation block (V ≤ 1024) and masked terms add exactly +0: the sums are identical
+          // the kernels sum the compacted unmasked values: the sums are identical
           let k = 0;
           for (let i = 0; i < u.length; i++) {
             if (u[i] === NEG) {

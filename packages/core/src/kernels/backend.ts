@@ -10,8 +10,8 @@ export interface KernelExports {
   compactFinite(p: number, n: number, outVal: number, outIdx: number): number;
   scatterF32(src: number, idx: number, m: number, dst: number, n: number): void;
   expSum(p: number, n16: number, m: number, s: number, out: number, bs: number): number;
-  expSum64(p: number, n16: number, m: number, s: number, bs: number, ent: number): number;
-  lastEntropyTerm64(): number;
+  expSumMoment(p: number, n16: number, m: number, s: number, bs: number): number;
+  lastMoment(): number;
   logSoftmaxWrite64(src: number, n16: number, m: number, s: number, c: number, dst: number): void;
   scaleF32(src: number, n16: number, f: number, dst: number): void;
   countGt(p: number, n16: number, t: number): number;
@@ -37,4 +37,4 @@ export interface KernelBackend {
 }
 
 /** Elements per summation block (must equal BLOCK in assembly/kernels.ts). */
-export const BLOCK = 1024;
+export const BLOCK = 128;

@@ -242,8 +242,10 @@ export function softmaxKernel(
 }
 
 /**
- * log-softmax of (x / T): fround((x_i − max)·(1/T) − log S), in float64 with S the float64 kernel sum
- * (accurate to ~1e-15), each output rounded once. Returns the row max (see softmaxKernel).
+ * log-softmax of (x / T): fround((x_i − max)·(1/T) − log S), the write pass in float64 (each output
+ * rounded once), S the float32 exp-and-sum of softmaxKernel (f32 lanes within blocks of 128, blocks
+ * reduced in f64: |ΔS/S| ≤ 11·2⁻²⁴ ≈ 6.6e-7 plus 2⁻²⁴·E_p|d| per rounding of the shifted logit d — so log S
+ * within ~1e-6 absolute; see test/softmaxReference.ts). Returns the row max (see softmaxKernel).
  */
 export function logSoftmaxKernel(
   data: Float32Array,
@@ -257,9 +259,9 @@ export function logSoftmaxKernel(
   const n16 = load(b, data, offset, length);
   const m = b.k.maxF32(lay.X, n16);
   if (!Number.isFinite(m)) return m;
-  const s = temperature === 1 ? 1 : 1 / temperature;
   prepare(b, n16, length);
-  const S = b.k.expSum64(cur.p, cur.n16, m, s, lay.BS, 0);
+  const S = b.k.expSum(cur.p, cur.n16, m, invT(temperature), 0, lay.BS);
+  const s = temperature === 1 ? 1 : 1 / temperature;
   b.k.logSoftmaxWrite64(lay.X, n16, m, s, portableLog(S), lay.E);
   const e = lay.E >> 2;
   out.set(F.subarray(e, e + length), outOffset);
@@ -267,8 +269,8 @@ export function logSoftmaxKernel(
 }
 
 /**
- * log Σ exp(x_i / T) = max / T + log S, S from the float64 kernel (accurate to ~1e-15). Returns NaN / ±Infinity unchanged from the max when
- * the row is invalid (NaN, +Infinity, or all -Infinity / empty).
+ * log Σ exp(x_i / T) = max / T + log S, S from the float32 exp-and-sum (as logSoftmaxKernel). Returns NaN / ±Infinity unchanged from the max when the row is invalid (NaN, +Infinity,
+ * or all -Infinity / empty).
  */
 export function logSumExpKernel(
   data: Float32Array,
@@ -281,8 +283,8 @@ export function logSumExpKernel(
   const m = b.k.maxF32(lay.X, n16);
   if (!Number.isFinite(m)) return m;
   prepare(b, n16, length);
-  if (temperature === 1) return m + portableLog(b.k.expSum64(cur.p, cur.n16, m, 1, lay.BS, 0));
-  return m / temperature + portableLog(b.k.expSum64(cur.p, cur.n16, m, 1 / temperature, lay.BS, 0));
+  const S = b.k.expSum(cur.p, cur.n16, m, invT(temperature), 0, lay.BS);
+  return (temperature === 1 ? m : m / temperature) + portableLog(S);
 }
 
 /** Result of scoreKernel / scoreHalfKernel (reused object: copy the fields out). */
@@ -306,10 +308,10 @@ function scoreLoaded(b: KernelBackend, n16: number, length: number, target: numb
   score.max = m;
   if (!Number.isFinite(m)) return score;
   prepare(b, n16, length);
-  const S = b.k.expSum64(cur.p, cur.n16, m, 1, lay.BS, 1);
+  const S = b.k.expSumMoment(cur.p, cur.n16, m, 1, lay.BS);
   const logS = portableLog(S);
   score.logSumExp = m + logS;
-  score.entropy = logS - b.k.lastEntropyTerm64() / S;
+  score.entropy = logS - b.k.lastMoment() / S;
   if (target >= 0) {
     const xt = F[(lay.X >> 2) + target]!;
     score.logprob = xt - m - logS;
@@ -526,7 +528,7 @@ export function expKernel(x: Float32Array, out: Float32Array): void {
 export interface RowStats {
   /** Row maximum; not finite (NaN, +Infinity, or -Infinity for an empty / all-masked row) = invalid row. */
   max: number;
-  /** S = Σ exp((x_i − max)·s) from the float64 kernel (masked terms excluded). */
+  /** S = Σ exp((x_i − max)·s) from the float32 exp-and-sum kernel (masked terms excluded). */
   sum: number;
   /** log S (portableLog). */
   logSum: number;
@@ -540,9 +542,11 @@ let loadedLength = 0;
 let loadedBackend: KernelBackend | null = null;
 
 /**
- * Loads a row once and computes its max (with validation) and the float64 normalizer
- * S = Σ exp((x_i − max)·s) (s = 1/T, or 1), plus the entropy moment when `entropy`. The row stays
- * loaded for `loadedCountGt` / `loadedTopK` until the next kernel call of any kind.
+ * Loads a row once and computes its max (with validation) and the normalizer
+ * S = Σ exp((x_i − max)·s) (s = fround(1/T), or 1) with the float32 exp-and-sum kernel — the same
+ * S as softmaxKernel / logSoftmaxKernel / logSumExpKernel for the row, bit for bit — plus the
+ * entropy moment Σ e_i (x_i − max)·s when `entropy` (expSumMoment: same S). The row stays loaded
+ * for `loadedCountGt` / `loadedTopK` until the next kernel call of any kind.
  */
 export function rowStatsKernel(
   data: Float32Array,
@@ -560,10 +564,13 @@ export function rowStatsKernel(
   stats.max = m;
   if (!Number.isFinite(m)) return stats;
   prepare(b, n16, length);
-  const S = b.k.expSum64(cur.p, cur.n16, m, s, lay.BS, entropy ? 1 : 0);
+  const sf = Math.fround(s);
+  const S = entropy
+    ? b.k.expSumMoment(cur.p, cur.n16, m, sf, lay.BS)
+    : b.k.expSum(cur.p, cur.n16, m, sf, 0, lay.BS);
   stats.sum = S;
   stats.logSum = portableLog(S);
-  stats.entropyTerm = entropy ? b.k.lastEntropyTerm64() : 0;
+  stats.entropyTerm = entropy ? b.k.lastMoment() : 0;
   return stats;
 }
 
@@ -629,18 +636,4 @@ export function loadedTopLogprobs(
     outIds[outOffset + k] = -1;
     outLogprobs[outOffset + k] = Number.NaN;
   }
-}
-
-/**
- * log Σ exp(x_i) from the float32 kernel (terms within 1 ulp of float32, ~1e-7 relative): not used by
- * the public functions, whose contract is float64 (~1e-12); kept to measure what the float32 path
- * costs (bench/kernels.bench.mjs). Returns the non-finite max of an invalid row.
- */
-export function logSumExpF32Kernel(data: Float32Array, offset: number, length: number): number {
-  const b = be();
-  const n16 = load(b, data, offset, length);
-  const m = b.k.maxF32(lay.X, n16);
-  if (!Number.isFinite(m)) return m;
-  prepare(b, n16, length);
-  return m + portableLog(b.k.expSum(cur.p, cur.n16, m, 1, 0, lay.BS));
 }

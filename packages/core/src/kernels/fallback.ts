@@ -50,39 +50,6 @@ function expf(x: number): number {
   return f(p * POW2[(n + 127) & 511]!);
 }
 
-// float64 exp constants (assembly/kernels.ts, expd).
-const D_L2E = Math.LOG2E; // 1.4426950408889634, as D_L2E in assembly/kernels.ts
-const D_MAGIC = 6755399441056767;
-const D_LN2HI = 0.6931471803691238;
-const D_LN2LO = 1.9082149292705877e-10;
-const D_XMIN = -709;
-const DQ = [
-  2.505210838544172e-8, 2.755731922398589e-7, 0.0000027557319223985893, 0.0000248015873015873,
-  0.0001984126984126984, 0.001388888888888889, 0.008333333333333333, 0.041666666666666664,
-  0.16666666666666666, 0.5,
-];
-
-/** 2^n as expd builds it: the float64 whose bits are ((n + 1023) mod 4096) << 52. */
-const POW2D = (() => {
-  const t = new Float64Array(4096);
-  const dv = new DataView(t.buffer);
-  for (let k = 0; k < 4096; k++) dv.setUint32(8 * k + 4, (k << 20) >>> 0, true);
-  return t;
-})();
-
-/** One lane of `expd` in assembly/kernels.ts. */
-function expd(d: number): number {
-  d = pmax(d, D_XMIN);
-  const t = d * D_L2E + D_MAGIC;
-  const n = t - D_MAGIC;
-  let r = d - n * D_LN2HI;
-  r = r - n * D_LN2LO;
-  let q = DQ[0]! * r + DQ[1]!;
-  for (let j = 2; j < 10; j++) q = q * r + DQ[j]!;
-  const p = q * (r * r) + r + 1;
-  return p * POW2D[(n + 1023) & 4095]!;
-}
-
 /** A JavaScript backend over an ArrayBuffer laid out exactly like the WebAssembly memory. */
 export function createFallbackBackend(): KernelBackend {
   let buf = new ArrayBuffer(1 << 16);
@@ -92,7 +59,7 @@ export function createFallbackBackend(): KernelBackend {
   let U16 = new Uint16Array(buf);
   let U32 = new Uint32Array(buf);
   let negInf = 0;
-  let entAcc64 = 0;
+  let moment = 0;
 
   function expLoop(p: number, n16: number, m: number, s: number, out: number, bs: number): number {
     const scaled = s !== 1;
@@ -240,61 +207,51 @@ export function createFallbackBackend(): KernelBackend {
     expSum(p, n16, m, s, out, bs) {
       return expLoop(p, n16, f(m), f(s), out, bs);
     },
-    expSum64(p, n16, m, s, bs, ent) {
-      const P = p >> 2;
+    expSumMoment(p, n16, m, s, bs) {
+      m = f(m);
+      s = f(s);
       const scaled = s !== 1;
+      const P = p >> 2;
       let total = 0;
-      let entTotal = 0;
+      let mom = 0;
       for (let start = 0; start < n16; start += BLOCK) {
         const end = Math.min(start + BLOCK, n16);
-        let a0 = 0;
-        let a1 = 0;
-        let h0 = 0;
-        let h1 = 0;
-        for (let i = start; i < end; i += 8) {
-          // lane 0: elements i, i+2, i+4, i+6; lane 1: i+1, i+3, i+5, i+7
-          for (let l = 0; l < 2; l++) {
-            let d0 = F[P + i + l]! - m;
-            let d1 = F[P + i + 2 + l]! - m;
-            let d2 = F[P + i + 4 + l]! - m;
-            let d3 = F[P + i + 6 + l]! - m;
+        const acc = [0, 0, 0, 0];
+        const h = [0, 0, 0, 0];
+        for (let i = start; i < end; i += 16) {
+          for (let l = 0; l < 4; l++) {
+            let da = f(F[P + i + l]! - m);
+            let db = f(F[P + i + 4 + l]! - m);
+            let dc = f(F[P + i + 8 + l]! - m);
+            let dd = f(F[P + i + 12 + l]! - m);
             if (scaled) {
-              d0 *= s;
-              d1 *= s;
-              d2 *= s;
-              d3 *= s;
+              da = f(da * s);
+              db = f(db * s);
+              dc = f(dc * s);
+              dd = f(dd * s);
             }
-            const e0 = expd(d0);
-            const e1 = expd(d1);
-            const e2 = expd(d2);
-            const e3 = expd(d3);
-            const sum = e0 + e1 + (e2 + e3);
-            let h = 0;
-            if (ent !== 0) {
-              h =
-                e0 * pmax(d0, D_XMIN) +
-                e1 * pmax(d1, D_XMIN) +
-                (e2 * pmax(d2, D_XMIN) + e3 * pmax(d3, D_XMIN));
-            }
-            if (l === 0) {
-              a0 += sum;
-              h0 += h;
-            } else {
-              a1 += sum;
-              h1 += h;
-            }
+            da = pmax(da, XMIN);
+            db = pmax(db, XMIN);
+            dc = pmax(dc, XMIN);
+            dd = pmax(dd, XMIN);
+            const ea = expf(da);
+            const eb = expf(db);
+            const ec = expf(dc);
+            const ed = expf(dd);
+            acc[l] = f(acc[l]! + f(f(ea + eb) + f(ec + ed)));
+            h[l] = f(h[l]! + f(f(f(ea * da) + f(eb * db)) + f(f(ec * dc) + f(ed * dd))));
           }
         }
-        const blk = a0 + a1;
+        const blk = acc[0]! + acc[1]! + acc[2]! + acc[3]!;
         D[(bs >> 3) + start / BLOCK] = blk;
         total += blk;
-        if (ent !== 0) entTotal += h0 + h1;
+        mom += h[0]! + h[1]! + h[2]! + h[3]!;
       }
-      entAcc64 = entTotal;
+      moment = mom;
       return total;
     },
-    lastEntropyTerm64() {
-      return entAcc64;
+    lastMoment() {
+      return moment;
     },
     logSoftmaxWrite64(src, n16, m, s, c, dst) {
       const S = src >> 2;
