@@ -1,17 +1,29 @@
 import { encodeMsgpack, encodeNdjson, frameChunks, WireError } from "@logitstream/wire";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { createPool } from "../src/createPool.js";
 import type { Pool, PoolOptions, StreamJob, StreamTotals } from "../src/startPool.js";
 import { batches, concatBytes } from "./helpers.js";
 
-const pools: Pool[] = [];
-function pool(opts: PoolOptions): Pool {
-  const p = createPool(opts);
-  pools.push(p);
+// One pool per configuration, shared by every run of this file: starting workers is what costs here
+// (hundreds of ms each on a loaded machine), not the runs. A pool serves any number of runs, and each
+// run's output depends only on its input and job, so sharing changes nothing that is asserted.
+const shared = new Map<PoolOptions, Pool>();
+const own: Pool[] = [];
+function pool(opts: PoolOptions, fresh = false): Pool {
+  if (fresh) {
+    const p = createPool(opts);
+    own.push(p);
+    return p;
+  }
+  let p = shared.get(opts);
+  if (p === undefined) {
+    p = createPool(opts);
+    shared.set(opts, p);
+  }
   return p;
 }
-afterEach(async () => {
-  await Promise.all(pools.splice(0).map((p) => p.destroy()));
+afterAll(async () => {
+  await Promise.all([...shared.values(), ...own].map((p) => p.destroy()));
 });
 
 const V = 300;
@@ -21,10 +33,16 @@ const ndjson = encodeNdjson({ ...all!, ids: Array.from({ length: ROWS }, (_, i) 
 const msgpack = encodeMsgpack(all!, { dtype: "f32" });
 const decoder = new TextDecoder();
 
-async function output(bytes: Uint8Array, opts: PoolOptions, job: StreamJob, maxBatchRows: number) {
+async function output(
+  bytes: Uint8Array,
+  opts: PoolOptions,
+  job: StreamJob,
+  maxBatchRows: number,
+  fresh = false,
+) {
   const parts: Uint8Array[] = [];
   let totals: StreamTotals | undefined;
-  const p = pool(opts);
+  const p = pool(opts, fresh);
   for await (const r of p.run(frameChunks([bytes], { maxBatchRows }), job)) {
     parts.push(r.bytes!);
     totals = r.totals;
@@ -72,7 +90,7 @@ describe("run over wire byte chunks (frameChunks → workers decode, compute, en
     const reference = await output(msgpack, configs[0]![1], job, 40);
     // 40-row chunks of V = 300 are 12,000 elements: two fit in the 30,000-element inline budget, the
     // third starts the workers.
-    const mixed = await output(msgpack, { threads: 2, inlineThreshold: 30_000 }, job, 40);
+    const mixed = await output(msgpack, { threads: 2, inlineThreshold: 30_000 }, job, 40, true);
     expect(mixed.stats.inlineTasks).toBe(2);
     expect(mixed.stats.tasks).toBe(6);
     expect(mixed.stats.started).toBe(true);
