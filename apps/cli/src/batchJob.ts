@@ -52,7 +52,8 @@ export async function runBatchJob(ctx: CommandContext, args: ParsedArgs, job: Ba
     const temperature = job.temperature;
     checkFlagParams(() => validateSamplerParams({ temperature }));
   }
-  // --targets first: a bad or unavailable targets file is reported before anything runs.
+  // --targets first: a missing targets file is reported before anything runs; its contents are
+  // read chunk by chunk beside the input (see targets.ts).
   const targets: Targets | undefined =
     job.kind === "score" && job.targets !== undefined ? await openTargets(job.targets) : undefined;
   const input = await openInput(args.positionals[0], ctx.stdin);
@@ -67,29 +68,45 @@ export async function runBatchJob(ctx: CommandContext, args: ParsedArgs, job: Ba
   let totals: StreamTotals | undefined;
   try {
     let bytesRead = 0;
+    let inputRows = 0;
     const chunks = frameChunks(input.stream, readOpts);
     // Wraps the framer: notes how far the input has been read (for the progress bar) and, with
     // --targets, reads the targets of each chunk's rows before the pool asks for them.
     async function* source(): AsyncGenerator<ByteChunk> {
       for await (const chunk of chunks) {
         bytesRead = chunk.byteOffset + chunk.bytes.byteLength;
+        inputRows = chunk.firstRow + chunk.rows;
         if (targets !== undefined) await targets.prepare(chunk.firstRow, chunk.rows);
         yield chunk;
       }
     }
     const runOpts = targets === undefined ? {} : { targets: targets.take };
-    for await (const result of pool.run(source(), poolJob(job), runOpts)) {
-      if (result.bytes !== undefined && result.bytes.length > 0) {
-        const wait = ctx.stdout.write(result.bytes);
-        if (wait) await wait;
+    try {
+      for await (const result of pool.run(source(), poolJob(job), runOpts)) {
+        // A row past the end of a short (or bad) --targets file: skipped by the core in skip mode,
+        // but it ends the run in every mode once the rows before it are written.
+        let targetsFailure: Error | undefined;
+        let errors = result.errors;
+        if (targets !== undefined && errors.length > 0) {
+          targetsFailure = errors.map((e) => targets.failureOf(e)).find((e) => e !== undefined);
+          if (targetsFailure !== undefined) errors = errors.filter((e) => targets.failureOf(e) === undefined);
+        }
+        if (result.bytes !== undefined && result.bytes.length > 0) {
+          const wait = ctx.stdout.write(result.bytes);
+          if (wait) await wait;
+        }
+        if (errors.length > 0) {
+          skipped += errors.length;
+          firstSkip ??= errors[0];
+        }
+        if (targetsFailure !== undefined) throw targetsFailure;
+        totals = result.totals;
+        progress.update(result.rows, bytesRead);
       }
-      if (result.errors.length > 0) {
-        skipped += result.errors.length;
-        firstSkip ??= result.errors[0];
-      }
-      totals = result.totals;
-      progress.update(result.rows, bytesRead);
+    } catch (err) {
+      throw targets?.failureOf(err) ?? err;
     }
+    if (targets !== undefined) await targets.finish(inputRows);
     if (job.kind === "score") {
       const wait = ctx.stdout.write(summaryBytes(totals, job.output));
       if (wait) await wait;

@@ -11,6 +11,7 @@ const V = 2_048;
 const rows = randomRows(5_000, V, 42);
 const npyPath = writeFixture(dir, "big.npy", npy(rows));
 const ndjsonPath = writeFixture(dir, "big.ndjson", ndjsonArrays(rows.slice(0, 1_500)));
+const targetsFile = writeFixture(dir, "targets.txt", rows.map((_, i) => (i * 53) % V).join("\n"));
 const withTargets = writeFixture(
   dir,
   "targets.ndjson",
@@ -25,6 +26,7 @@ describe("--threads", () => {
     ["softmax --top", ["softmax", ndjsonPath, "--top", "5"]],
     ["score with targets and --top", ["score", withTargets, "--top", "4"]],
     ["score by entropy", ["score", npyPath]],
+    ["score with --targets FILE and --top", ["score", npyPath, "--targets", targetsFile, "--top", "2"]],
   ])("gives byte-identical output for --threads 1 and --threads 2: %s", async (_name, args) => {
     const one = await runCli([...args, "--threads", "1"]);
     const two = await runCli([...args, "--threads", "2"]);

@@ -33,6 +33,8 @@ export { scanNumberArray } from "./ndjson/scanNumberArray.js";
 export { createBatchStream, createRowStream } from "./nodeStreams.js";
 export { readBatches } from "./readBatches.js";
 export { readRows } from "./readRows.js";
+export type { ReadTargetsOptions } from "./readTargets.js";
+export { MAX_TARGET, readTargets } from "./readTargets.js";
 export type { RecordWriter } from "./records/createRecordWriter.js";
 export { createRecordEncoder, createRecordWriter } from "./records/createRecordWriter.js";
 export { encodeRecordLine, encodeRecordMsgpack, encodeRecords } from "./records/encodeRecords.js";

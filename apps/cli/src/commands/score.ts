@@ -23,6 +23,13 @@ export const score: Command = {
     'integers, one per row, in order). A row without a target is scored by its entropy: {"row", "entropy"}.',
     'The last line is {"summary": {"rows", "mean_nll", "perplexity"}} over the rows with a target.',
     "With --top N each record also carries the row's N most likely tokens (a distillation target file).",
+    "",
+    "--targets FILE replaces the frames' targets (a frame's \"target\" is then ignored). The file holds",
+    "exactly one token id per input row: 0 … 2^31 − 1, or -1 for no target (scored by entropy). A file",
+    "with fewer targets than rows, or more, is bad data (exit 65; the message names the first row without",
+    "a target, or the first target without a row), as is a token that is not such an integer (the message",
+    "names its index and byte offset); rows before the problem are written first. --on-error skip does",
+    "not skip these: the run stops.",
   ].join("\n"),
   flags: [
     ...formatFlags,
@@ -31,7 +38,7 @@ export const score: Command = {
       kind: "string",
       placeholder: "FILE",
       description:
-        "target token ids, whitespace-separated, one per row (not available yet: @logitstream/wire has no targets-file reader; use frame targets)",
+        "target token ids, whitespace-separated, one per row in order (-1 = none); replaces the frames' targets",
     },
     {
       name: "top",
