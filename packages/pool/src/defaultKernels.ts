@@ -13,6 +13,6 @@ export const defaultKernels: Kernels = {
   scoreBatch,
   softmaxBatch,
   topLogprobs,
-  decodeChunkPrefix: (chunk) => decodeChunkPrefix(chunk as never),
+  decodeChunkPrefix: (chunk, opts) => decodeChunkPrefix(chunk as never, opts),
   encodeRecords: (records, format) => encodeRecords(records as never, format),
 };

@@ -59,6 +59,9 @@ export interface Kernels {
     outOffset: number,
   ): void;
   /** wire's `decodeChunkPrefix`: the rows before the first bad frame, and that frame's error. */
-  decodeChunkPrefix(chunk: ByteChunkLike): { batch: RowBatchLike & { errors?: Error[] }; error?: Error };
+  decodeChunkPrefix(
+    chunk: ByteChunkLike,
+    opts?: { data?: (elements: number) => Float32Array },
+  ): { batch: RowBatchLike & { errors?: Error[] }; error?: Error };
   encodeRecords(records: readonly object[], format: OutputFormat): Uint8Array;
 }

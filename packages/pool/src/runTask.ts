@@ -34,6 +34,20 @@ function unshared(bytes: Uint8Array): Uint8Array {
   return view;
 }
 
+// Worker-local memory for decoded rows, reused by every task: the batch is consumed within the task
+// (results are fresh arrays), so a fresh rows × vocab Float32Array per task — 8 MiB for 64 rows of
+// 32,768, twice its float16 input — is only garbage that piles up between collections (it counted for
+// ~100 MB per worker in the 2 GiB float16 pipe test). Batches beyond DECODE_KEEP elements (one huge row)
+// get a fresh array, so the worker does not keep that much for good.
+const DECODE_KEEP = 4 * 1024 * 1024;
+let decoded32 = new Float32Array(0);
+function decodeInto(elements: number): Float32Array {
+  if (elements > DECODE_KEEP) return new Float32Array(elements);
+  if (decoded32.length < elements)
+    decoded32 = new Float32Array(Math.min(DECODE_KEEP, Math.max(elements, 2 * decoded32.length)));
+  return decoded32;
+}
+
 /**
  * Runs one task: decodes the frames if the task carries bytes, computes with the core's batch kernel,
  * and encodes the output records if asked. The same function runs in a worker and inline on the calling
@@ -49,7 +63,7 @@ export function runTask(task: TaskMessage, k: Kernels): TaskOutput {
     batch = task.batch;
   } else {
     const chunk = task.chunk!;
-    const decoded = k.decodeChunkPrefix({ ...chunk, bytes: unshared(chunk.bytes) });
+    const decoded = k.decodeChunkPrefix({ ...chunk, bytes: unshared(chunk.bytes) }, { data: decodeInto });
     batch = decoded.batch;
     decodeError = decoded.error;
     // No row decoded (the first frame was bad), or every row was skipped before the vocabulary was

@@ -21,6 +21,7 @@ export class BatchBuilder {
     readonly rows: number,
     vocab: number | undefined,
     readonly maxVocab: number,
+    private readonly alloc?: (elements: number) => Float32Array,
   ) {
     this.vocab = vocab ?? -1;
   }
@@ -49,7 +50,10 @@ export class BatchBuilder {
 
   /** The row-major output, allocated on first use (vocabulary must be set). */
   out(): Float32Array {
-    if (this.data === null) this.data = new Float32Array(this.rows * this.vocab);
+    if (this.data === null) {
+      const n = this.rows * this.vocab;
+      this.data = this.alloc !== undefined ? this.alloc(n).subarray(0, n) : new Float32Array(n);
+    }
     return this.data;
   }
 

@@ -3,7 +3,7 @@
 // piscina worker that loads it starts fast.
 
 export { decodeChunk, decodeChunkPrefix } from "./decodeChunk.js";
-export type { DecodedChunk } from "./decodedChunk.js";
+export type { DecodedChunk, DecodeOptions } from "./decodedChunk.js";
 export type { WireErrorCode } from "./errors.js";
 export { WireError } from "./errors.js";
 export type { FrameParams } from "./frameParams.js";

@@ -1,5 +1,5 @@
 import { decodeRawChunk } from "./binary/decodeRawChunk.js";
-import type { DecodedChunk } from "./decodedChunk.js";
+import type { DecodedChunk, DecodeOptions } from "./decodedChunk.js";
 import type { ByteChunk, RowBatch } from "./frames.js";
 import { decodeMsgpackChunk } from "./msgpack/decodeMsgpackChunk.js";
 import { decodeNdjsonChunk } from "./ndjson/decodeNdjsonChunk.js";
@@ -15,14 +15,14 @@ import { decodeNdjsonChunk } from "./ndjson/decodeNdjsonChunk.js";
  * write(batch); // rows firstRow … firstRow + batch.rows − 1
  * if (error) throw error; // names the frame and byte offset
  */
-export function decodeChunkPrefix(chunk: ByteChunk): DecodedChunk {
+export function decodeChunkPrefix(chunk: ByteChunk, opts: DecodeOptions = {}): DecodedChunk {
   switch (chunk.format) {
     case "ndjson":
-      return decodeNdjsonChunk(chunk);
+      return decodeNdjsonChunk(chunk, opts);
     case "msgpack":
-      return decodeMsgpackChunk(chunk);
+      return decodeMsgpackChunk(chunk, opts);
     default:
-      return decodeRawChunk(chunk);
+      return decodeRawChunk(chunk, opts);
   }
 }
 

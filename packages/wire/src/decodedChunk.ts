@@ -6,6 +6,18 @@ import type { RowBatch } from "./frames.js";
  * `error` is absent). Returning rather than throwing lets a caller write every good row before it
  * reports the error, as the CLI contract requires.
  */
+/** Options of {@link decodeChunkPrefix}. */
+export interface DecodeOptions {
+  /**
+   * Supplies the memory for the decoded rows: called at most once per chunk with `rows × vocab`; must
+   * return a Float32Array of at least that many elements (the batch's `data` is a view of the first
+   * ones, which are all overwritten). Lets a worker decode every chunk into one reused buffer instead
+   * of a fresh one each time; the caller must not reuse it while the batch is in use. An aligned f32
+   * chunk is viewed in place and does not call it.
+   */
+  data?: (elements: number) => Float32Array;
+}
+
 export interface DecodedChunk {
   batch: RowBatch;
   error?: WireError;

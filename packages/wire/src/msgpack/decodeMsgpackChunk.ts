@@ -1,7 +1,7 @@
 import { Unpackr } from "msgpackr/unpack";
 import { BatchBuilder, checkTarget } from "../batchBuilder.js";
 import { decodeElements } from "../binary/decodeElements.js";
-import type { DecodedChunk } from "../decodedChunk.js";
+import type { DecodedChunk, DecodeOptions } from "../decodedChunk.js";
 import { WireError } from "../errors.js";
 import { validateFrameParams } from "../frameParams.js";
 import { type ByteChunk, DEFAULTS, DTYPE_BYTES, type Dtype } from "../frames.js";
@@ -20,11 +20,11 @@ const info = newFrameInfo();
  * frame of rows × vocab), `id` (every row of the frame), `ids` (one per row), `target` (single-row
  * frame) or `targets` (one per row; null = none), `params`. Other keys are ignored.
  */
-export function decodeMsgpackChunk(chunk: ByteChunk): DecodedChunk {
+export function decodeMsgpackChunk(chunk: ByteChunk, opts: DecodeOptions = {}): DecodedChunk {
   const b = chunk.bytes;
   const skip = chunk.onError === "skip";
   const maxVocab = chunk.maxVocab ?? DEFAULTS.maxVocab;
-  const builder = new BatchBuilder(chunk.firstRow, chunk.rows, chunk.vocab, maxVocab);
+  const builder = new BatchBuilder(chunk.firstRow, chunk.rows, chunk.vocab, maxVocab, opts.data);
   let pos = 0;
   let local = 0;
   let frame = chunk.firstFrame;

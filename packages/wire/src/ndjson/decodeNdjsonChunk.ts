@@ -1,5 +1,5 @@
 import { BatchBuilder, checkTarget } from "../batchBuilder.js";
-import type { DecodedChunk } from "../decodedChunk.js";
+import type { DecodedChunk, DecodeOptions } from "../decodedChunk.js";
 import { WireError } from "../errors.js";
 import { validateFrameParams } from "../frameParams.js";
 import { type ByteChunk, DEFAULTS } from "../frames.js";
@@ -20,7 +20,7 @@ function isWs(c: number): boolean {
  * the rest by JSON.parse, which defines `__proto__` as an own property and so cannot pollute
  * prototypes; only own keys are read). Blank lines are ignored and are not rows.
  */
-export function decodeNdjsonChunk(chunk: ByteChunk): DecodedChunk {
+export function decodeNdjsonChunk(chunk: ByteChunk, opts: DecodeOptions = {}): DecodedChunk {
   const b = chunk.bytes;
   const n = b.length;
   const skip = chunk.onError === "skip";
@@ -29,6 +29,7 @@ export function decodeNdjsonChunk(chunk: ByteChunk): DecodedChunk {
     chunk.rows,
     chunk.vocab,
     chunk.maxVocab ?? DEFAULTS.maxVocab,
+    opts.data,
   );
   let pos = 0;
   let local = 0;
