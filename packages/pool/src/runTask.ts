@@ -83,7 +83,7 @@ export function runTask(task: TaskMessage, k: Kernels): TaskOutput {
     return output;
   }
   if (batch.errors !== undefined && batch.errors.length > 0)
-    output.wireErrors = batch.errors.map(serializeError);
+    output.wireErrors = serializeWireErrors(batch.errors, (batch as { skippedRows?: number[] }).skippedRows);
   if (decodeError !== undefined) output.failure = serializeError(decodeError);
   return output;
 }
@@ -115,7 +115,7 @@ export function undecodedOutput(
     errors: [],
   };
   const wire = batch.errors ?? [];
-  if (wire.length > 0) out.wireErrors = wire.map(serializeError);
+  if (wire.length > 0) out.wireErrors = serializeWireErrors(wire, batch.skippedRows);
   for (let r = 0; r < rows; r++) {
     // Skipped rows (onError "skip"): one error per row, naming it, like a kernel's skipped row.
     const e = serializeError(wire[Math.min(r, wire.length - 1)] ?? new Error("row could not be decoded"));
@@ -156,6 +156,20 @@ export function undecodedOutput(
   }
   if (job.output !== undefined) out.bytes = new Uint8Array(0);
   return out;
+}
+
+/**
+ * Wire's errors for the rows it skipped (`batch.errors`, aligned with `batch.skippedRows`), serialized
+ * with the global `row` each one is about, so the host can report wire's reason for a skipped row
+ * instead of the kernel's "NaN logit" for the NaN row wire left in its place.
+ */
+export function serializeWireErrors(errors: readonly Error[], skippedRows: readonly number[] | undefined) {
+  return errors.map((e, i) => {
+    const s = serializeError(e);
+    const row = skippedRows?.[i];
+    if (row !== undefined) s.props.row = row;
+    return s;
+  });
 }
 
 function compute(task: TaskMessage, batch: RowBatchLike, k: Kernels): TaskOutput {

@@ -12,13 +12,14 @@ import type {
   SampleJob,
   SamplerParamsLike,
   ScoreJob,
+  SerializedError,
   SoftmaxJob,
   TaskMessage,
   TaskOutput,
   TaskReply,
 } from "./protocol.js";
 import { reviveError } from "./reviveError.js";
-import { isUndecoded, runTask, undecodedOutput } from "./runTask.js";
+import { isUndecoded, runTask, serializeWireErrors, undecodedOutput } from "./runTask.js";
 import { serializeError } from "./serializeError.js";
 import { SlabPool } from "./slabPool.js";
 
@@ -119,7 +120,10 @@ export interface StreamTotals {
 
 /** One batch's results from `run`, in input order. */
 export interface StreamResult extends Omit<TaskOutput, "errors" | "wireErrors" | "failure"> {
-  /** Rows skipped with `onError: "skip"`, one core error per row (naming its global row). */
+  /**
+   * Rows skipped with `onError: "skip"`, one error per row naming its global `row`: wire's WireError for
+   * a row wire could not decode (its reason, frame and byte offset), the core's typed error otherwise.
+   */
   errors: Error[];
   /** With `onError: "skip"`: wire's errors for the malformed frames among them (frame, byte offset). */
   wireErrors?: Error[];
@@ -450,6 +454,7 @@ export function startPool(options: PoolOptions, internals: PoolInternals): Pool 
       let chunk: ByteChunkLike | undefined;
       let decodeFailure: Error | undefined;
       let wireErrors: Error[] | undefined;
+      let skippedRows: number[] | undefined;
       if (isChunk(item)) {
         firstRow = item.firstRow;
         rows = item.rows;
@@ -469,6 +474,7 @@ export function startPool(options: PoolOptions, internals: PoolInternals): Pool 
           const { errors, ...rest } = decoded.batch;
           batch = rest;
           wireErrors = errors;
+          skippedRows = (rest as { skippedRows?: number[] }).skippedRows;
           elements = batch.rows * batch.vocab;
         } else {
           chunk = item;
@@ -488,7 +494,7 @@ export function startPool(options: PoolOptions, internals: PoolInternals): Pool 
         if (targets !== undefined) msg.targets = targets;
         return Promise.resolve()
           .then(() => runInline(msg))
-          .then((o) => withMainDecode(o, decodeFailure, wireErrors));
+          .then((o) => withMainDecode(o, decodeFailure, wireErrors, skippedRows));
       }
       if (batch !== undefined) {
         const staged = stage(batch.data, batch.rows * batch.vocab);
@@ -500,7 +506,9 @@ export function startPool(options: PoolOptions, internals: PoolInternals): Pool 
         msg = { job, firstRow, rows, chunk: { ...chunk!, bytes: staged.view } };
       }
       if (targets !== undefined) msg.targets = targets;
-      const p = track(dispatch(msg, signal)).then((o) => withMainDecode(o, decodeFailure, wireErrors));
+      const p = track(dispatch(msg, signal)).then((o) =>
+        withMainDecode(o, decodeFailure, wireErrors, skippedRows),
+      );
       if (slab !== undefined) {
         const s = slab;
         const release = () => {
@@ -512,7 +520,17 @@ export function startPool(options: PoolOptions, internals: PoolInternals): Pool 
     };
 
     const deliver = (o: TaskOutput): StreamResult => {
-      const errors = o.errors.map(reviveError);
+      // A row wire skipped reaches the kernels as NaN and comes back as the kernel's "NaN logit" error:
+      // report wire's own error for it instead (it says what was wrong, with frame and byte offset).
+      const why = new Map<number, SerializedError>();
+      for (const w of o.wireErrors ?? []) {
+        const row = w.props.row;
+        if (typeof row === "number") why.set(row, w);
+      }
+      const errors = o.errors.map((e) => {
+        const row = e.props.row;
+        return reviveError((typeof row === "number" && why.get(row)) || e);
+      });
       let skipped: Set<number> | undefined;
       if (errors.length > 0) {
         skipped = new Set<number>();
@@ -622,8 +640,10 @@ function withMainDecode(
   o: TaskOutput,
   failure: Error | undefined,
   wireErrors: Error[] | undefined,
+  skippedRows: number[] | undefined,
 ): TaskOutput {
-  if (wireErrors !== undefined && wireErrors.length > 0) o.wireErrors = wireErrors.map(serializeError);
+  if (wireErrors !== undefined && wireErrors.length > 0)
+    o.wireErrors = serializeWireErrors(wireErrors, skippedRows);
   if (failure !== undefined && o.failure === undefined) o.failure = serializeError(failure);
   return o;
 }

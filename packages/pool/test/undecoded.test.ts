@@ -144,4 +144,22 @@ describe("a chunk whose first frame is bad (nothing for the kernels)", () => {
       }
     }
   });
+
+  it("with onError skip, reports wire's reason for a row wire skipped, not the kernel's NaN error", async () => {
+    // Wire leaves a malformed row NaN so the kernels skip it; the row's error must still be wire's.
+    const bytes = utf8.encode('[1,2,3]\n[1,"x",3]\n[1,2,3]\n');
+    for (const [where, p] of Object.entries(pools)) {
+      for (const job of JOBS.filter((j) => j.kind !== "softmax")) {
+        const what = `${where}, ${JSON.stringify(job)}`;
+        const { results, error } = await drain(p, bytes, { onError: "skip" }, { ...job, onError: "skip" });
+        expect(error, what).toBeUndefined();
+        const errors = results.flatMap((r) => r.errors);
+        expect(errors, what).toHaveLength(1);
+        expect(errors[0], what).toBeInstanceOf(WireError);
+        expect(errors[0], what).toMatchObject({ row: 1, frame: 1, byteOffset: 8 });
+        expect(errors[0]!.message, what).toContain("row 1 (line 2)");
+        expect(results.at(-1)!.totals.rows, what).toBe(2);
+      }
+    }
+  });
 });
