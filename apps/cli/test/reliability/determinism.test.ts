@@ -1,18 +1,19 @@
-// Issue 8, part 5: determinism as an invariant. The same 12,000 rows (V = 256: the first ~8,000 run
-// inline, the rest in the workers) given as NDJSON arrays, NDJSON objects, msgpack row frames, msgpack
-// batch frames, .npy, safetensors and raw float32 give byte-identical `sample` and `score` output (score
-// with targets: the formats that carry them in the frames; entropy-only score: all of them); so do
-// --threads 1 and --threads 2; and so does every batch size, through the pool API the CLI uses
-// (the CLI has no batch-size flag).
+// Issue 8, part 5: determinism as an invariant. The same 6,000 rows (V = 256) given as NDJSON arrays,
+// NDJSON objects, msgpack row frames, msgpack batch frames, .npy, safetensors and raw float32 give
+// byte-identical `sample` and `score` output (score with targets from the frames or from --targets FILE;
+// entropy-only score too); --threads 1 and --threads 2 give the same bytes (on an input large enough
+// that rows reach the workers); and so does every batch size, through the pool API the CLI uses (the
+// CLI has no batch-size flag).
 import { createHash } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { createPool } from "@logitstream/pool";
+import { createPool, DEFAULT_INLINE_THRESHOLD } from "@logitstream/pool";
 import { frameChunks } from "@logitstream/wire";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   bytesOf,
   checkRecords,
+  FAULT_PRELOAD,
   makeRows,
   msgpackBatches,
   ndjsonRows,
@@ -23,7 +24,7 @@ import {
   tempDir,
 } from "./helpers.js";
 
-const ROWS = 12_000;
+const ROWS = 6_000;
 const V = 256;
 const data = makeRows(ROWS, V, 777);
 const targets = Int32Array.from({ length: ROWS }, (_, r) => (r * 31) % V);
@@ -70,6 +71,7 @@ beforeAll(() => {
   writeFileSync(file("rows.msgpack"), msgpackBatches(data, V, 1, targets));
   writeFileSync(file("batches.msgpack"), msgpackBatches(data, V, 100, targets));
   writeFileSync(file("plain.msgpack"), msgpackBatches(data, V, 100));
+  writeFileSync(file("targets.txt"), `${Array.from(targets).join("\n")}\n`);
   writeFileSync(file("rows.npy"), npyFile(data, V));
   writeFileSync(file("rows.safetensors"), safetensorsFile(data, V));
   writeFileSync(file("rows.f32"), bytesOf(data));
@@ -115,7 +117,6 @@ describe("the same rows in every input format", () => {
   }, 600_000);
 
   it("give byte-identical score output with targets (NDJSON objects, msgpack rows and batches)", async () => {
-    // --targets FILE would give targets to the other formats, but the CLI does not support it yet.
     scoreOut = expectAllEqual(await outputs(SCORE, ["--threads", "2"], (t) => t));
     expect(checkRecords(scoreOut, { summary: true })).toMatchObject({ rows: ROWS, summary: { rows: ROWS } });
   }, 600_000);
@@ -126,22 +127,48 @@ describe("the same rows in every input format", () => {
     expect(out).toContain('"entropy":');
   }, 600_000);
 
+  it("give byte-identical score output with targets from --targets FILE (.npy, safetensors, raw f32, NDJSON arrays)", async () => {
+    // The contract (DESIGN.md, CLI): targets come from the frames or from --targets FILE.
+    const out = await outputs(SCORE, ["--threads", "2", "--targets", file("targets.txt")], (t) => !t);
+    expect(out.get(".npy")).toBe(scoreOut);
+    expectAllEqual(out);
+  }, 600_000);
+
   it("give byte-identical msgpack-encoded output", async () => {
     expectAllEqual(await outputs(SAMPLE, ["--threads", "2", "--output", "msgpack"]));
   }, 600_000);
 });
 
 describe("threads and batch sizes", () => {
-  it("give the same bytes with --threads 1 and --threads 2", async () => {
-    for (const [cmd, expected] of [
-      [SAMPLE, () => sampleOut],
-      [SCORE, () => scoreOut],
-    ] as const) {
-      const one = await runCli([...cmd, file("objects.ndjson"), "--threads", "1"], { timeoutMs: 120_000 });
-      expect(one.code).toBe(0);
-      expect(digest(one.stdout)).toBe(digest(Buffer.from(expected(), "latin1")));
+  it("give the same bytes with --threads 1 and --threads 2, the rows past the inline part run in the workers", async () => {
+    // The pool runs the first DEFAULT_INLINE_THRESHOLD elements on the main thread whatever --threads
+    // says, so this input is larger than that: 12,000 rows of V = 1024 (12.3 M elements, 49 MB of f32).
+    // A fault injected at the last row (fired once, retried) proves that row ran in a worker.
+    const BIG_V = 1024;
+    const BIG_ROWS = 12_000;
+    expect(BIG_ROWS * BIG_V).toBeGreaterThan(DEFAULT_INLINE_THRESHOLD + 64 * BIG_V * 8);
+    const big = makeRows(BIG_ROWS, BIG_V, 4242);
+    const bigTargets = Int32Array.from({ length: BIG_ROWS }, (_, r) => (r * 17) % BIG_V);
+    writeFileSync(file("big.f32"), bytesOf(big));
+    writeFileSync(file("big.msgpack"), msgpackBatches(big, BIG_V, 64, bigTargets));
+    const inputs = [[file("big.f32"), "--format", "f32", "--vocab", String(BIG_V)], [file("big.msgpack")]];
+    for (const cmd of [SAMPLE, SCORE]) {
+      for (const input of inputs) {
+        const one = await runCli([...cmd, ...input, "--threads", "1"], { timeoutMs: 120_000 });
+        const two = await runCli([...cmd, ...input, "--threads", "2"], {
+          timeoutMs: 120_000,
+          preload: [FAULT_PRELOAD],
+          env: { LOGITSTREAM_TEST_FAULTS: JSON.stringify([{ row: BIG_ROWS - 1, kind: "throw", times: 1 }]) },
+        });
+        const where = `${cmd[0]} ${input[0]}`;
+        expect(one.code, where).toBe(0);
+        expect(two.code, where).toBe(0);
+        expect(two.report?.faultCounters, `${where}: the last row ran in a worker`).toEqual([-1]);
+        expect(checkRecords(one.stdout.toString(), { summary: cmd === SCORE }).rows, where).toBe(BIG_ROWS);
+        expect(digest(two.stdout), where).toBe(digest(one.stdout));
+      }
     }
-  }, 300_000);
+  }, 600_000);
 
   it("give the same records for every batch size, thread count and parse location (pool API)", async () => {
     // Everything the CLI wrote before its summary line, cut to the first `rows` records.
@@ -153,7 +180,7 @@ describe("threads and batch sizes", () => {
     // Small batches over a prefix of the rows: each chunk costs a task, and the pool retains each chunk
     // pulled (see memory.test.ts), so thousands of them would only measure that.
     const configs = [
-      { rows: 1500, maxBatchRows: 1, threads: 2, parse: "worker" as const, inlineThreshold: 0 },
+      { rows: 1000, maxBatchRows: 1, threads: 2, parse: "worker" as const, inlineThreshold: 0 },
       { rows: 3000, maxBatchRows: 7, threads: 1, parse: "main" as const, inlineThreshold: 0 },
       {
         rows: ROWS,
