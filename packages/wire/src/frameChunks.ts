@@ -132,6 +132,14 @@ async function* frameNdjson(src: ByteSource, o: Resolved): AsyncGenerator<ByteCh
   let lineStart = 0;
   let chunkRows = 0;
   let chunkLines = 0;
+  // An array line of more than maxVocab logits is an error whatever follows, and it holds at least two
+  // bytes per logit. So once an unfinished line passes 2 × maxVocab bytes, its commas are counted (only
+  // then: ordinary lines cost nothing more than the newline search) and an array line is stopped at
+  // maxVocab commas, instead of being buffered up to maxFrameBytes (a 200 MB line: ~0.8 GB resident
+  // across the framer, the pool's staging and the worker).
+  let lineKind = 0; // of the unfinished line: 0 not looked at, 1 a JSON array, 2 something else
+  let commas = 0;
+  let counted = 0; // the unfinished line's commas are counted up to this offset of the view
   const emit = (): ByteChunk | null => {
     const byteOffset = src.base;
     const bytes = src.detach(lineStart, Math.ceil(Math.min(o.maxChunkBytes, lineStart) * 1.25) + 65536);
@@ -173,7 +181,34 @@ async function* frameNdjson(src: ByteSource, o: Resolved): AsyncGenerator<ByteCh
         if (c !== null) yield c;
         throw tooLong();
       }
+      if (lineKind !== 2 && v.length - lineStart > 2 * o.maxVocab) {
+        if (lineKind === 0) {
+          let s = lineStart;
+          while (v[s] === 0x20 || v[s] === 0x09 || v[s] === 0x0d) s++;
+          lineKind = v[s] === 0x5b ? 1 : 2;
+          counted = lineStart;
+        }
+        if (lineKind === 1) {
+          for (let i = counted; i < v.length; i++) if (v[i] === 0x2c) commas++;
+          counted = v.length;
+          if (commas >= o.maxVocab) {
+            const at = { frame: row + chunkRows, byteOffset: src.base + lineStart };
+            const problem = `row ${row + chunkRows} (line ${line + chunkLines}) has more than maxVocab (${o.maxVocab}) logits; raise maxVocab if this is intended`;
+            const c = emit();
+            if (c !== null) yield c;
+            throw new WireError("E_WIRE_LIMIT", problem, at);
+          }
+        }
+      }
       scan = v.length;
+      // Complete rows and nothing after them, and the input has paused (a pipe between rows): hand
+      // the rows out now — each record is written as soon as it is ready — instead of waiting for a
+      // full chunk. Reads that end inside a line (files, fast pipes) keep filling full chunks.
+      if (chunkRows > 0 && lineStart === v.length && (await src.wouldWait())) {
+        const c = emit();
+        if (c !== null) yield c;
+        continue; // with the view emptied by the emit
+      }
       if (await src.pull()) continue;
       // End of input: a last line without a newline is still a line (and is cut short if incomplete).
       if (v.length > lineStart) {
@@ -194,6 +229,8 @@ async function* frameNdjson(src: ByteSource, o: Resolved): AsyncGenerator<ByteCh
     chunkLines++;
     lineStart = nl + 1;
     scan = nl + 1;
+    lineKind = 0;
+    commas = 0;
     if (chunkRows >= o.maxBatchRows || lineStart >= o.maxChunkBytes) {
       const c = emit();
       if (c !== null) yield c;
@@ -230,6 +267,11 @@ async function* frameMsgpack(src: ByteSource, o: Resolved): AsyncGenerator<ByteC
   for (;;) {
     const v = src.view();
     if (pos >= v.length || (v.length < retryAt && !src.done)) {
+      // Complete frames and nothing after them, and the input has paused: hand them out now.
+      if (chunkRows > 0 && pos === v.length && (await src.wouldWait())) {
+        yield emit();
+        continue;
+      }
       if (await src.pull()) continue;
       if (pos >= src.view().length) {
         if (chunkFrames > 0) yield emit();
@@ -297,7 +339,8 @@ async function* frameRows32(
   while (totalRows < 0 || row < totalRows) {
     const want = totalRows < 0 ? perChunk : Math.min(perChunk, totalRows - row);
     const byteOffset = src.base;
-    let bytes = await src.takeUpTo(want * rowBytes);
+    // Whole rows come back early when the input pauses between rows (see ByteSource.takeUpTo).
+    let bytes = await src.takeUpTo(want * rowBytes, rowBytes);
     const n = Math.floor(bytes.length / rowBytes);
     const rest = bytes.length - n * rowBytes;
     if (n > 0) {
@@ -316,6 +359,7 @@ async function* frameRows32(
       };
       row += n;
     }
+    if (n < want && !src.done) continue; // the input paused after whole rows: more may come
     if (n < want) {
       // The input ended: cleanly at a row boundary (raw), or short of a row or of the promised rows.
       const where = { frame: row, byteOffset: byteOffset + n * rowBytes };

@@ -102,3 +102,42 @@ describe("bounded memory", () => {
     expect(handedOut).toBeGreaterThan(0);
   });
 });
+
+describe("a row longer than maxVocab allows", () => {
+  it("stops an NDJSON array line at maxVocab commas, not at maxFrameBytes, after the rows before it", async () => {
+    // Two good rows, then one line of "0," that never ends: without the count, the framer buffers it
+    // until maxFrameBytes (the CLI's 200 MB line: ~0.8 GB resident by the time it was rejected).
+    const counter = { bytes: 0 };
+    const maxVocab = 4096;
+    async function* input(): AsyncGenerator<Uint8Array> {
+      const head = new TextEncoder().encode("[1,2,3]\n[4,5,6]\n[");
+      counter.bytes += head.length;
+      yield head;
+      const piece = new TextEncoder().encode("0,".repeat(8192));
+      for (;;) {
+        counter.bytes += piece.length;
+        yield piece;
+      }
+    }
+    const rows: number[] = [];
+    let error: unknown;
+    try {
+      for await (const c of frameChunks(input(), { maxVocab, maxFrameBytes: 8 << 20 })) rows.push(c.rows);
+    } catch (e) {
+      error = e;
+    }
+    expect(rows).toEqual([2]);
+    expect(error).toMatchObject({ code: "E_WIRE_LIMIT", frame: 2, byteOffset: 16 });
+    expect((error as Error).message).toContain("row 2 (line 3) has more than maxVocab (4096) logits");
+    expect(counter.bytes).toBeLessThan(4 * maxVocab + 3 * 16_384);
+  });
+
+  it("still reads an array line of exactly maxVocab logits, and object lines of any width up to maxFrameBytes", async () => {
+    const maxVocab = 3000;
+    const row = `[${new Array(maxVocab).fill("0").join(",")}]\n`;
+    const obj = `{"logits":${row.trim()},"id":"${"x,".repeat(4000)}"}\n`;
+    let rows = 0;
+    for await (const b of readBatches([new TextEncoder().encode(row + obj)], { maxVocab })) rows += b.rows;
+    expect(rows).toBe(2);
+  });
+});
