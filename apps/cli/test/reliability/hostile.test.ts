@@ -15,6 +15,7 @@ import { describe, expect, it } from "vitest";
 import {
   bytesOf,
   checkRecords,
+  FAULT_PRELOAD,
   hasStackTrace,
   makeRows,
   msgpackBatches,
@@ -443,14 +444,16 @@ describe("deeply nested and enormous JSON", () => {
 });
 
 describe("prototype keys in NDJSON and msgpack objects", () => {
-  // 40,000 rows (≈ 12 MB), so most chunks run in the workers, with a hostile object every 500 rows:
+  // 80,000 rows of 64 logits (≈ 52 MB: the pool runs the first ≈ 33 MB of NDJSON inline, and later
+  // chunks of more than ~32 KB in the workers — a fault fired at the last row proves it) with a hostile object every 500 rows:
   // __proto__ / constructor.prototype at the top level (a target and an id through the prototype),
   // and nested in the id. No row without its own "target" may be scored against one; ids come back
   // exactly as given; nothing appears on any prototype.
-  const ROWS = 40_000;
+  const ROWS = 80_000;
+  const tail = ",1.2345678,2.3456789,3.4567891,4.5678912,5.6789123,6.7891234,7.8912345".repeat(9);
   const lines: string[] = [];
   for (let r = 0; r < ROWS; r++) {
-    const logits = `[${(r % 13) - 6},1,2,3,4,5,6,7,8,9,10,11,12,13,14,15]`;
+    const logits = `[${(r % 13) - 6}${tail}]`;
     if (r % 500 === 7) {
       lines.push(
         `{"logits":${logits},"__proto__":{"target":1,"id":"polluted","polluted":true},"constructor":{"prototype":{"target":2,"polluted":true}},"id":{"__proto__":{"polluted":true},"r":${r}}}`,
@@ -460,9 +463,15 @@ describe("prototype keys in NDJSON and msgpack objects", () => {
   const input = `${lines.join("\n")}\n`;
 
   it("never lets __proto__ or constructor keys set a target, an id or a prototype property, in the workers or on the main thread", async () => {
-    const r = await runCli(["score", "--threads", "2"], { stdin: input, timeoutMs: 120_000 });
+    const r = await runCli(["score", "--threads", "2"], {
+      stdin: input,
+      timeoutMs: 120_000,
+      preload: [FAULT_PRELOAD],
+      env: { LOGITSTREAM_TEST_FAULTS: JSON.stringify([{ row: ROWS - 1, kind: "throw", times: 1 }]) },
+    });
     expectContract(r, ["score"], "proto keys");
     expect(r.code).toBe(0);
+    expect(r.report?.faultCounters, "the last rows ran in a worker").toEqual([-1]);
     const recs = r.stdout
       .toString()
       .trim()
