@@ -261,7 +261,7 @@ export class ChainSampler implements Sampler {
       throw new InvalidParamsError("logprobs", `must be an integer ≥ 0, got ${nTop}`);
     }
     const processed = opts.processed === true;
-    // One load into the kernel memory: max (with validation) and the float64 raw normalizer.
+    // One load into the kernel memory: max (with validation) and the raw normalizer (logSoftmax's S).
     if (!(offset >= 0 && length > 0 && offset + length <= data.length)) checkRow(data, offset, length, row);
     const st = rowStatsKernel(data, offset, length, 1, false);
     const max = st.max;

@@ -14,8 +14,12 @@ import type { SoftmaxOptions } from "./softmax.js";
  * `-Infinity` logits give `-Infinity`. `T = 0` is greedy: 0 on the first maximum (ties to the lower
  * id), `-Infinity` elsewhere — the log of softmax's one-hot. `out` may be `data` itself at the same offset.
  *
- * Method (WebAssembly f32x4 kernels): max pass (with validation) → exp-and-sum pass without stores →
- * one write pass `fround(fround(u_i − max) · fround(1/T)) − fround(log Σ)` in float32.
+ * Method (WebAssembly SIMD kernels): f32x4 max pass (with validation) → softmax's f32x4 exp-and-sum
+ * pass without stores (float32 lanes within blocks of 128, blocks added in float64) → one write pass
+ * `fround((u_i − max)·(1/T) − log Σ)` evaluated in float64 (f64x2), each output rounded once. `log Σ`
+ * is within ~1e-6 of the float64 definition (see {@link logSumExpStrided}); `scoreBatch`,
+ * `topLogprobs` and the samplers' raw logprobs use the same Σ, so they equal these values before
+ * the float32 rounding.
  *
  * @param data - Logits: finite numbers or -Infinity.
  * @param offset - Index of the row's first element in `data`.

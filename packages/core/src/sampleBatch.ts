@@ -99,7 +99,7 @@ export function sampleBatch(
     let max: number;
     let logSum: number;
     try {
-      // One load into the kernel memory: max (with validation) and the float64 raw normalizer.
+      // One load into the kernel memory: max (with validation) and the raw normalizer (logSoftmax's S).
       const st = rowStatsKernel(data, offset, vocab, 1, false);
       max = st.max;
       if (!Number.isFinite(max)) checkRow(data, offset, vocab, globalRow); // throws the typed error

@@ -33,14 +33,16 @@ export interface ScoreBatchResult {
  * Scores every row of a row-major `rows × vocab` batch of raw logits: the target's log-probability under
  * `log_softmax` of the untouched row, its rank, the row's entropy, and optionally the top-N tokens.
  *
- * Each row's results depend only on that row (fixed-order float64 normalizer shared with the softmax
+ * Each row's results depend only on that row (fixed-order normalizer shared with the softmax
  * family: `logprobs[r]` equals `logSoftmax(row)[target]` before float32 rounding), so splitting a job
  * across batches or workers changes nothing. Rank = 1 + the count of strictly higher logits (the most
  * likely token has rank 1; tied tokens share a rank). A banned (-Infinity) target has logprob -Infinity.
  *
  * Method (WebAssembly SIMD kernels, bit-identical JavaScript twin where SIMD is missing): per row, one
  * copy into the kernel memory; an f32x4 max pass (with the NaN / +Infinity / all-masked check); one
- * float64 (f64x2) pass for `S = Σ exp(u_i − max)` and `M = Σ exp(u_i − max)(u_i − max)`; an f32x4
+ * f32x4 pass for `S = Σ exp(u_i − max)` (bit-identical to logSoftmax's S) and
+ * `M = Σ exp(u_i − max)(u_i − max)` (float32 lanes within blocks of 128, blocks added in float64;
+ * `log S` within ~1e-6, see {@link logSumExpStrided}); an f32x4
  * count of strictly higher logits for the rank; a SIMD-filtered bounded heap for the top-N;
  * `logprob = (u_t − max) − log S`, `entropy = log S − M/S`.
  *
@@ -92,7 +94,7 @@ export function scoreBatch(
     let st: RowStats;
     try {
       if (target < -1 || target >= vocab) throw new InvalidTargetError(globalRow, target, vocab);
-      // One load into the kernel memory: max with validation, float64 normalizer and entropy moment.
+      // One load into the kernel memory: max with validation, the normalizer and the entropy moment.
       st = rowStatsKernel(data, offset, vocab, 1, true);
       max = st.max;
       if (!Number.isFinite(max)) checkRow(data, offset, vocab, globalRow); // throws the typed error

@@ -15,8 +15,9 @@ import { selectTop } from "./selectTop.js";
  * `n > length`, the slots past `length` get id `-1` and logprob `NaN`.
  *
  * Method (WebAssembly SIMD kernels): one copy into kernel memory, an f32x4 max pass with validation,
- * the float64 f64x2 normalizer pass, then a bounded min-heap fed only by the 8-element groups that beat
- * its root (one f32x4 compare per group), O(V + k log n) — no full sort. Same order as {@link selectTop}.
+ * the f32x4 normalizer pass (logSoftmax's; blocks and log in float64), then a bounded min-heap fed
+ * only by the 8-element groups that beat its root (one f32x4 compare per group), O(V + k log n) — no
+ * full sort. Same order as {@link selectTop}.
  *
  * @param data - Logits: finite numbers or -Infinity.
  * @param offset - Index of the row's first element.
@@ -50,7 +51,7 @@ export function topLogprobs(
     throw new InvalidParamsError("n", `topLogprobs needs an integer n ≥ 0, got ${n}`);
   }
   if (!(offset >= 0 && length > 0 && offset + length <= data.length)) checkRow(data, offset, length, row); // throws
-  // One load into the kernel memory: max (with validation) and the float64 normalizer.
+  // One load into the kernel memory: max (with validation) and the normalizer.
   const st = rowStatsKernel(data, offset, length, 1, false);
   if (!Number.isFinite(st.max)) checkRow(data, offset, length, row); // throws the typed error
   checkOutWindow(outIds, outOffset, n);
