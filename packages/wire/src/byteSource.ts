@@ -38,13 +38,46 @@ export class ByteSource {
     return this.buf.subarray(this.start, this.end);
   }
 
+  // A read started by `wouldWait`, not yet taken: the next read takes it instead of asking again.
+  private ahead: Promise<IteratorResult<unknown>> | undefined;
+  private aheadSettled = false;
+
+  private read(): Promise<IteratorResult<unknown>> | IteratorResult<unknown> {
+    const a = this.ahead;
+    if (a === undefined) return this.it.next();
+    this.ahead = undefined;
+    return a;
+  }
+
+  /**
+   * Whether the next read would have to wait for the input: starts that read (the next `pull` /
+   * `takeUpTo` takes it) and gives it a few microtasks and then one turn of the event loop. Pieces
+   * in memory and data a stream has buffered arrive within that; a pipe whose writer has paused does
+   * not. Framers ask when they hold complete frames and nothing more, to hand those out before waiting.
+   */
+  async wouldWait(): Promise<boolean> {
+    if (this.pending.length > 0 || this.done) return false;
+    if (this.ahead === undefined) {
+      const a = Promise.resolve(this.it.next());
+      this.ahead = a;
+      this.aheadSettled = false;
+      const mark = () => {
+        if (this.ahead === a) this.aheadSettled = true;
+      };
+      a.then(mark, mark);
+    }
+    for (let i = 0; i < 16 && !this.aheadSettled; i++) await undefined;
+    if (!this.aheadSettled) await new Promise<void>((resolve) => defer(resolve));
+    return !this.aheadSettled;
+  }
+
   /** Reads one more piece; false at the end of the input. */
   async pull(): Promise<boolean> {
     while (!this.done || this.pending.length > 0) {
       let v: unknown;
       if (this.pending.length > 0) v = this.pending.shift();
       else {
-        const r = await this.it.next();
+        const r = await this.read();
         if (r.done) {
           this.done = true;
           return false;
@@ -129,9 +162,12 @@ export class ByteSource {
 
   /**
    * Takes the next `n` bytes (fewer only at the end of the input) into a fresh buffer, copying pieces
-   * straight into it: one copy per byte for binary rows instead of two.
+   * straight into it: one copy per byte for binary rows instead of two. With `unit` (a row's size),
+   * it also returns early — a whole number of units, fewer than `n` bytes, before the end — when it
+   * holds at least one unit and the next piece is not there at once (see `wouldWait`); `done` then
+   * stays false.
    */
-  async takeUpTo(n: number): Promise<Uint8Array> {
+  async takeUpTo(n: number, unit = 0): Promise<Uint8Array> {
     if (this.length >= n) return this.take(n);
     if (n - this.length > 8 * 1024 * 1024) {
       // A large request (one huge row a header may merely claim): grow with the data that actually
@@ -144,7 +180,9 @@ export class ByteSource {
     out.set(this.view());
     this.consume(o);
     while (o < n && !this.done) {
-      const r = await this.it.next();
+      // Whole units taken and the input has paused: hand them out now rather than wait for the rest.
+      if (unit > 0 && o > 0 && o % unit === 0 && (await this.wouldWait())) break;
+      const r = await this.read();
       if (r.done) {
         this.done = true;
         break;
@@ -188,6 +226,21 @@ export class ByteSource {
   /** Stops the input early (closes a Node stream's iterator). */
   async close(): Promise<void> {
     this.done = true;
+    const a = this.ahead;
+    this.ahead = undefined;
+    if (a !== undefined && !this.aheadSettled) {
+      // A read is pending (the input paused): an async generator (a Node stream's iterator) runs
+      // return() only after that read, so waiting here would hang until more input arrives.
+      a.catch(() => {});
+      Promise.resolve(this.it.return?.()).catch(() => {});
+      return;
+    }
     await this.it.return?.();
   }
+}
+
+/** Runs `f` after one turn of the event loop (after pending I/O callbacks), in Node and in browsers. */
+function defer(f: () => void): void {
+  if (typeof setImmediate === "function") setImmediate(f);
+  else setTimeout(f, 0);
 }
