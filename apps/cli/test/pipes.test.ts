@@ -73,6 +73,38 @@ describe("pipes and signals", () => {
   });
 
   it.each([
+    [
+      "sample",
+      ["sample", "--temperature", "0"],
+      ["[-200,0,-200]\n", "[0,-200,-200]\n"],
+      ['{"row":0,"token":1,"logprob":0}', '{"row":1,"token":0,"logprob":0}'],
+    ],
+    [
+      "softmax (a line shorter than format detection reads)",
+      ["softmax"],
+      ["[0,0]\n", "[5,5]\n"],
+      ['{"row":0,"probs":[0.5,0.5]}', '{"row":1,"probs":[0.5,0.5]}'],
+    ],
+  ])(
+    "%s writes each row's record while the pipe stays open, before the next row is written",
+    async (_name, args, rows, records) => {
+      const child = spawnCli(args);
+      const err: Buffer[] = [];
+      child.stderr.on("data", (b: Buffer) => err.push(b));
+      const out = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+      for (let i = 0; i < rows.length; i++) {
+        child.stdin.write(rows[i]!); // one row, and stdin stays open
+        expect((await out.next()).value).toBe(records[i]);
+      }
+      child.stdin.end();
+      expect((await out.next()).done).toBe(true);
+      const [code] = (await once(child, "exit")) as [number | null];
+      expect(code).toBe(0);
+      expect(Buffer.concat(err).toString()).toBe("");
+    },
+  );
+
+  it.each([
     ["SIGINT", 130],
     ["SIGTERM", 143],
   ] as const)("on %s flushes the complete records and exits %i", async (signal, code) => {

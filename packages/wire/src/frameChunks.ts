@@ -79,7 +79,7 @@ export async function* frameChunks(input: ByteInput, opts: ReadOptions = {}): As
   try {
     let format = opts.format;
     if (format === undefined) {
-      await src.fill(9);
+      await fillToDetect(src);
       format = detectFormat(src.view(), true)!;
     }
     switch (format) {
@@ -112,6 +112,30 @@ export async function* frameChunks(input: ByteInput, opts: ReadOptions = {}): As
   } finally {
     await src.close();
   }
+}
+
+/**
+ * Buffers the 9 bytes `detectFormat` needs, or fewer when they are a whole short NDJSON line (`[1,2]`
+ * typed into a pipe) and the input then pauses: that line's record is not held back by detection.
+ */
+async function fillToDetect(src: ByteSource): Promise<void> {
+  while (src.length < 9) {
+    if (isShortNdjsonLine(src.view()) && (await src.wouldWait())) return;
+    if (!(await src.pull())) return;
+  }
+}
+
+/** Printable ASCII text starting (after a BOM and whitespace) with "[" or "{" and ending with "\n". */
+function isShortNdjsonLine(b: Uint8Array): boolean {
+  if (b.length === 0 || b[b.length - 1] !== 0x0a) return false;
+  let i = b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf ? 3 : 0;
+  while (i < b.length && (b[i] === 0x20 || b[i] === 0x09 || b[i] === 0x0d || b[i] === 0x0a)) i++;
+  if (b[i] !== 0x5b && b[i] !== 0x7b) return false;
+  for (; i < b.length; i++) {
+    const c = b[i]!;
+    if ((c < 0x20 || c > 0x7e) && c !== 0x09 && c !== 0x0d && c !== 0x0a) return false;
+  }
+  return true;
 }
 
 function isBlank(b: Uint8Array, s: number, e: number): boolean {
