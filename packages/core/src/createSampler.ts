@@ -191,6 +191,13 @@ export class ChainSampler implements Sampler {
   private topIds = new Int32Array(0);
   private topLps = new Float64Array(0);
   /**
+   * The ids the last {@link ChainSampler.drawRow} took through the top-k shortcut, in kernel order
+   * (value descending, ties to the lower id): the first `headSize` tokens of the raw row. The top-N
+   * raw logprobs for N ≤ headSize are their prefix (see fillTopLogprobs); headSize = 0 otherwise.
+   */
+  private headIds = new Int32Array(0);
+  private headSize = 0;
+  /**
    * k of a leading top-k (0: none): every stage before the chain's top_k is a built-in no-op (empty
    * logit bias, inactive penalties) or the temperature (monotone), so the top-k of the processed
    * logits are the top-k of the raw row, and the SIMD kernel can pick them from the whole row
@@ -229,7 +236,12 @@ export class ChainSampler implements Sampler {
     ctx.stream = stream;
     ctx.step = step;
     const k = this.leadingTopK;
-    if (!(k > 0 && k < length && loadTopKCandidates(c, k, rowLoaded))) {
+    this.headSize = 0;
+    if (k > 0 && k < length && loadTopKCandidates(c, k, rowLoaded)) {
+      if (this.headIds.length < k) this.headIds = new Int32Array(k);
+      this.headIds.set(c.ids.subarray(0, k));
+      this.headSize = k;
+    } else {
       loadCandidates(c, data, offset, length, max);
     }
     const stages = this.stages;
@@ -276,7 +288,7 @@ export class ChainSampler implements Sampler {
         this.topIds = new Int32Array(nTop);
         this.topLps = new Float64Array(nTop);
       }
-      loadedTopLogprobs(data, offset, nTop, max, logSum, this.topIds, this.topLps, 0);
+      this.fillTopLogprobs(data, offset, nTop, max, logSum, this.topIds, this.topLps, 0);
       const top: TopLogprob[] = [];
       for (let k = 0; k < nTop && this.topIds[k]! >= 0; k++) {
         top.push({ token: this.topIds[k]!, logprob: this.topLps[k]! });
@@ -286,6 +298,34 @@ export class ChainSampler implements Sampler {
     this.step += 1;
     this.accept(token);
     return result;
+  }
+
+  /**
+   * The n most likely raw tokens of the row of the last drawRow and their logprobs, as
+   * `loadedTopLogprobs` writes them (the row must still be loaded). When the top-k shortcut picked
+   * k ≥ n tokens, they are the first n of those (the same total order, so the same ids and values)
+   * and no second pass over the row is needed.
+   */
+  fillTopLogprobs(
+    data: Float32Array,
+    offset: number,
+    n: number,
+    max: number,
+    logSum: number,
+    outIds: Int32Array,
+    outLogprobs: Float64Array,
+    outOffset: number,
+  ): void {
+    if (n > this.headSize) {
+      loadedTopLogprobs(data, offset, n, max, logSum, outIds, outLogprobs, outOffset);
+      return;
+    }
+    const head = this.headIds;
+    for (let i = 0; i < n; i++) {
+      const id = head[i]!;
+      outIds[outOffset + i] = id;
+      outLogprobs[outOffset + i] = data[offset + id]! - max - logSum;
+    }
   }
 
   accept(token: number): void {

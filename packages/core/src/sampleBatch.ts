@@ -3,7 +3,7 @@ import { checkRow } from "./checkRow.js";
 import { type ChainSampler, createSampler } from "./createSampler.js";
 import type { LogitstreamError } from "./errors.js";
 import { InvalidParamsError } from "./errors.js";
-import { loadedCountGt, loadedTopLogprobs, rowStatsKernel } from "./kernels/dispatch.js";
+import { loadedCountGt, rowStatsKernel } from "./kernels/dispatch.js";
 import type { SamplerParams } from "./samplerParams.js";
 
 /** Options of {@link sampleBatch}. */
@@ -127,7 +127,7 @@ export function sampleBatch(
     ranks[r] = 1 + loadedCountGt(ut);
     if (procLps !== null) procLps[r] = sampler.lastProcessed;
     if (topTokens !== null && topLps !== null) {
-      loadedTopLogprobs(data, offset, nTop, max, logSum, topTokens, topLps, r * nTop);
+      sampler.fillTopLogprobs(data, offset, nTop, max, logSum, topTokens, topLps, r * nTop);
     }
   }
   const result: SampleBatchResult = { tokens, logprobs, ranks, errors };

@@ -47,7 +47,13 @@ describe("public functions on the kernels", () => {
     expect(Array.from(a.logprobs)).toEqual(Array.from(b.logprobs));
     expect(Array.from(a.ranks)).toEqual(Array.from(b.ranks));
     expect(Array.from(a.topTokens!)).toEqual(Array.from(b.topTokens!));
+    expect(Array.from(a.topLogprobs!)).toEqual(Array.from(b.topLogprobs!));
     expect(Array.from(a.processedLogprobs!)).toEqual(Array.from(b.processedLogprobs!));
+    // more top logprobs than the shortcut's k: a pass over the row, still the same
+    const c = sampleBatch(data, 40, vocab, { ...params, topK: 3 }, { logprobs: 5 });
+    const d = sampleBatch(data, 40, vocab, { ...full, topK: 3 }, { logprobs: 5 });
+    expect(Array.from(c.topTokens!)).toEqual(Array.from(d.topTokens!));
+    expect(Array.from(c.topLogprobs!)).toEqual(Array.from(d.topLogprobs!));
     const s1 = createSampler(params, { stream: 3 });
     const s2 = createSampler(full, { stream: 3 });
     for (let r = 0; r < 40; r++) {
