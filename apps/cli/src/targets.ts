@@ -129,11 +129,10 @@ export function targetsFrom(source: AsyncIterable<Int32Array>, onClose: () => Pr
     },
     async close() {
       ready.clear();
-      try {
-        await it.return?.();
-      } finally {
-        await onClose();
-      }
+      // The file first: a read still pending (the run stopped while a chunk's targets were being
+      // read) then ends at once, and the reader's return() does not wait for it.
+      await onClose();
+      await Promise.resolve(it.return?.()).catch(() => {});
     },
   };
 }

@@ -63,8 +63,7 @@ describe("pipes and signals", () => {
 
   it("writes the first records before the input ends", async () => {
     const child = spawnCli(["sample", "--temperature", "0"]);
-    // 1,000 rows, and stdin stays open: records must come out before the input ends (the reader
-    // cuts batches of up to 64 rows, so a row can wait for its batch while the pipe is open).
+    // 1,000 rows, and stdin stays open: records must come out before the input ends.
     child.stdin.write("[-200, 0, -200]\n".repeat(1_000));
     const lines = await firstLines(child, 1);
     expect(lines[0]).toBe('{"row":0,"token":1,"logprob":0}');
