@@ -2,7 +2,14 @@ import type { Candidates } from "./candidates.js";
 import { computeProbs, createCandidates, loadCandidates } from "./candidates.js";
 import { checkRow } from "./checkRow.js";
 import { EmptyCandidatesError, InvalidParamsError } from "./errors.js";
-import { loadedCountGt, loadedTopK, loadedTopLogprobs, rowStatsKernel } from "./kernels/dispatch.js";
+import {
+  loadedCountGt,
+  loadedTopK,
+  loadedTopLogprobs,
+  rowStatsKernel,
+  topPKernel,
+} from "./kernels/dispatch.js";
+import { portableExp } from "./portableExp.js";
 import { portableLog } from "./portableLog.js";
 import type { SamplerParams } from "./samplerParams.js";
 import { resolveSamplerParams } from "./samplerParams.js";
@@ -151,6 +158,83 @@ function leadingTopK(p: Required<SamplerParams>, stages: readonly SamplerStage[]
 }
 
 /**
+ * Index of the stage after a leading top_p (0: none): every stage before the chain's top_p is a
+ * built-in no-op (empty logit bias, inactive penalties, top_k with k ≤ 0) or a temperature T > 0,
+ * and p < 1 — so the candidates top_p leaves are the top-p nucleus of softmax(row / T), which the
+ * SIMD kernel finds on the whole row (see drawRow).
+ */
+function leadingTopP(p: Required<SamplerParams>, stages: readonly SamplerStage[]): number {
+  if (!(p.temperature > 0) || !(p.topP < 1)) return 0;
+  for (let s = 0; s < stages.length; s++) {
+    const stage = stages[s]!;
+    if (!BUILT.has(stage)) return 0;
+    switch (stage.name) {
+      case "logit_bias":
+        if (Object.keys(p.logitBias).length > 0) return 0;
+        break;
+      case "penalties":
+        if (p.repetitionPenalty !== 1 || p.frequencyPenalty !== 0 || p.presencePenalty !== 0) return 0;
+        break;
+      case "temperature":
+        break;
+      case "top_k":
+        if (p.topK > 0) return 0;
+        break;
+      case "top_p":
+        return s + 1;
+      default:
+        return 0;
+    }
+  }
+  return 0;
+}
+
+/**
+ * Loads the top-p nucleus of softmax(row / T) (topPKernel: the smallest set of most likely tokens
+ * with mass ≥ p, ties to the lower id; float32 exp-and-sum, so the edge is decided at float32
+ * precision) as the candidate set, exactly as the temperature and top_p stages leave it: ids
+ * ascending (unsorted), logits (u − max) / T rounded to float32 (u itself at T = 1), their float64
+ * exponentials and sum in id order, not pristine.
+ */
+function loadNucleusCandidates(
+  c: Candidates,
+  data: Float32Array,
+  offset: number,
+  length: number,
+  max: number,
+  t: number,
+  p: number,
+): void {
+  if (c.ids.length < length) {
+    c.ids = new Int32Array(length);
+    c.logits = new Float32Array(length);
+    c.probs = new Float64Array(length);
+  }
+  const n = topPKernel(data, offset, length, t, p, c.ids);
+  const ids = c.ids;
+  const logits = c.logits;
+  const m = t === 1 ? max : 0;
+  if (t === 1) for (let i = 0; i < n; i++) logits[i] = data[offset + ids[i]!]!;
+  else for (let i = 0; i < n; i++) logits[i] = (data[offset + ids[i]!]! - max) / t;
+  // The exponentials and their sum as top_p's compaction leaves them (float64, id order).
+  const probs = c.probs;
+  let sum = 0;
+  for (let i = 0; i < n; i++) {
+    const e = portableExp(logits[i]! - m);
+    probs[i] = e;
+    sum += e;
+  }
+  c.max = m;
+  c.size = n;
+  c.sorted = false;
+  c.probsValid = true;
+  c.probsSum = sum;
+  c.selected = -1;
+  c.pristine = false;
+  c.rawSum = Number.NaN;
+}
+
+/**
  * Loads the k highest raw logits of the row loaded in the kernel memory (`rowLoaded`; otherwise
  * false is returned and the caller loads all V candidates) as the candidate set, exactly as the
  * top_k stage leaves it: value descending, ties to the lower id, `sorted`, not pristine, `max` the
@@ -204,6 +288,8 @@ export class ChainSampler implements Sampler {
    * instead of loading V candidates (see drawRow).
    */
   private readonly leadingTopK: number;
+  /** Index of the stage after a leading top_p (0: none; see leadingTopP and drawRow). */
+  private readonly afterTopP: number;
 
   constructor(params: Required<SamplerParams>, stages: SamplerStage[], stream: number, step: number) {
     this.params = params;
@@ -212,6 +298,7 @@ export class ChainSampler implements Sampler {
     this.step = step;
     this.ctx = { row: -1, vocab: 0, seed: params.seed, stream, step, scratch: createScratch() };
     this.leadingTopK = leadingTopK(params, stages);
+    this.afterTopP = leadingTopP(params, stages);
   }
 
   /**
@@ -237,16 +324,26 @@ export class ChainSampler implements Sampler {
     ctx.step = step;
     const k = this.leadingTopK;
     this.headSize = 0;
+    let first = 0; // the first stage to run
     if (k > 0 && k < length && loadTopKCandidates(c, k, rowLoaded)) {
       if (this.headIds.length < k) this.headIds = new Int32Array(k);
       this.headIds.set(c.ids.subarray(0, k));
       this.headSize = k;
+    } else if (
+      this.afterTopP > 0 &&
+      rowLoaded &&
+      length > 1 &&
+      this.stagesUnchanged(this.afterTopP, "top_p")
+    ) {
+      // The SIMD nucleus replaces the V-sized candidate load and the stages up to top_p.
+      loadNucleusCandidates(c, data, offset, length, max, this.params.temperature, this.params.topP);
+      first = this.afterTopP;
     } else {
       loadCandidates(c, data, offset, length, max);
     }
     const stages = this.stages;
     let trusted = true;
-    for (let s = 0; s < stages.length; s++) {
+    for (let s = first; s < stages.length; s++) {
       const stage = stages[s]!;
       if (!BUILT.has(stage)) trusted = false;
       stage.apply(c, ctx);
@@ -298,6 +395,17 @@ export class ChainSampler implements Sampler {
     this.step += 1;
     this.accept(token);
     return result;
+  }
+
+  /**
+   * True when stages[0, n) are still built-in stages and stages[n − 1] is named `name`: the chain
+   * the shortcuts were derived from at construction (`stages` is a mutable array).
+   */
+  private stagesUnchanged(n: number, name: string): boolean {
+    const stages = this.stages;
+    if (stages.length < n || stages[n - 1]!.name !== name) return false;
+    for (let s = 0; s < n; s++) if (!BUILT.has(stages[s]!)) return false;
+    return true;
   }
 
   /**
@@ -363,6 +471,12 @@ export class ChainSampler implements Sampler {
  * with `uniform(seed, stream, step)`, reports the raw logprob / rank / top logprobs, then advances
  * `step` and feeds the token to the penalty window. A stage that leaves nothing throws
  * {@link EmptyCandidatesError} naming the row and stage.
+ *
+ * Shortcuts (same candidates as the stages they replace): when every stage before top_k is a
+ * built-in no-op or the temperature, the SIMD top-k kernel picks the k candidates from the row; when
+ * that holds up to top_p and top-k is off, the SIMD nucleus kernel (`topPNucleus`) picks top-p's
+ * candidates — its edge decided on float32 exponentials, so it can differ from the float64 stage only
+ * for a token whose cumulative mass lies within float32 rounding (~1e-6 relative) of p.
  *
  * @param params - Sampling params (validated here; {@link InvalidParamsError} on bad values).
  * @param opts - `stream` (default 0) or a saved `state` to resume.

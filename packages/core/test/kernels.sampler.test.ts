@@ -62,6 +62,31 @@ describe("public functions on the kernels", () => {
     }
   });
 
+  it("draws the same tokens and logprobs with the SIMD top-p nucleus (no top-k) as with the full candidate path", () => {
+    const vocab = 5000;
+    const data = rows(2, 40, vocab, 0.02);
+    for (const params of [
+      { topP: 0.9, seed: 3 },
+      { temperature: 0.7, topP: 0.95, minP: 0.02, seed: 4 },
+      { temperature: 1.3, topP: 0.5, seed: 5 },
+      { temperature: 0.8, topP: 0.2, typicalP: 0.9, seed: 6 },
+    ]) {
+      const full = { ...params, logitBias: { "0": 0 } }; // an active stage before top_p: no shortcut
+      const a = sampleBatch(data, 40, vocab, params, { logprobs: 3, processed: true });
+      const b = sampleBatch(data, 40, vocab, full, { logprobs: 3, processed: true });
+      expect(Array.from(a.tokens)).toEqual(Array.from(b.tokens));
+      expect(Array.from(a.logprobs)).toEqual(Array.from(b.logprobs));
+      expect(Array.from(a.processedLogprobs!)).toEqual(Array.from(b.processedLogprobs!));
+      expect(Array.from(a.topLogprobs!)).toEqual(Array.from(b.topLogprobs!));
+      const s1 = createSampler(params, { stream: 9 });
+      const s2 = createSampler(full, { stream: 9 });
+      for (let r = 0; r < 40; r++) {
+        const row = data.subarray(r * vocab, (r + 1) * vocab);
+        expect(s1.sample(row, { processed: true })).toEqual(s2.sample(row, { processed: true }));
+      }
+    }
+  });
+
   it("falls back to the full path when fewer than k tokens are unmasked", () => {
     const row = Float32Array.from([1, Number.NEGATIVE_INFINITY, 2, Number.NEGATIVE_INFINITY, 0.5]);
     const s = createSampler({ topK: 4, seed: 1 });
@@ -87,6 +112,7 @@ describe("public functions on the kernels", () => {
         { logprobs: 2 },
       ),
       plain: sampleBatch(data, 6, vocab, { temperature: 1.1, seed: 6 }),
+      nucleus: sampleBatch(data, 6, vocab, { temperature: 0.9, topP: 0.9, seed: 7 }, { processed: true }),
     });
     setKernelBackend("wasm-simd");
     const a = run();
