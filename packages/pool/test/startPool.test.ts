@@ -47,14 +47,20 @@ describe("run (streaming)", () => {
   });
 
   it("gives byte-identical output for 1, 2 or 3 threads and any batch size", async () => {
-    const reference = await collectBytes(pool({ threads: 1 }), batches(300, 300, 16) as never, "sample");
+    // One pool per thread count (worker start-up is the cost here); each run is independent.
+    const byThreads = new Map([1, 2, 3].map((t) => [t, pool({ threads: t })] as const));
+    const reference = await collectBytes(byThreads.get(1)!, batches(300, 300, 16) as never, "sample");
     for (const [threads, batchRows] of [
       [1, 1],
       [2, 7],
       [3, 64],
       [2, 299],
     ] as const) {
-      const text = await collectBytes(pool({ threads }), batches(300, batchRows, 16) as never, "sample");
+      const text = await collectBytes(
+        byThreads.get(threads)!,
+        batches(300, batchRows, 16) as never,
+        "sample",
+      );
       expect(text).toBe(reference);
     }
     const inline = await collectBytes(
@@ -67,9 +73,10 @@ describe("run (streaming)", () => {
 
   it("accumulates the score summary in global row order, the same for any split", async () => {
     const totals: StreamTotals[] = [];
+    const p = pool({ threads: 2 });
     for (const batchRows of [1, 10, 333]) {
       let last: StreamTotals | undefined;
-      for await (const r of pool({ threads: 2 }).run(batches(1000, batchRows, 8), {
+      for await (const r of p.run(batches(1000, batchRows, 8), {
         kind: "score",
         output: "ndjson",
       })) {
