@@ -290,6 +290,8 @@ export class ChainSampler implements Sampler {
   private readonly leadingTopK: number;
   /** Index of the stage after a leading top_p (0: none; see leadingTopP and drawRow). */
   private readonly afterTopP: number;
+  /** Index of the stage after the top_k of a leading top-k (0: none). */
+  private readonly afterTopK: number;
 
   constructor(params: Required<SamplerParams>, stages: SamplerStage[], stream: number, step: number) {
     this.params = params;
@@ -299,6 +301,7 @@ export class ChainSampler implements Sampler {
     this.ctx = { row: -1, vocab: 0, seed: params.seed, stream, step, scratch: createScratch() };
     this.leadingTopK = leadingTopK(params, stages);
     this.afterTopP = leadingTopP(params, stages);
+    this.afterTopK = this.leadingTopK > 0 ? stages.findIndex((s) => s.name === "top_k") + 1 : 0;
   }
 
   /**
@@ -325,7 +328,12 @@ export class ChainSampler implements Sampler {
     const k = this.leadingTopK;
     this.headSize = 0;
     let first = 0; // the first stage to run
-    if (k > 0 && k < length && loadTopKCandidates(c, k, rowLoaded)) {
+    if (
+      k > 0 &&
+      k < length &&
+      this.stagesUnchanged(this.afterTopK, "top_k") &&
+      loadTopKCandidates(c, k, rowLoaded)
+    ) {
       if (this.headIds.length < k) this.headIds = new Int32Array(k);
       this.headIds.set(c.ids.subarray(0, k));
       this.headSize = k;
