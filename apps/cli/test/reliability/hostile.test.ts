@@ -8,10 +8,13 @@
 // What every case must end in: exit 0 with clean records, or exit 65 with one line on stderr that
 // names where the input is bad — never another exit code, a stack trace, a hang (time bound), a
 // prototype change, or peak memory over 400 MB.
+
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { createPool, type StreamJob } from "@logitstream/pool";
 import { decodeChunkPrefix, frameChunks, type ReadOptions } from "@logitstream/wire";
 import fc from "fast-check";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import {
   bytesOf,
   checkRecords,
@@ -22,8 +25,10 @@ import {
   ndjsonRows,
   npyFile,
   type RunResult,
+  removeDir,
   runCli,
   safetensorsFile,
+  tempDir,
 } from "./helpers.js";
 
 const MEMORY_LIMIT_KB = 400 * 1000;
@@ -526,6 +531,59 @@ describe("prototype keys in NDJSON and msgpack objects", () => {
     expect(JSON.stringify(recs[0]!.id)).toBe('{"__proto__":{"target":1}}');
     expect(Object.keys(recs[1]!).sort()).toEqual(["entropy", "row"]);
   });
+});
+
+describe("hostile --targets files", () => {
+  // wire's readTargets behind `score --targets FILE`: the rows are fine (6 rows of V = 4, .npy); the
+  // targets file is random bytes, a mutated valid file, one 100 MB token, or 100 MB of blanks.
+  const dir = tempDir();
+  afterAll(() => removeDir(dir));
+  const rows = join(dir, "rows.npy");
+  writeFileSync(rows, npyFile(data, V));
+  const validTargets = "0 1 2 3\n-1 2\n";
+
+  async function scoreWith(targetsBytes: Uint8Array, what: string): Promise<RunResult> {
+    const path = join(dir, `t${Math.random().toString(36).slice(2)}.txt`);
+    writeFileSync(path, targetsBytes);
+    const args = ["score", rows, "--targets", path];
+    const r = await runCli(args, { timeoutMs: CASE_TIMEOUT_MS });
+    expectContract(r, args, what);
+    return r;
+  }
+
+  it("ends 40 random and mutated targets files in clean output or exit 65 naming the target (fixed seed)", async () => {
+    const cases = fc.sample(
+      fc.oneof(
+        fc.uint8Array({ maxLength: 200 }),
+        mutation.map((ms) => mutate(Buffer.from(validTargets), ms)),
+        fc
+          .array(fc.oneof(fc.integer({ min: -3, max: 6 }), fc.constantFrom(2 ** 31, -(2 ** 31), 1e21)), {
+            maxLength: 9,
+          })
+          .map((ts) => Buffer.from(ts.join(" "))),
+      ),
+      { seed: 4040, numRuns: 40 },
+    );
+    await runAll(cases, 3, async (bytes, i) => {
+      await scoreWith(
+        bytes,
+        `targets case ${i} (${JSON.stringify(Buffer.from(bytes).toString("latin1").slice(0, 80))})`,
+      );
+    });
+  }, 600_000);
+
+  it.each([
+    ["one 100 MB token", "1"],
+    ["100 MB of blanks", " "],
+  ])(
+    "rejects a targets file of %s with exit 65 in bounded memory",
+    async (what, fill) => {
+      const r = await scoreWith(Buffer.alloc(100_000_000, fill), what);
+      expect(r.code).toBe(65);
+      expect(r.stderr).toContain("row 0");
+    },
+    120_000,
+  );
 });
 
 describe("--on-error skip", () => {
