@@ -8,6 +8,16 @@
 // processes sharing the 2 cores) and of wall time; ratios are computed within this one run.
 import { log_softmax as tjsLogSoftmax, softmax as tjsSoftmax } from "@huggingface/transformers";
 import {
+  interleave,
+  makeLogits,
+  median,
+  runsFromArgs,
+  sink,
+  tableHeader,
+  tableRow,
+  warmUp,
+} from "../../../scripts/benchHarness.mjs";
+import {
   createSampler,
   kernelBackend,
   logSoftmaxStrided,
@@ -17,28 +27,9 @@ import {
   topPNucleus,
 } from "../dist/index.js";
 
-const args = process.argv.slice(2);
-const runsArg = args.indexOf("--runs");
-const RUNS = runsArg >= 0 ? Number(args[runsArg + 1]) : 11;
+const RUNS = runsFromArgs(11);
 const V = 128_256;
 const ROUND_MS = 30;
-let sink = 0;
-
-/** float32 logits N(0, 1) · 3 from a fixed-seed generator (xorshift32 + Box–Muller). */
-function makeLogits(v, seed) {
-  let s = seed >>> 0 || 1;
-  const next = () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return (s + 0.5) / 4294967296;
-  };
-  const out = new Float32Array(v);
-  for (let i = 0; i < v; i++) out[i] = 3 * Math.sqrt(-2 * Math.log(next())) * Math.cos(2 * Math.PI * next());
-  return out;
-}
 
 // ---- plain JavaScript baselines (what most code does) ----
 
@@ -228,39 +219,8 @@ const cases = [
 }
 
 // ---- timing ----
-function timeLoop(fn, iters) {
-  const c0 = process.cpuUsage();
-  const t0 = performance.now();
-  for (let k = 0; k < iters; k++) {
-    const r = fn();
-    sink += r[k % r.length];
-  }
-  const wall = performance.now() - t0;
-  const c = process.cpuUsage(c0);
-  return [wall, (c.user + c.system) / 1000];
-}
-const median = (a) => [...a].sort((p, q) => p - q)[a.length >> 1];
-
-for (const c of cases) {
-  let iters = 0;
-  const t0 = performance.now();
-  while (iters < 5 || performance.now() - t0 < 150) {
-    const r = c.fn();
-    sink += r[iters % r.length];
-    iters++;
-  }
-  c.iters = Math.max(1, Math.round(ROUND_MS / ((performance.now() - t0) / iters)));
-  c.cpu = [];
-  c.wall = [];
-}
-for (let r = 0; r < RUNS; r++) {
-  for (const c of cases) {
-    globalThis.gc?.();
-    const [wall, cpu] = timeLoop(c.fn, c.iters);
-    c.cpu.push((cpu * 1e6) / (c.iters * V));
-    c.wall.push((wall * 1e6) / (c.iters * V));
-  }
-}
+for (const c of cases) c.iters = warmUp(c.fn, ROUND_MS);
+interleave(cases, RUNS, V);
 const ours = {};
 for (const c of cases) {
   c.ns = median(c.cpu);
@@ -273,12 +233,11 @@ console.log(
     `one thread; ${RUNS} interleaved rounds of ~${ROUND_MS} ms; median ns/element (CPU time of this process, and wall).`,
 );
 console.log("");
-console.log("| op | implementation | ns/el (CPU) | ns/el (wall) | speed-up of ours (CPU) |");
-console.log("|---|---|---:|---:|---:|");
+tableHeader(["op", "implementation", "ns/el (CPU)", "ns/el (wall)", "speed-up of ours (CPU)"], "llrrr");
 for (const c of cases) {
   const base = ours[c.op];
   const ratio = c.ours ? "—" : `${(c.ns / base.ns).toFixed(1)}×`;
-  console.log(`| ${c.op} | ${c.impl} | ${c.ns.toFixed(2)} | ${c.wallNs.toFixed(2)} | ${ratio} |`);
+  console.log(tableRow([c.op, c.impl, c.ns.toFixed(2), c.wallNs.toFixed(2), ratio]));
 }
 console.log("");
 console.log(`checksum ${sink.toPrecision(6)}`);

@@ -12,32 +12,20 @@
 // Harness: every case is warmed up, then measured in `runs` interleaved rounds (A, B, C, D per round, so
 // clock swings hit all cases alike); a round times a loop sized to ~40 ms. Median ns/element and the
 // ratio plain/ours. Tokens are consumed into a checksum so the JIT cannot drop work.
-import { loadavg } from "node:os";
+import {
+  consume,
+  loadAverage,
+  makeLogits,
+  median,
+  runsFromArgs,
+  sink,
+  timeLoop,
+} from "../../../scripts/benchHarness.mjs";
 import { createSampler } from "../dist/index.js";
 
-const args = process.argv.slice(2);
-const runsArg = args.indexOf("--runs");
-const RUNS = runsArg >= 0 ? Number(args[runsArg + 1]) : 7;
+const RUNS = runsFromArgs(7);
 const VOCABS = [32_000, 128_256, 262_144];
 const ROUND_MS = 40;
-
-let sink = 0;
-
-/** float32 logits N(0, 1) · 3 from a fixed-seed generator (xorshift32 + Box–Muller). */
-function makeLogits(v, seed) {
-  let s = seed >>> 0 || 1;
-  const next = () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return (s + 0.5) / 4294967296;
-  };
-  const out = new Float32Array(v);
-  for (let i = 0; i < v; i++) out[i] = 3 * Math.sqrt(-2 * Math.log(next())) * Math.cos(2 * Math.PI * next());
-  return out;
-}
 
 /**
  * The sampler most JavaScript code has: temperature, Math.exp softmax, sort all indices by
@@ -90,25 +78,16 @@ function makePlain(v, { temperature = 1, topK = 0, topP = 1, minP = 0 }) {
   };
 }
 
-/** Times `iters` calls: [wall ns per call, CPU ns per call (this process's user + system time)]. */
+/** Times `iters` calls of fn(x): [wall ns per call, CPU ns per call (this process's user + system time)]. */
 function timeRound(fn, x, iters) {
-  const c0 = process.cpuUsage();
-  const t0 = process.hrtime.bigint();
-  for (let i = 0; i < iters; i++) sink += fn(x);
-  const wall = Number(process.hrtime.bigint() - t0) / iters;
-  const c = process.cpuUsage(c0);
-  return [wall, ((c.user + c.system) * 1000) / iters];
+  const [wall, cpu] = timeLoop(fn, iters, x);
+  return [(wall * 1e6) / iters, (cpu * 1e6) / iters];
 }
 
 function calibrate(fn, x) {
   const t = timeRound(fn, x, 1)[0];
   return Math.max(1, Math.round((ROUND_MS * 1e6) / Math.max(t, 1)));
 }
-
-const median = (a) => {
-  const s = [...a].sort((p, q) => p - q);
-  return s[s.length >> 1];
-};
 
 const DEFAULT = { temperature: 0.8, topK: 40, topP: 0.95, minP: 0.05 };
 const TOPP = { topP: 0.9 };
@@ -123,7 +102,7 @@ for (const v of VOCABS) {
     ["top-p 0.9", "ours", (r) => oursTopP.sample(r).token],
     ["top-p 0.9", "plain JS (exp + full sort)", makePlain(v, TOPP)],
   ];
-  for (const [, , fn] of cases) for (let w = 0; w < 5; w++) sink += fn(x); // warm-up
+  for (const [, , fn] of cases) for (let w = 0; w < 5; w++) consume(fn(x)); // warm-up
   const iters = cases.map(([, , fn]) => calibrate(fn, x));
   const wall = cases.map(() => []);
   const cpu = cases.map(() => []);
@@ -151,9 +130,7 @@ for (const v of VOCABS) {
 
 console.log(
   `\nSampling, one row in cache, median of ${RUNS} interleaved rounds; Node ${process.version}; ` +
-    `load average ${loadavg()
-      .map((l) => l.toFixed(1))
-      .join(" ")}\n`,
+    `load average ${loadAverage(1)}\n`,
 );
 console.log(
   "| V | case | ours ns/el (CPU) | plain JS ns/el (CPU) | plain / ours (CPU) | ours (wall) | plain JS (wall) |",

@@ -10,31 +10,19 @@
 // We report the median ns/element and the ratio to ours. Results are consumed into a checksum so the
 // JIT cannot drop work. Outputs are checked against a float64 reference before timing.
 import { log_softmax as tjsLogSoftmax, softmax as tjsSoftmax } from "@huggingface/transformers";
+import {
+  interleave,
+  makeLogits,
+  median,
+  runsFromArgs,
+  sink,
+  warmUp,
+} from "../../../scripts/benchHarness.mjs";
 import { logSoftmaxStrided, scoreBatch, softmaxStrided, topLogprobs } from "../dist/index.js";
 
-const args = process.argv.slice(2);
-const runsArg = args.indexOf("--runs");
-const RUNS = runsArg >= 0 ? Number(args[runsArg + 1]) : 11;
+const RUNS = runsFromArgs(11);
 const VOCABS = [32_000, 128_256, 262_144];
 const ROUND_MS = 30;
-
-let sink = 0;
-
-/** float32 logits N(0, 1) · 3 from a fixed-seed generator (xorshift32 + Box–Muller). */
-function makeLogits(v, seed) {
-  let s = seed >>> 0 || 1;
-  const next = () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return (s + 0.5) / 4294967296;
-  };
-  const out = new Float32Array(v);
-  for (let i = 0; i < v; i++) out[i] = 3 * Math.sqrt(-2 * Math.log(next())) * Math.cos(2 * Math.PI * next());
-  return out;
-}
 
 /** The plain JavaScript most code uses: max, exp into out, sum, divide (Math.exp, one accumulator). */
 function plainSoftmax(x, out) {
@@ -145,25 +133,6 @@ function cases(x, out) {
   ];
 }
 
-/** Runs `fn` `iters` times; returns [wall ms, process CPU ms] (CPU time leaves out the time this
- *  process waited for a core, which on a shared 2-core machine is most of the noise). */
-function timeLoop(fn, iters) {
-  const c0 = process.cpuUsage();
-  const t0 = performance.now();
-  for (let k = 0; k < iters; k++) {
-    const r = fn();
-    sink += r[k % r.length];
-  }
-  const wall = performance.now() - t0;
-  const c = process.cpuUsage(c0);
-  return [wall, (c.user + c.system) / 1000];
-}
-
-const median = (a) => {
-  const s = [...a].sort((p, q) => p - q);
-  return s[s.length >> 1];
-};
-
 const rows = [];
 for (const v of VOCABS) {
   const x = makeLogits(v, 0x9e3779b9 ^ v);
@@ -172,30 +141,13 @@ for (const v of VOCABS) {
   for (const c of cs) {
     c.error = c.log === undefined ? Number.NaN : maxRelError(c.fn(), x, c.log);
     // warm-up: ~150 ms or at least 5 calls, and size the timed loop to ~ROUND_MS
-    let iters = 0;
-    const t0 = performance.now();
-    while (iters < 5 || performance.now() - t0 < 150) {
-      const r = c.fn();
-      sink += r[iters % r.length];
-      iters++;
-    }
-    const per = (performance.now() - t0) / iters;
-    c.iters = Math.max(1, Math.round(ROUND_MS / per));
-    c.samples = [];
-    c.wallSamples = [];
+    c.iters = warmUp(c.fn, ROUND_MS);
   }
-  for (let r = 0; r < RUNS; r++) {
-    for (const c of cs) {
-      globalThis.gc?.();
-      const [wall, cpu] = timeLoop(c.fn, c.iters);
-      c.samples.push((cpu * 1e6) / (c.iters * v));
-      c.wallSamples.push((wall * 1e6) / (c.iters * v));
-    }
-  }
+  interleave(cs, RUNS, v);
   const base = {};
   for (const c of cs) {
-    c.ns = median(c.samples);
-    c.wallNs = median(c.wallSamples);
+    c.ns = median(c.cpu);
+    c.wallNs = median(c.wall);
     if (c.impl.startsWith("logitstream")) base[c.op] = c.ns;
   }
   for (const c of cs)

@@ -5,16 +5,12 @@
 // - inline cost of one V = 128,256 row (score, sample) on the calling thread.
 // Break-even for splitting E elements over T threads instead of running inline:
 //   E·c ≥ overhead + E·c/T  ⇔  E ≥ overhead / (c·(1 − 1/T)).
-import { loadavg } from "node:os";
+import { loadAverage } from "../../../scripts/benchHarness.mjs";
 import { createPool } from "../dist/index.js";
 import { consume, fmt, machine, makeRows, median, now, targetsFor, V } from "./common.mjs";
 
 const REPS = Number(process.env.REPS ?? 5);
-console.log(
-  `pool fixed costs — ${machine()}; load average ${loadavg()
-    .map((x) => x.toFixed(2))
-    .join(" ")}`,
-);
+console.log(`pool fixed costs — ${machine()}; load average ${loadAverage()}`);
 
 const row = makeRows(1);
 const tiny = makeRows(1, 16);

@@ -2,20 +2,10 @@
 // chunks (frameChunks → run), NDJSON and msgpack f32, V = 128,256, 2 threads (and 1), interleaved reps.
 // "main" decodes each chunk with wire's decodeChunkPrefix on the calling thread, then stages the decoded
 // rows into shared memory for the workers; "worker" stages the raw bytes and the workers decode them.
-import { loadavg } from "node:os";
 import { encodeMsgpack, encodeNdjson, frameChunks } from "@logitstream/wire";
+import { loadAverage, wallAndCpu } from "../../../scripts/benchHarness.mjs";
 import { createPool } from "../dist/index.js";
-import {
-  consume,
-  fmt,
-  machine,
-  mainThreadCpuSeconds,
-  makeRows,
-  median,
-  now,
-  targetsFor,
-  V,
-} from "./common.mjs";
+import { consume, fmt, machine, mainThreadCpuSeconds, makeRows, median, targetsFor, V } from "./common.mjs";
 
 const ROWS = Number(process.env.ROWS ?? 48);
 const REPS = Number(process.env.REPS ?? 3);
@@ -59,11 +49,7 @@ for (const pool of Object.values(configs)) await job(pool, inputs["msgpack f32"]
 console.log(
   `parse site — score, V = ${fmt(V)}, ${ROWS} rows, 4-row chunks, ${REPS} interleaved reps, ${machine()}`,
 );
-console.log(
-  `load average at start: ${loadavg()
-    .map((x) => x.toFixed(2))
-    .join(" ")}`,
-);
+console.log(`load average at start: ${loadAverage()}`);
 console.log(
   "| input | bytes | config | rows/s | worker ÷ main (wall) | CPU ns/element | main-thread share | projected rows/s on 2 free cores |",
 );
@@ -74,14 +60,10 @@ for (const [name, bytes] of Object.entries(inputs)) {
   const mainS = Object.fromEntries(Object.keys(configs).map((k) => [k, 0]));
   for (let rep = 0; rep < REPS; rep++) {
     for (const [k, pool] of Object.entries(configs)) {
-      const c0 = process.cpuUsage();
-      const m0 = mainThreadCpuSeconds();
-      const t0 = now();
-      await job(pool, bytes);
-      times[k].push(now() - t0);
-      const c = process.cpuUsage(c0);
-      cpuS[k] += (c.user + c.system) / 1e6;
-      mainS[k] += mainThreadCpuSeconds() - m0;
+      const m = await wallAndCpu(() => job(pool, bytes), mainThreadCpuSeconds);
+      times[k].push(m.wall);
+      cpuS[k] += m.cpuS;
+      mainS[k] += m.mainS;
     }
   }
   for (const k of Object.keys(configs)) {

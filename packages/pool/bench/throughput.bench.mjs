@@ -2,19 +2,9 @@
 // with 1 and 2 threads (promise form, split over the threads, and streaming form, 16-row batches), on
 // the same input in one run. Repetitions are interleaved (inline, 1, 2, inline, 1, 2, …) so clock and
 // neighbour-load swings hit every configuration alike; medians are reported.
-import { loadavg } from "node:os";
+import { loadAverage, wallAndCpu } from "../../../scripts/benchHarness.mjs";
 import { createPool } from "../dist/index.js";
-import {
-  consume,
-  fmt,
-  machine,
-  mainThreadCpuSeconds,
-  makeRows,
-  median,
-  now,
-  targetsFor,
-  V,
-} from "./common.mjs";
+import { consume, fmt, machine, mainThreadCpuSeconds, makeRows, median, targetsFor, V } from "./common.mjs";
 
 const ROWS = Number(process.env.ROWS ?? 192);
 const REPS = Number(process.env.REPS ?? 3);
@@ -65,11 +55,7 @@ for (const p of Object.values(pools)) {
 }
 
 console.log(`pool throughput — V = ${fmt(V)}, ${ROWS} rows, ${REPS} interleaved reps, ${machine()}`);
-console.log(
-  `load average at start: ${loadavg()
-    .map((x) => x.toFixed(2))
-    .join(" ")} (other processes share the cores)`,
-);
+console.log(`load average at start: ${loadAverage()} (other processes share the cores)`);
 console.log(
   "| op | config | rows/s | ns/element (wall) | vs inline | vs 1 thread | cores used (CPU s / wall s) | CPU ns/element | main-thread share of CPU |",
 );
@@ -82,16 +68,11 @@ for (const [name, op] of Object.entries(ops)) {
   const mainS = Object.fromEntries(Object.keys(pools).map((k) => [k, 0]));
   for (let rep = 0; rep < REPS; rep++) {
     for (const [k, p] of Object.entries(pools)) {
-      const c0 = process.cpuUsage();
-      const m0 = mainThreadCpuSeconds();
-      const t0 = now();
-      await op(p);
-      const wall = now() - t0;
-      const cpu = process.cpuUsage(c0);
-      mainS[k] += mainThreadCpuSeconds() - m0;
-      cpuS[k] += (cpu.user + cpu.system) / 1e6;
-      times[k].push(wall);
-      cores[k].push((cpu.user + cpu.system) / 1000 / wall);
+      const m = await wallAndCpu(() => op(p), mainThreadCpuSeconds);
+      mainS[k] += m.mainS;
+      cpuS[k] += m.cpuS;
+      times[k].push(m.wall);
+      cores[k].push((m.cpuS * 1000) / m.wall);
     }
   }
   const med = Object.fromEntries(Object.entries(times).map(([k, ts]) => [k, median(ts)]));

@@ -28,32 +28,15 @@
 // produce the same tokens before timing.
 import { createSampler } from "@logitstream/core";
 import { from } from "rxjs";
+import { cpuNs, makeLogits, median, runsFromArgs } from "../../../scripts/benchHarness.mjs";
 import { decodeText, generate, sampleTokens, stopWhen } from "../dist/index.js";
 
-const args = process.argv.slice(2);
-const runsArg = args.indexOf("--runs");
-const RUNS = runsArg >= 0 ? Number(args[runsArg + 1]) : 31;
+const RUNS = runsFromArgs(31);
 const VOCABS = [128_256];
 const ROUND_MS = Number(process.env.ROUND_MS ?? 20);
 const K = 8;
 
 let sink = 0;
-
-/** float32 logits N(0, 1) · 3 from a fixed-seed generator (xorshift32 + Box–Muller). */
-function makeLogits(v, seed) {
-  let s = seed >>> 0 || 1;
-  const next = () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return (s + 0.5) / 4294967296;
-  };
-  const out = new Float32Array(v);
-  for (let i = 0; i < v; i++) out[i] = 3 * Math.sqrt(-2 * Math.log(next())) * Math.cos(2 * Math.PI * next());
-  return out;
-}
 
 /** A byte-level tokenizer stand-in: token id → 1 to 4 bytes of ASCII (what decodeText costs per token). */
 function makeTokenizer(v) {
@@ -100,21 +83,16 @@ function generateRun(rows, params, n, tok) {
 
 // CPU time of this process (user + system), not wall time: the machine is shared with other engineers'
 // builds and tests, and CPU time does not count the time this process spent waiting for a core.
+// Returns ns; the run's token checksum is folded into `sink` (by xor, after the clock is read).
 function time(fn) {
-  const t0 = process.cpuUsage();
-  sink ^= fn();
-  const d = process.cpuUsage(t0);
-  return (d.user + d.system) * 1000; // ns
+  const [ns, acc] = cpuNs(fn);
+  sink ^= acc;
+  return ns;
 }
 
 // Interference from other processes only ever adds time, so each case's fastest round is its best estimate
 // of the uncontended cost; the ratio of the two minima is a second, independent estimate of the overhead.
 const best = (xs, ds) => `${((Math.min(...xs) / Math.min(...ds) - 1) * 100).toFixed(1)} %`;
-
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[s.length >> 1];
-};
 
 const SETTINGS = [
   ["greedy (T = 0)", { temperature: 0, seed: 1 }],

@@ -1,5 +1,6 @@
 // The NDJSON number scanner against JSON.parse on the same lines, interleaved in one process.
 // Both produce float32 rows; the scanner's output is bit-identical (see test/scanNumberArray.test.ts).
+import { tableHeader, tableRow } from "../../../scripts/benchHarness.mjs";
 import { scanNumberArray } from "../dist/index.js";
 import { consume, logits, measure } from "./harness.mjs";
 
@@ -34,7 +35,7 @@ function parseAll(nd) {
 }
 
 console.log(`\n### NDJSON number parsing, V = ${V}, ${R} rows (ns per number, median of 7)\n`);
-console.log("| numbers | JSON.parse per line + copy | byte scanner | scanner speed-up |\n|---|---|---|---|");
+tableHeader(["numbers", "JSON.parse per line + copy", "byte scanner", "scanner speed-up"]);
 for (const [name, nd] of [
   ["shortest double of a float32 (~17 digits, JSON.stringify / Python json)", lines17],
   ["9 significant digits (float32 repr)", lines9],
@@ -42,5 +43,5 @@ for (const [name, nd] of [
   const p = await measure(() => parseAll(nd), { runs: 7, warmup: 2 });
   const s = await measure(() => scanAll(nd), { runs: 7, warmup: 2 });
   const per = (ms) => ((ms * 1e6) / (R * V)).toFixed(1);
-  console.log(`| ${name} | ${per(p)} | ${per(s)} | ${(p / s).toFixed(2)}× |`);
+  console.log(tableRow([name, per(p), per(s), `${(p / s).toFixed(2)}×`]));
 }
