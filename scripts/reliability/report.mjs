@@ -13,6 +13,7 @@
 // package, and the CLI has no flag or variable that loads it: only node's --import does).
 import { readFileSync, writeFileSync } from "node:fs";
 
+// biome-ignore lint/suspicious/noUndeclaredEnvVars: set only by the tests for this preload, never a turbo task input
 const path = process.env.LOGITSTREAM_RELIABILITY_REPORT;
 const objectBefore = new Set(Reflect.ownKeys(Object.prototype).map(String));
 const arrayBefore = new Set(Reflect.ownKeys(Array.prototype).map(String));

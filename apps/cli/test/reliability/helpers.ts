@@ -307,7 +307,7 @@ export function ndjsonRows(data: Float32Array, vocab: number, targets?: Int32Arr
 /** A .npy v1.0 file of shape (rows, vocab), `<f4`. */
 export function npyFile(data: Float32Array, vocab: number): Uint8Array {
   let header = `{'descr': '<f4', 'fortran_order': False, 'shape': (${data.length / vocab}, ${vocab}), }`;
-  header += " ".repeat((64 - ((10 + header.length + 1) % 64)) % 64) + "\n";
+  header += `${" ".repeat((64 - ((10 + header.length + 1) % 64)) % 64)}\n`;
   const pre = Buffer.alloc(10);
   pre.set([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0]);
   pre.writeUInt16LE(header.length, 8);
