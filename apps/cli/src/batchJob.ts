@@ -69,7 +69,8 @@ export async function runBatchJob(ctx: CommandContext, args: ParsedArgs, job: Ba
   try {
     let bytesRead = 0;
     let inputRows = 0;
-    const chunks = frameChunks(input.stream, readOpts);
+    // Chunks are cut straight into the pool's shared memory: the workers read them with no staging copy.
+    const chunks = frameChunks(input.stream, { ...readOpts, alloc: pool.allocBytes });
     // Wraps the framer: notes how far the input has been read (for the progress bar) and, with
     // --targets, reads the targets of each chunk's rows before the pool asks for them.
     async function* source(): AsyncGenerator<ByteChunk> {

@@ -34,7 +34,9 @@ function* pipe(bytes) {
 
 async function job(pool, bytes) {
   let rows = 0;
-  for await (const r of pool.run(frameChunks(pipe(bytes), { maxBatchRows: 4 }), {
+  // ALLOC=1: chunks cut straight into the pool's slabs (as the CLI does), no staging copy.
+  const alloc = process.env.ALLOC === "1" ? { alloc: pool.allocBytes } : {};
+  for await (const r of pool.run(frameChunks(pipe(bytes), { maxBatchRows: 4, ...alloc }), {
     kind: "score",
     output: "ndjson",
   })) {

@@ -2,6 +2,8 @@
 // with 1 and 2 threads (promise form, split over the threads, and streaming form, 16-row batches), on
 // the same input in one run. Repetitions are interleaved (inline, 1, 2, inline, 1, 2, …) so clock and
 // neighbour-load swings hit every configuration alike; medians are reported.
+
+import { frameChunks } from "@logitstream/wire";
 import { loadAverage, wallAndCpu } from "../../../scripts/benchHarness.mjs";
 import { createPool } from "../dist/index.js";
 import { consume, fmt, machine, mainThreadCpuSeconds, makeRows, median, targetsFor, V } from "./common.mjs";
@@ -29,6 +31,16 @@ function* stream(batchRows) {
   }
 }
 
+// The same rows as raw float32 bytes arriving in 64 KiB reads (a pipe), cut by wire's frameChunks into
+// 16-row chunks — the CLI's path. With `alloc: pool.allocBytes` the chunks are cut straight into the
+// pool's shared slabs; without it each chunk is copied into a slab before dispatch.
+const rawBytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+function* pieces() {
+  for (let at = 0; at < rawBytes.length; at += 65536) yield rawBytes.subarray(at, at + 65536);
+}
+const chunkOpts = { format: "f32", vocab: V, maxBatchRows: 16, maxChunkBytes: 16 * V * 4 };
+const byTargets = { targets: (first, rows) => targets.subarray(first, first + rows) };
+
 const pools = {
   inline: createPool({ threads: 1, inlineThreshold: Number.POSITIVE_INFINITY }),
   "1 thread": createPool({ threads: 1, inlineThreshold: 0 }),
@@ -41,6 +53,14 @@ const ops = {
     p.score({ data: shared, rows: ROWS, vocab: V, targets }).then((r) => consume(r.logprobs)),
   "score (stream, 16-row batches)": async (p) => {
     for await (const r of p.run(stream(16), { kind: "score" })) consume(r.logprobs);
+  },
+  "score (f32 bytes, frameChunks 16-row chunks, staged)": async (p) => {
+    for await (const r of p.run(frameChunks(pieces(), chunkOpts), { kind: "score" }, byTargets))
+      consume(r.logprobs);
+  },
+  "score (f32 bytes, frameChunks 16-row chunks, cut into pool memory)": async (p) => {
+    const chunks = frameChunks(pieces(), { ...chunkOpts, alloc: p.allocBytes });
+    for await (const r of p.run(chunks, { kind: "score" }, byTargets)) consume(r.logprobs);
   },
   "sample T0.8 top-p 0.9 (promise)": (p) => p.sample(fresh(), params).then((r) => consume(r.logprobs)),
   "sample T0.8 top-p 0.9 (stream, 16-row batches)": async (p) => {

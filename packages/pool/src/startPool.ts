@@ -161,6 +161,12 @@ export interface Pool {
   /** Stops the workers now; pending tasks reject with `PoolClosedError`. */
   destroy(): Promise<void>;
   stats(): PoolStats;
+  /**
+   * `n` bytes of the pool's shared memory, for wire's `frameChunks(input, { alloc: pool.allocBytes })`:
+   * chunks cut into it reach the workers with no staging copy. A chunk on such memory belongs to the pool
+   * once given to `run`: its slab is recycled when the chunk's task has settled.
+   */
+  allocBytes(n: number): Uint8Array;
 }
 
 /** A data error reported by a worker: deterministic, so never retried. */
@@ -195,6 +201,9 @@ export function startPool(options: PoolOptions, internals: PoolInternals): Pool 
   const parseOnMain = options.parse === "main";
   const kernels = internals.kernels;
   const slabs = new SlabPool(maxInFlight + threads);
+  // Slabs handed out by `allocBytes` and not yet given back with a chunk to `run`. Weak: a chunk that
+  // never reaches the pool lets its slab be collected.
+  const lent = new WeakSet<SharedArrayBuffer>();
 
   let piscina: Piscina | undefined;
   let state: "open" | "closing" | "closed" | "destroyed" | "aborted" = "open";
@@ -443,6 +452,22 @@ export function startPool(options: PoolOptions, internals: PoolInternals): Pool 
     stop.catch(() => {});
 
     const start = (item: RowBatchLike | ByteChunkLike): Promise<TaskOutput> => {
+      // Bytes cut into a slab of `allocBytes`: the pool owns that slab now. It is kept until the task has
+      // settled (so a retry reads the same bytes) and then recycled.
+      const buf = isChunk(item) ? item.bytes.buffer : undefined;
+      if (buf instanceof SharedArrayBuffer && lent.has(buf)) {
+        lent.delete(buf);
+        const p = startItem(item);
+        const release = () => {
+          if (state !== "aborted" && state !== "destroyed") slabs.release(buf);
+        };
+        p.then(release, release);
+        return p;
+      }
+      return startItem(item);
+    };
+
+    const startItem = (item: RowBatchLike | ByteChunkLike): Promise<TaskOutput> => {
       checkOpen();
       if (signal?.aborted) throw new AbortError(signal.reason);
       let msg: TaskMessage;
@@ -620,6 +645,11 @@ export function startPool(options: PoolOptions, internals: PoolInternals): Pool 
     run,
     close,
     destroy,
+    allocBytes: (n: number): Uint8Array => {
+      const slab = slabs.acquire(n);
+      lent.add(slab);
+      return new Uint8Array(slab, 0, n);
+    },
     stats: () => ({
       threads,
       started: piscina !== undefined,

@@ -15,8 +15,11 @@ export class ByteSource {
   base = 0;
   done = false;
   private readonly it: Iterator<unknown> | AsyncIterator<unknown>;
+  /** Where handed-out bytes are allocated (see `ReadOptions.alloc`); fresh ArrayBuffers when undefined. */
+  private readonly alloc: ((bytes: number) => Uint8Array) | undefined;
 
-  constructor(input: ByteInput) {
+  constructor(input: ByteInput, alloc?: (bytes: number) => Uint8Array) {
+    this.alloc = alloc;
     if (input instanceof Uint8Array) this.it = [input][Symbol.iterator]();
     else if (Symbol.asyncIterator in (input as object))
       this.it = (input as AsyncIterable<unknown>)[Symbol.asyncIterator]();
@@ -141,7 +144,8 @@ export class ByteSource {
    * for every chunk would be quadratic.
    */
   detach(n: number, reserve: number): Uint8Array {
-    if (2 * n <= this.buf.length) return this.take(n);
+    // With an allocator the chunk must live in its memory: one copy out of the read buffer.
+    if (this.alloc !== undefined || 2 * n <= this.buf.length) return this.take(n);
     const out = this.buf.subarray(this.start, this.start + n);
     const rest = this.length - n;
     const next = new Uint8Array(Math.max(65536, rest + reserve));
@@ -155,7 +159,12 @@ export class ByteSource {
 
   /** Copies out and consumes `n` bytes: the copy owns its ArrayBuffer (transferable to a worker). */
   take(n: number): Uint8Array {
-    const out = this.buf.slice(this.start, this.start + n);
+    let out: Uint8Array;
+    if (this.alloc === undefined) out = this.buf.slice(this.start, this.start + n);
+    else {
+      out = this.allocate(n);
+      out.set(this.buf.subarray(this.start, this.start + n));
+    }
     this.consume(n);
     return out;
   }
@@ -175,7 +184,7 @@ export class ByteSource {
       await this.fill(n);
       return this.take(Math.min(n, this.length));
     }
-    const out = new Uint8Array(n);
+    const out = this.alloc === undefined ? new Uint8Array(n) : this.allocate(n);
     let o = this.length;
     out.set(this.view());
     this.consume(o);
@@ -204,7 +213,22 @@ export class ByteSource {
       this.base += k;
       if (k < v.length) this.append(v.subarray(k));
     }
-    return o === n ? out : out.slice(0, o);
+    return o === n ? out : this.prefix(out, o);
+  }
+
+  /** The first `k` bytes of a buffer this source handed out: a view in the allocator's memory, else a copy. */
+  prefix(out: Uint8Array, k: number): Uint8Array {
+    return this.alloc === undefined ? out.slice(0, k) : out.subarray(0, k);
+  }
+
+  private allocate(n: number): Uint8Array {
+    const out = this.alloc!(n);
+    if (!(out instanceof Uint8Array) || out.length !== n)
+      throw new WireError("E_WIRE_FORMAT", `alloc(${n}) must return a Uint8Array of ${n} bytes`, {
+        frame: -1,
+        byteOffset: this.base,
+      });
+    return out;
   }
 
   private pending: unknown[] = [];

@@ -75,7 +75,7 @@ function resolve(opts: ReadOptions): Resolved {
  */
 export async function* frameChunks(input: ByteInput, opts: ReadOptions = {}): AsyncGenerator<ByteChunk> {
   const o = resolve(opts);
-  const src = new ByteSource(input);
+  const src = new ByteSource(input, opts.alloc);
   try {
     let format = opts.format;
     if (format === undefined) {
@@ -368,7 +368,7 @@ async function* frameRows32(
     const n = Math.floor(bytes.length / rowBytes);
     const rest = bytes.length - n * rowBytes;
     if (n > 0) {
-      if (rest > 0) bytes = bytes.slice(0, n * rowBytes);
+      if (rest > 0) bytes = src.prefix(bytes, n * rowBytes);
       yield {
         format,
         firstRow: row,

@@ -64,6 +64,13 @@ export interface ReadOptions {
   maxVocab?: number;
   /** Largest safetensors / .npy header accepted (default 100,000,000 bytes, the safetensors limit). */
   maxHeaderBytes?: number;
+  /**
+   * `frameChunks` only: allocates the memory of each chunk's `bytes` (it must return a `Uint8Array` of
+   * exactly the size asked for). A worker pool passes its own (`pool.allocBytes`: SharedArrayBuffer
+   * slabs it recycles), so the bytes are cut straight into memory the workers read, with no staging
+   * copy. The chunk's bytes are then a view into that memory, not a buffer of their own.
+   */
+  alloc?: (bytes: number) => Uint8Array;
 }
 
 /**

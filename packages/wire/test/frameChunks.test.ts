@@ -123,3 +123,34 @@ describe("frameChunks and decodeChunk", () => {
     expect(got).toEqual([2]);
   });
 });
+
+describe("frameChunks alloc option", () => {
+  it("cuts every chunk into the allocator's memory, with the same bytes as without it", async () => {
+    const { frameChunks: frame } = await import("../src/frameChunks.js");
+    const text = new TextEncoder().encode(
+      Array.from({ length: 100 }, (_, i) => `[${i},1,2]`)
+        .join("\n")
+        .concat("\n"),
+    );
+    const pieces = Array.from({ length: Math.ceil(text.length / 37) }, (_, i) =>
+      text.subarray(i * 37, (i + 1) * 37),
+    );
+    const plain: number[] = [];
+    for await (const c of frame(pieces, { maxBatchRows: 7 })) plain.push(...c.bytes);
+    const slabs: SharedArrayBuffer[] = [];
+    const alloc = (n: number) => {
+      const s = new SharedArrayBuffer(n + 64);
+      slabs.push(s);
+      return new Uint8Array(s, 0, n);
+    };
+    const cut: number[] = [];
+    for await (const c of frame(pieces, { maxBatchRows: 7, alloc })) {
+      expect(slabs).toContain(c.bytes.buffer);
+      cut.push(...c.bytes);
+    }
+    expect(cut).toEqual(plain);
+    const raw = new Uint8Array(new Float32Array(Array.from({ length: 50 }, (_, i) => i)).buffer);
+    for await (const c of frame([raw.subarray(0, 30), raw.subarray(30)], { format: "f32", vocab: 5, alloc }))
+      expect(slabs).toContain(c.bytes.buffer);
+  });
+});
