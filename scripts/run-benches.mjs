@@ -8,6 +8,8 @@ const files = readdirSync("bench")
   .sort();
 if (files.length === 0) console.log(`${process.cwd()}: no benchmarks yet`);
 for (const f of files) {
-  const r = spawnSync(process.execPath, ["--expose-gc", `bench/${f}`, ...process.argv.slice(2)], { stdio: "inherit" });
+  const r = spawnSync(process.execPath, ["--expose-gc", `bench/${f}`, ...process.argv.slice(2)], {
+    stdio: "inherit",
+  });
   if (r.status !== 0) process.exit(r.status ?? 1);
 }
