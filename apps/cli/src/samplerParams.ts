@@ -1,26 +1,13 @@
+import type { SamplerParams } from "@logitstream/core";
 import { UsageError } from "./errors.js";
 import { int, num, type ParsedArgs, str } from "./flags.js";
 
 /**
- * The SamplerParams object of @logitstream/core, from the sampling flags. Only syntax is checked
- * here (a number is a number); ranges are checked by core's validateSamplerParams, whose
- * InvalidParamsError is reported against the flag (exit 2).
+ * Core's SamplerParams, from the sampling flags. Only syntax is checked here (a number is a number);
+ * ranges are checked by core's validateSamplerParams, whose InvalidParamsError is reported against the
+ * flag (exit 2).
  */
-export interface CliSamplerParams {
-  temperature?: number;
-  topK?: number;
-  topP?: number;
-  minP?: number;
-  typicalP?: number;
-  topNSigma?: number;
-  repetitionPenalty?: number;
-  frequencyPenalty?: number;
-  presencePenalty?: number;
-  penaltyWindow?: number;
-  logitBias?: Record<string, number>;
-  seed?: number;
-  samplers?: string[];
-}
+export type CliSamplerParams = SamplerParams;
 
 export function samplerParamsFrom(args: ParsedArgs): CliSamplerParams {
   const p: CliSamplerParams = {};

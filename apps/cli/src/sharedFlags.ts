@@ -1,4 +1,4 @@
-import type { FlagSpec } from "./flags.js";
+import { bool, choice, type FlagSpec, int, type ParsedArgs, threads } from "./flags.js";
 
 /** The input formats of @logitstream/wire, as `--format` accepts them. */
 export const FORMATS = ["ndjson", "msgpack", "f32", "f16", "bf16", "npy", "safetensors"] as const;
@@ -175,3 +175,29 @@ export const samplingFlags: readonly FlagSpec[] = [
     description: "uint32 seed of the counter-based RNG",
   },
 ];
+
+/** The flags every batch command (sample, softmax, score) takes after its own, in `--help` order. */
+export const batchFlags: readonly FlagSpec[] = [
+  outputFlag,
+  threadsFlag,
+  workerMemoryFlag,
+  onErrorFlag,
+  progressFlag,
+];
+
+/** The values of {@link batchFlags}, in the shape `runBatchJob` takes them. */
+export function batchOptionsFrom(args: ParsedArgs): {
+  output: OutputName;
+  threads: number;
+  workerMemoryMb: number;
+  onError: "fail" | "skip";
+  progress: boolean;
+} {
+  return {
+    output: choice(args, "output", OUTPUTS) ?? "ndjson",
+    threads: threads(args),
+    workerMemoryMb: int(args, "worker-memory", 64) ?? DEFAULT_WORKER_MEMORY_MB,
+    onError: choice(args, "on-error", ON_ERROR) ?? "fail",
+    progress: !bool(args, "no-progress"),
+  };
+}

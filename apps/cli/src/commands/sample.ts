@@ -1,18 +1,7 @@
 import type { Command } from "../command.js";
-import { bool, choice, int, threads } from "../flags.js";
+import { int } from "../flags.js";
 import { samplerParamsFrom } from "../samplerParams.js";
-import {
-  DEFAULT_WORKER_MEMORY_MB,
-  formatFlags,
-  ON_ERROR,
-  OUTPUTS,
-  onErrorFlag,
-  outputFlag,
-  progressFlag,
-  samplingFlags,
-  threadsFlag,
-  workerMemoryFlag,
-} from "../sharedFlags.js";
+import { batchFlags, batchOptionsFrom, formatFlags, samplingFlags } from "../sharedFlags.js";
 
 /** `logitstream sample`: one sampled token per row, with its log-probability. */
 export const sample: Command = {
@@ -35,11 +24,7 @@ export const sample: Command = {
       defaultText: "0",
       description: "also write the N most likely tokens as top_logprobs",
     },
-    outputFlag,
-    threadsFlag,
-    workerMemoryFlag,
-    onErrorFlag,
-    progressFlag,
+    ...batchFlags,
   ],
   examples: [
     "logitstream sample logits.npy --top-p 0.9 --seed 7",
@@ -54,11 +39,7 @@ export const sample: Command = {
       kind: "sample",
       params: samplerParamsFrom(args),
       logprobs: int(args, "logprobs", 0) ?? 0,
-      output: choice(args, "output", OUTPUTS) ?? "ndjson",
-      threads: threads(args),
-      workerMemoryMb: int(args, "worker-memory", 64) ?? DEFAULT_WORKER_MEMORY_MB,
-      onError: choice(args, "on-error", ON_ERROR) ?? "fail",
-      progress: !bool(args, "no-progress"),
+      ...batchOptionsFrom(args),
     });
   },
 };

@@ -1,16 +1,6 @@
 import type { Command } from "../command.js";
-import { bool, choice, int, str, threads } from "../flags.js";
-import {
-  DEFAULT_WORKER_MEMORY_MB,
-  formatFlags,
-  ON_ERROR,
-  OUTPUTS,
-  onErrorFlag,
-  outputFlag,
-  progressFlag,
-  threadsFlag,
-  workerMemoryFlag,
-} from "../sharedFlags.js";
+import { int, str } from "../flags.js";
+import { batchFlags, batchOptionsFrom, formatFlags } from "../sharedFlags.js";
 
 /** `logitstream score`: log-probability and rank of each row's target, then a summary line. */
 export const score: Command = {
@@ -47,11 +37,7 @@ export const score: Command = {
       defaultText: "0",
       description: "also write each row's N most likely tokens",
     },
-    outputFlag,
-    threadsFlag,
-    workerMemoryFlag,
-    onErrorFlag,
-    progressFlag,
+    ...batchFlags,
   ],
   examples: [
     "logitstream score eval.ndjson",
@@ -66,11 +52,7 @@ export const score: Command = {
       kind: "score",
       targets: str(args, "targets"),
       top: int(args, "top", 0) ?? 0,
-      output: choice(args, "output", OUTPUTS) ?? "ndjson",
-      threads: threads(args),
-      workerMemoryMb: int(args, "worker-memory", 64) ?? DEFAULT_WORKER_MEMORY_MB,
-      onError: choice(args, "on-error", ON_ERROR) ?? "fail",
-      progress: !bool(args, "no-progress"),
+      ...batchOptionsFrom(args),
     });
   },
 };

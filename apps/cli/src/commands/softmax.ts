@@ -1,16 +1,6 @@
 import type { Command } from "../command.js";
-import { bool, choice, int, num, threads } from "../flags.js";
-import {
-  DEFAULT_WORKER_MEMORY_MB,
-  formatFlags,
-  ON_ERROR,
-  OUTPUTS,
-  onErrorFlag,
-  outputFlag,
-  progressFlag,
-  threadsFlag,
-  workerMemoryFlag,
-} from "../sharedFlags.js";
+import { bool, int, num } from "../flags.js";
+import { batchFlags, batchOptionsFrom, formatFlags } from "../sharedFlags.js";
 
 /** `logitstream softmax`: each row's probabilities (or log-probabilities). */
 export const softmax: Command = {
@@ -44,11 +34,7 @@ export const softmax: Command = {
       defaultText: "all tokens",
       description: "only the N most likely tokens",
     },
-    outputFlag,
-    threadsFlag,
-    workerMemoryFlag,
-    onErrorFlag,
-    progressFlag,
+    ...batchFlags,
   ],
   examples: [
     "echo '[0, 0, 1]' | logitstream softmax",
@@ -63,11 +49,7 @@ export const softmax: Command = {
       log: bool(args, "log"),
       temperature: num(args, "temperature"),
       top: int(args, "top", 1),
-      output: choice(args, "output", OUTPUTS) ?? "ndjson",
-      threads: threads(args),
-      workerMemoryMb: int(args, "worker-memory", 64) ?? DEFAULT_WORKER_MEMORY_MB,
-      onError: choice(args, "on-error", ON_ERROR) ?? "fail",
-      progress: !bool(args, "no-progress"),
+      ...batchOptionsFrom(args),
     });
   },
 };
