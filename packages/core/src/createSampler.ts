@@ -4,6 +4,7 @@ import { checkRow } from "./checkRow.js";
 import { EmptyCandidatesError, InvalidParamsError } from "./errors.js";
 import {
   loadedCountGt,
+  loadedDrawKernel,
   loadedTopK,
   loadedTopLogprobs,
   rowStatsKernel,
@@ -11,6 +12,7 @@ import {
 } from "./kernels/dispatch.js";
 import { portableExp } from "./portableExp.js";
 import { portableLog } from "./portableLog.js";
+import { uniform } from "./rng.js";
 import type { SamplerParams } from "./samplerParams.js";
 import { resolveSamplerParams } from "./samplerParams.js";
 import type { SamplerStage, SamplingContext } from "./samplerStage.js";
@@ -190,6 +192,53 @@ function leadingTopP(p: Required<SamplerParams>, stages: readonly SamplerStage[]
 }
 
 /**
+ * What a chain of built-in stages amounts to when no filter is active (empty logit bias, inactive
+ * penalties, top_k ≤ 0, top_p = 1, min_p = 0, typical_p = 1, top_n_sigma = 0): "greedy" (a greedy
+ * terminal, or a temperature stage with T = 0), "dist" (a dist terminal after no temperature
+ * stage or one with T > 0: a draw from softmax(row / T)), or null (some stage is active).
+ */
+function plainChain(p: Required<SamplerParams>, stages: readonly SamplerStage[]): "greedy" | "dist" | null {
+  let greedy = false;
+  for (let s = 0; s < stages.length; s++) {
+    const stage = stages[s]!;
+    if (!BUILT.has(stage)) return null;
+    switch (stage.name) {
+      case "logit_bias":
+        if (Object.keys(p.logitBias).length > 0) return null;
+        break;
+      case "penalties":
+        if (p.repetitionPenalty !== 1 || p.frequencyPenalty !== 0 || p.presencePenalty !== 0) return null;
+        break;
+      case "temperature":
+        if (p.temperature === 0) greedy = true;
+        break;
+      case "top_k":
+        if (p.topK > 0) return null;
+        break;
+      case "top_p":
+        if (p.topP < 1) return null;
+        break;
+      case "min_p":
+        if (p.minP > 0) return null;
+        break;
+      case "typical_p":
+        if (p.typicalP < 1) return null;
+        break;
+      case "top_n_sigma":
+        if (p.topNSigma > 0) return null;
+        break;
+      case "greedy":
+        return s === stages.length - 1 ? "greedy" : null;
+      case "dist":
+        return s === stages.length - 1 ? (greedy ? "greedy" : "dist") : null;
+      default:
+        return null;
+    }
+  }
+  return null;
+}
+
+/**
  * Loads the top-p nucleus of softmax(row / T) (topPKernel: the smallest set of most likely tokens
  * with mass ≥ p, ties to the lower id; float32 exp-and-sum, so the edge is decided at float32
  * precision) as the candidate set, exactly as the temperature and top_p stages leave it: ids
@@ -292,6 +341,13 @@ export class ChainSampler implements Sampler {
   private readonly afterTopP: number;
   /** Index of the stage after the top_k of a leading top-k (0: none). */
   private readonly afterTopK: number;
+  /** The whole chain is plain greedy or plain dist (see plainChain and drawRow), else null. */
+  private readonly plain: "greedy" | "dist" | null;
+  /** The temperature the plain dist draws at (1 without a temperature stage). */
+  private readonly plainT: number;
+  /** Length and terminal stage name of the chain `plain` was derived from. */
+  private readonly plainLen: number;
+  private readonly plainTerminal: string;
 
   constructor(params: Required<SamplerParams>, stages: SamplerStage[], stream: number, step: number) {
     this.params = params;
@@ -302,6 +358,10 @@ export class ChainSampler implements Sampler {
     this.leadingTopK = leadingTopK(params, stages);
     this.afterTopP = leadingTopP(params, stages);
     this.afterTopK = this.leadingTopK > 0 ? stages.findIndex((s) => s.name === "top_k") + 1 : 0;
+    this.plain = plainChain(params, stages);
+    this.plainLen = stages.length;
+    this.plainTerminal = stages.length > 0 ? stages[stages.length - 1]!.name : "";
+    this.plainT = stages.some((s) => s.name === "temperature") ? params.temperature : 1;
   }
 
   /**
@@ -327,6 +387,27 @@ export class ChainSampler implements Sampler {
     ctx.step = step;
     const k = this.leadingTopK;
     this.headSize = 0;
+    const plain = this.plain;
+    if (
+      plain !== null &&
+      rowLoaded &&
+      !processed &&
+      this.stages.length === this.plainLen &&
+      this.stagesUnchanged(this.plainLen, this.plainTerminal)
+    ) {
+      // The whole chain is a plain greedy pick or a plain dist draw: one SIMD pass over the loaded row.
+      this.lastRawSum = Number.NaN;
+      if (plain === "greedy") {
+        // Argmax, ties to the lower id (the top-1 of the kernel's total order).
+        if (this.headIds.length < 1) this.headIds = new Int32Array(1);
+        if (loadedTopK(1, this.headIds, null) === 1) {
+          this.headSize = 1;
+          return this.headIds[0]!;
+        }
+      } else {
+        return loadedDrawKernel(max, this.plainT, uniform(ctx.seed, stream, step));
+      }
+    }
     let first = 0; // the first stage to run
     if (
       k > 0 &&
@@ -485,6 +566,10 @@ export class ChainSampler implements Sampler {
  * that holds up to top_p and top-k is off, the SIMD nucleus kernel (`topPNucleus`) picks top-p's
  * candidates — its edge decided on float32 exponentials, so it can differ from the float64 stage only
  * for a token whose cumulative mass lies within float32 rounding (~1e-6 relative) of p.
+ * A chain with no active filter that is greedy (greedy terminal or temperature 0) takes the SIMD argmax
+ * (ties to the lower id); one ending in `dist` draws by inverse CDF over the float32 exp-and-sum
+ * (`loadedDrawKernel`, same u as `dist`), so it can differ from the float64 stage only where the
+ * float32 cumulative sum crosses u·S differently. Neither is used when `processed` is asked for.
  *
  * @param params - Sampling params (validated here; {@link InvalidParamsError} on bad values).
  * @param opts - `stream` (default 0) or a saved `state` to resume.

@@ -637,3 +637,16 @@ export function loadedTopLogprobs(
     outLogprobs[outOffset + k] = Number.NaN;
   }
 }
+
+/**
+ * One draw from softmax(x / T) over the row loaded by `rowStatsKernel` (its `max`), with the uniform
+ * u ∈ [0, 1): as sampleKernel (the fused float32 exp-and-sum keeps e_i and their block sums, then
+ * the inverse-CDF walk finds the first token whose running sum exceeds u·S) without reloading the
+ * row. Call it before any other kernel call (it reuses the loaded row's layout). Never a masked token.
+ */
+export function loadedDrawKernel(max: number, temperature: number, u: number): number {
+  const b = loadedOrThrow();
+  const S = b.k.expSum(cur.p, cur.n16, max, invT(temperature), lay.E, lay.BS);
+  const j = b.k.drawIndex(lay.E, cur.n, lay.BS, u * S);
+  return cur.mapped ? I[(lay.MAP >> 2) + j]! : j;
+}
