@@ -18,14 +18,14 @@ const fresh = () => ({ data, rows: ROWS, vocab: V, targets });
 const shared = new Float32Array(new SharedArrayBuffer(data.byteLength));
 shared.set(data);
 
-function* stream(batchRows) {
+function* stream(batchRows, from = data) {
   for (let first = 0; first < ROWS; first += batchRows) {
     const rows = Math.min(batchRows, ROWS - first);
     yield {
       firstRow: first,
       rows,
       vocab: V,
-      data: data.subarray(first * V, (first + rows) * V),
+      data: from.subarray(first * V, (first + rows) * V),
       targets: targets.subarray(first, first + rows),
     };
   }
@@ -47,12 +47,15 @@ const pools = {
   "2 threads": createPool({ threads: 2, inlineThreshold: 0 }),
 };
 
-const ops = {
+const allOps = {
   "score (promise)": (p) => p.score(fresh()).then((r) => consume(r.logprobs)),
   "score (promise, input on a SharedArrayBuffer)": (p) =>
     p.score({ data: shared, rows: ROWS, vocab: V, targets }).then((r) => consume(r.logprobs)),
   "score (stream, 16-row batches)": async (p) => {
     for await (const r of p.run(stream(16), { kind: "score" })) consume(r.logprobs);
+  },
+  "score (stream, 16-row batches on a SharedArrayBuffer)": async (p) => {
+    for await (const r of p.run(stream(16, shared), { kind: "score" })) consume(r.logprobs);
   },
   "score (f32 bytes, frameChunks 16-row chunks, staged)": async (p) => {
     for await (const r of p.run(frameChunks(pieces(), chunkOpts), { kind: "score" }, byTargets))
@@ -63,10 +66,16 @@ const ops = {
     for await (const r of p.run(chunks, { kind: "score" }, byTargets)) consume(r.logprobs);
   },
   "sample T0.8 top-p 0.9 (promise)": (p) => p.sample(fresh(), params).then((r) => consume(r.logprobs)),
+  "sample T0.8 top-p 0.9 (promise, input on a SharedArrayBuffer)": (p) =>
+    p.sample({ data: shared, rows: ROWS, vocab: V }, params).then((r) => consume(r.logprobs)),
   "sample T0.8 top-p 0.9 (stream, 16-row batches)": async (p) => {
     for await (const r of p.run(stream(16), { kind: "sample", params })) consume(r.logprobs);
   },
 };
+
+// OPS=regex runs only the ops whose name matches.
+const only = process.env.OPS === undefined ? undefined : new RegExp(process.env.OPS);
+const ops = Object.fromEntries(Object.entries(allOps).filter(([name]) => only === undefined || only.test(name)));
 
 // Warm every pool (threads started, JIT warm) before timing.
 for (const p of Object.values(pools)) {

@@ -169,6 +169,33 @@ export interface Pool {
   allocBytes(n: number): Uint8Array;
 }
 
+/**
+ * Most elements per task of a split promise call whose input must be staged (not on shared memory):
+ * 16 MiB of float32. Staging then costs at most maxInFlight parts of memory, not a second copy of the
+ * whole batch, and a part is copied just before it is dispatched, so the workers start on the first
+ * part while the calling thread copies the next. Smaller parts measured slower (bench/throughput:
+ * 4 MiB parts lost ~15 % of 2-thread score throughput to per-task costs); larger ones only delay the start.
+ */
+const STAGED_PART_ELEMENTS = 1 << 22;
+
+/**
+ * Rows per task when a promise call is split: two parts per thread, so a thread that falls behind is
+ * balanced by the others; for staged input at most STAGED_PART_ELEMENTS per part; and never a part
+ * smaller than the warm inline threshold (`minElements`), below which a task costs more than it saves.
+ */
+export function splitRows(
+  rows: number,
+  vocab: number,
+  threads: number,
+  minElements: number,
+  shared: boolean,
+): number {
+  const byThreads = Math.ceil(rows / (2 * threads));
+  const bySize = shared ? byThreads : Math.max(1, Math.floor(STAGED_PART_ELEMENTS / vocab));
+  const floor = Math.max(1, Math.ceil(minElements / vocab));
+  return Math.max(floor, Math.min(bySize, byThreads));
+}
+
 /** A data error reported by a worker: deterministic, so never retried. */
 class DataError {
   constructor(readonly error: Error) {}
@@ -321,11 +348,7 @@ export function startPool(options: PoolOptions, internals: PoolInternals): Pool 
   }
 
   /** Stages rows into shared memory the workers read in place (no copy if they already are shared). */
-  function stage(
-    data: Float32Array,
-    n: number,
-    copy = true,
-  ): { view: Float32Array; slab?: SharedArrayBuffer } {
+  function stage(data: Float32Array, n: number): { view: Float32Array; slab?: SharedArrayBuffer } {
     if (data.length < n) {
       throw new PoolError(
         "E_BAD_BATCH",
@@ -335,7 +358,7 @@ export function startPool(options: PoolOptions, internals: PoolInternals): Pool 
     if (data.buffer instanceof SharedArrayBuffer) return { view: data.subarray(0, n) };
     const slab = slabs.acquire(n * 4);
     const view = new Float32Array(slab, 0, n);
-    if (copy) view.set(n === data.length ? data : data.subarray(0, n));
+    view.set(n === data.length ? data : data.subarray(0, n));
     return { view, slab };
   }
 
@@ -354,6 +377,12 @@ export function startPool(options: PoolOptions, internals: PoolInternals): Pool 
     const { rows, vocab } = batch;
     const firstRow = batch.firstRow ?? 0;
     const elements = rows * vocab;
+    if (batch.data.length < elements) {
+      throw new PoolError(
+        "E_BAD_BATCH",
+        `batch data holds ${batch.data.length} values, fewer than rows × vocab = ${elements}`,
+      );
+    }
     const rowBatch = (data: Float32Array, from: number, to: number): RowBatchLike => {
       const b: RowBatchLike = { firstRow: firstRow + from, rows: to - from, vocab, data };
       if (batch.targets !== undefined) b.targets = batch.targets.slice(from, to);
@@ -371,37 +400,51 @@ export function startPool(options: PoolOptions, internals: PoolInternals): Pool 
       if (o.failure !== undefined) throw reviveError(o.failure);
       return [o];
     }
-    // The slab is filled part by part just before each part is dispatched, so the first workers start
-    // computing while the calling thread is still copying the later parts.
-    const { view, slab } = stage(batch.data, elements, false);
     const out = job.kind === "softmax" ? new Float32Array(new SharedArrayBuffer(elements * 4)) : undefined;
-    // Enough tasks to keep every thread busy and balance uneven progress, few enough that the per-task
-    // overhead stays negligible (each task still holds well over the inline threshold).
-    const minRows = Math.max(1, Math.ceil(warmInlineThreshold / Math.max(1, vocab)));
-    const parts = Math.max(1, Math.min(2 * threads, rows, Math.floor(rows / minRows)));
+    const shared = batch.data.buffer instanceof SharedArrayBuffer;
+    const partRows = splitRows(rows, vocab, threads, warmInlineThreshold, shared);
+    // Parts go out in row order, at most maxInFlight at a time. A part on unshared input is staged into
+    // its own recycled slab just before dispatch and the slab is reused once the part settles: the
+    // calling thread copies while the workers compute, and staging memory stays at maxInFlight parts
+    // whatever the batch size.
     const tasks: Promise<TaskOutput>[] = [];
-    for (let p = 0; p < parts; p++) {
-      const from = Math.floor((rows * p) / parts);
-      const to = Math.floor((rows * (p + 1)) / parts);
-      const msg: TaskMessage = {
-        job,
-        firstRow: firstRow + from,
-        rows: to - from,
-        batch: rowBatch(view.subarray(from * vocab, to * vocab), from, to),
-      };
+    const running = new Set<Promise<unknown>>();
+    let failed = false;
+    let from = 0;
+    for (; from < rows; from += partRows) {
+      while (running.size >= maxInFlight) await Promise.race(running);
+      if (failed || signal?.aborted || state === "aborted" || state === "destroyed") break;
+      const to = Math.min(rows, from + partRows);
+      const { view, slab } = stage(batch.data.subarray(from * vocab, to * vocab), (to - from) * vocab);
+      const msg: TaskMessage = { job, firstRow: firstRow + from, rows: to - from, batch: rowBatch(view, from, to) };
       if (out !== undefined) msg.out = out.subarray(from * vocab, to * vocab);
-      if (slab !== undefined) view.set(batch.data.subarray(from * vocab, to * vocab), from * vocab);
-      tasks.push(track(dispatch(msg, signal)));
+      const task = track(dispatch(msg, signal));
+      tasks.push(task);
+      const settled = task.then(
+        (o) => {
+          if (o.failure !== undefined) failed = true;
+        },
+        () => {
+          failed = true;
+        },
+      );
+      running.add(settled);
+      void settled.then(() => {
+        running.delete(settled);
+        if (slab !== undefined && state !== "aborted" && state !== "destroyed") slabs.release(slab);
+      });
     }
+    // Every dispatched part settles before the call does, so no task outlives the call's result.
     const settled = await Promise.allSettled(tasks);
-    if (slab !== undefined && state !== "aborted") slabs.release(slab);
     const outputs: TaskOutput[] = [];
     for (const s of settled) {
-      // The first failing part in row order decides the error.
+      // The first failing part in row order decides the error (parts are dispatched in row order and
+      // none after a failure, so every part before a failed one ran).
       if (s.status === "rejected") throw s.reason;
       if (s.value.failure !== undefined) throw reviveError(s.value.failure);
       outputs.push(s.value);
     }
+    if (from < rows) checkOpenForDispatch(signal); // stopped early by an abort or destroy: say which
     if (out !== undefined) outputs[0]!.probs = out; // softmax parts wrote in place into one shared array
     return outputs;
   }

@@ -207,6 +207,32 @@ describe("promise API", () => {
     for (let i = 0; i < probs.length; i++) expect(probs[i]).toBe(Math.fround(b!.data[i]! * 2 + 1));
   });
 
+  it("stages a large unshared batch part by part into at most maxInFlight recycled slabs", async () => {
+    // 40 rows of 2^18: 16 MiB parts of 16 rows (16 + 16 + 8), at most 2 in flight with 1 thread.
+    const vocab = 2 ** 18;
+    const rows = 40;
+    const data = new Float32Array(rows * vocab);
+    for (let r = 0; r < rows; r++) data[r * vocab + r] = r / 4;
+    const targets = Int32Array.from({ length: rows }, (_, r) => r);
+    const p = pool({ threads: 1 });
+    const got = await p.score({ data, rows, vocab, targets });
+    expect(p.stats()).toMatchObject({ tasks: 3, inlineTasks: 0 });
+    expect(p.stats().slabsAllocated).toBeLessThanOrEqual(2);
+    expect(Array.from(got.logprobs)).toEqual(Array.from({ length: rows }, (_, r) => r / 4));
+  });
+
+  it("dispatches no part after a failed one and reports the failing row", async () => {
+    const vocab = 2 ** 18;
+    const rows = 40;
+    const data = new Float32Array(rows * vocab);
+    data[5 * vocab] = Number.NaN; // row 5, in the first part
+    const p = pool({ threads: 1, maxInFlight: 1 });
+    const error = await p.score({ data, rows, vocab }).catch((e) => e);
+    expect(error).toBeInstanceOf(InvalidLogitsError);
+    expect((error as InvalidLogitsError).row).toBe(5);
+    expect(p.stats().tasks).toBe(1);
+  });
+
   it("runs a small job inline on the calling thread without starting the workers", async () => {
     const p = pool({ threads: 2, inlineThreshold: 1000 });
     const [b] = [...batches(4, 4, 16)];
