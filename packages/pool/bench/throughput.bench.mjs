@@ -75,7 +75,9 @@ const allOps = {
 
 // OPS=regex runs only the ops whose name matches.
 const only = process.env.OPS === undefined ? undefined : new RegExp(process.env.OPS);
-const ops = Object.fromEntries(Object.entries(allOps).filter(([name]) => only === undefined || only.test(name)));
+const ops = Object.fromEntries(
+  Object.entries(allOps).filter(([name]) => only === undefined || only.test(name)),
+);
 
 // Warm every pool (threads started, JIT warm) before timing.
 for (const p of Object.values(pools)) {

@@ -416,7 +416,12 @@ export function startPool(options: PoolOptions, internals: PoolInternals): Pool 
       if (failed || signal?.aborted || state === "aborted" || state === "destroyed") break;
       const to = Math.min(rows, from + partRows);
       const { view, slab } = stage(batch.data.subarray(from * vocab, to * vocab), (to - from) * vocab);
-      const msg: TaskMessage = { job, firstRow: firstRow + from, rows: to - from, batch: rowBatch(view, from, to) };
+      const msg: TaskMessage = {
+        job,
+        firstRow: firstRow + from,
+        rows: to - from,
+        batch: rowBatch(view, from, to),
+      };
       if (out !== undefined) msg.out = out.subarray(from * vocab, to * vocab);
       const task = track(dispatch(msg, signal));
       tasks.push(task);
