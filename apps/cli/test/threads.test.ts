@@ -4,18 +4,18 @@ import { ndjsonArrays, ndjsonObjects, npy } from "./helpers/fixtures.js";
 import { randomRows, tempDir, writeFixture } from "./helpers/rows.js";
 
 const dir = tempDir();
-// Large enough for the pool: 10.2 M logits, past its inline budget (64 × 128,256 elements run inline
-// before the workers start), so the first rows run inline and the rest in workers; small enough to
-// run in seconds.
+// Large enough for the pool: 18.4 M logits, past its inline budget (128 × 128,256 = 16.4 M elements run
+// inline before the workers start), so the first rows run inline and the rest in workers; small enough
+// to run in seconds. The NDJSON files (~100 MB) pass it too: the pool counts NDJSON work as bytes / 4.
 const V = 2_048;
-const rows = randomRows(5_000, V, 42);
+const rows = randomRows(9_000, V, 42);
 const npyPath = writeFixture(dir, "big.npy", npy(rows));
-const ndjsonPath = writeFixture(dir, "big.ndjson", ndjsonArrays(rows.slice(0, 1_500)));
+const ndjsonPath = writeFixture(dir, "big.ndjson", ndjsonArrays(rows.slice(0, 2_500)));
 const targetsFile = writeFixture(dir, "targets.txt", rows.map((_, i) => (i * 53) % V).join("\n"));
 const withTargets = writeFixture(
   dir,
   "targets.ndjson",
-  ndjsonObjects(rows.slice(0, 1_500).map((logits, i) => ({ logits, target: (i * 37) % V }))),
+  ndjsonObjects(rows.slice(0, 2_500).map((logits, i) => ({ logits, target: (i * 37) % V }))),
 );
 
 describe("--threads", () => {

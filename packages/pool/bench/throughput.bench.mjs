@@ -92,6 +92,7 @@ console.log(
 );
 console.log("|---|---|---:|---:|---:|---:|---:|---:|---:|");
 const projections = [];
+const scalings = [];
 for (const [name, op] of Object.entries(ops)) {
   const times = Object.fromEntries(Object.keys(pools).map((k) => [k, []]));
   const cores = Object.fromEntries(Object.keys(pools).map((k) => [k, []]));
@@ -114,11 +115,18 @@ for (const [name, op] of Object.entries(ops)) {
       `| ${name} | ${k} | ${fmt(rowsPerS)} | ${fmt(nsPerEl, 2)} | ${fmt(med.inline / med[k], 2)}× | ${fmt(med["1 thread"] / med[k], 2)}× | ${fmt(median(cores[k]), 2)} | ${fmt(nsPerEl * median(cores[k]), 1)} | ${fmt((100 * mainS[k]) / cpuS[k], 0)} % |`,
     );
   }
+  // Each rep runs 1 and 2 threads back to back, so their ratio within a rep cancels slow drifts of the
+  // machine's speed (a neighbour's load, the clock); the spread of these ratios is the run's noise.
+  const ratios = times["1 thread"].map((t, i) => t / times["2 threads"][i]).sort((a, b) => a - b);
+  scalings.push(
+    `${name}: 2 vs 1 thread, per-rep ratios median ${fmt(median(ratios), 2)}× (${ratios.map((r) => fmt(r, 2)).join(", ")})`,
+  );
   // Projection from CPU accounting, not a measurement: with both cores free, 1 worker runs at its CPU time
   // (the main thread overlaps it), 2 workers + main share 2 cores: wall ≈ max(total CPU / 2, main CPU).
   const w1 = cpuS["1 thread"] - mainS["1 thread"];
   const two = Math.max(cpuS["2 threads"] / 2, mainS["2 threads"]);
   projections.push(`${name}: projected 2 vs 1 thread on free cores ≈ ${fmt(w1 / two, 2)}×`);
 }
+for (const line of scalings) console.log(line);
 for (const line of projections) console.log(line);
 await Promise.all(Object.values(pools).map((p) => p.close()));

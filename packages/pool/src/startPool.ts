@@ -24,19 +24,21 @@ import { serializeError } from "./serializeError.js";
 import { SlabPool } from "./slabPool.js";
 
 /**
- * Inline thresholds, in logit elements (rows × vocab), from bench/overhead.bench.mjs (BENCHMARKS.md).
- * Splitting E elements over T threads beats the calling thread when E·c ≥ overhead + E·c/T, i.e.
- * E ≥ overhead / (c·(1 − 1/T)), with c the cost per element of the op. The smaller of the score and
- * sample break-evens is used (sample costs more per element, so it needs the workers sooner).
+ * Inline thresholds, in logit elements (rows × vocab), from bench/overhead.bench.mjs (BENCHMARKS.md;
+ * quiet machine, 2026-11-26: first task of a cold pool 145 ms with 1 thread, 176 ms with 2; one
+ * V = 128,256 row inline: sample T 0.8 top-p 0.9 1,039 µs, score 203 µs; warm round trip 203 µs).
  *
- * - Cold (workers not started; overhead = first-task latency): the sample break-even measured 24 rows of
- *   128,256 (before the core's WASM kernels, load 5) and 133 rows (current core, load 12–17; score: 1,371
- *   rows). 64 rows sits between them. Jobs run inline while the work run inline so far stays within it;
- *   the first job beyond it starts the workers.
- * - Warm (overhead = one task's round trip, 170–330 µs): break-even ≈ 9,000 elements for sample and
- *   ≈ 93,000 for score (current core); tasks within 8,192 elements still run inline once the workers are up.
+ * - Cold (workers not started): starting them is a one-off cost, so this is ski rental — run inline
+ *   until the work run inline so far would have paid for the start-up, then start the workers. With
+ *   sample's cost per row (the op that gains most from the workers) that is 145 ms / 1.04 ms ≈ 140 rows
+ *   of 128,256; score's would be ~700. 128 rows it is. (Splitting one job over 2 threads beats running
+ *   it inline only from E ≥ overhead / (c·(1 − 1/T)): 279 rows for sample, ~1,400 for score.)
+ * - Warm (overhead = one task's round trip, 203 µs): a single task breaks even at ≈ 50,000 elements for
+ *   sample and ≈ 256,000 for score; tasks within 8,192 elements still run inline. Kept well below the
+ *   break-even because a stream overlaps its round trips (86 µs per task with many in flight), so the
+ *   workers pay off sooner for a stream of small chunks than for one task waited on.
  */
-export const DEFAULT_INLINE_THRESHOLD = 64 * 128_256;
+export const DEFAULT_INLINE_THRESHOLD = 128 * 128_256;
 export const WARM_INLINE_THRESHOLD = 8_192;
 
 /** Options of `createPool`. */
@@ -45,7 +47,10 @@ export interface PoolOptions {
   threads?: number;
   /** Aborting it cancels every pending task (they reject with `AbortError`) and tears the workers down. */
   signal?: AbortSignal;
-  /** Most tasks a streaming `run` keeps in flight (taken from the source, not yet taken by its consumer). Default 2 × threads. */
+  /**
+   * Most tasks a streaming `run` keeps in flight (taken from the source, not yet taken by its consumer), and
+   * most parts of one promise call in flight. Default 2 × threads.
+   */
   maxInFlight?: number;
   /**
    * Work that runs inline on the calling thread before the workers are started, in logit elements
@@ -170,28 +175,22 @@ export interface Pool {
 }
 
 /**
- * Most elements per task of a split promise call whose input must be staged (not on shared memory):
- * 16 MiB of float32. Staging then costs at most maxInFlight parts of memory, not a second copy of the
- * whole batch, and a part is copied just before it is dispatched, so the workers start on the first
- * part while the calling thread copies the next. Smaller parts measured slower (bench/throughput:
- * 4 MiB parts lost ~15 % of 2-thread score throughput to per-task costs); larger ones only delay the start.
+ * Most elements per task of a split promise call: 16 MiB of float32. Input not on shared memory is
+ * staged part by part, so staging costs at most maxInFlight parts of memory, not a second copy of the
+ * whole batch, and the workers start on the first part while the calling thread copies the next. Parts
+ * of 4 MiB measured slower (per-task costs; bench/throughput); 2 parts per thread instead of 16 MiB ones
+ * measured the same for input already shared (2 vs 1 thread, medians of 9 reps: 1.81–1.91× both ways).
  */
-const STAGED_PART_ELEMENTS = 1 << 22;
+const PART_ELEMENTS = 1 << 22;
 
 /**
- * Rows per task when a promise call is split: two parts per thread, so a thread that falls behind is
- * balanced by the others; for staged input at most STAGED_PART_ELEMENTS per part; and never a part
- * smaller than the warm inline threshold (`minElements`), below which a task costs more than it saves.
+ * Rows per task when a promise call is split: at most PART_ELEMENTS per part, at least two parts per
+ * thread when the batch has the rows (so a thread that falls behind is balanced by the others), and never
+ * a part smaller than the warm inline threshold (`minElements`), below which a task costs more than it saves.
  */
-export function splitRows(
-  rows: number,
-  vocab: number,
-  threads: number,
-  minElements: number,
-  shared: boolean,
-): number {
+export function splitRows(rows: number, vocab: number, threads: number, minElements: number): number {
   const byThreads = Math.ceil(rows / (2 * threads));
-  const bySize = shared ? byThreads : Math.max(1, Math.floor(STAGED_PART_ELEMENTS / vocab));
+  const bySize = Math.max(1, Math.floor(PART_ELEMENTS / vocab));
   const floor = Math.max(1, Math.ceil(minElements / vocab));
   return Math.max(floor, Math.min(bySize, byThreads));
 }
@@ -401,8 +400,7 @@ export function startPool(options: PoolOptions, internals: PoolInternals): Pool 
       return [o];
     }
     const out = job.kind === "softmax" ? new Float32Array(new SharedArrayBuffer(elements * 4)) : undefined;
-    const shared = batch.data.buffer instanceof SharedArrayBuffer;
-    const partRows = splitRows(rows, vocab, threads, warmInlineThreshold, shared);
+    const partRows = splitRows(rows, vocab, threads, warmInlineThreshold);
     // Parts go out in row order, at most maxInFlight at a time. A part on unshared input is staged into
     // its own recycled slab just before dispatch and the slab is reused once the part settles: the
     // calling thread copies while the workers compute, and staging memory stays at maxInFlight parts

@@ -142,10 +142,10 @@ describe("the same rows in every input format", () => {
 describe("threads and batch sizes", () => {
   it("give the same bytes with --threads 1 and --threads 2, the rows past the inline part run in the workers", async () => {
     // The pool runs the first DEFAULT_INLINE_THRESHOLD elements on the main thread whatever --threads
-    // says, so this input is larger than that: 12,000 rows of V = 1024 (12.3 M elements, 49 MB of f32).
+    // says, so this input is larger than that: 20,000 rows of V = 1024 (20.5 M elements, 82 MB of f32).
     // A fault injected at the last row (fired once, retried) proves that row ran in a worker.
     const BIG_V = 1024;
-    const BIG_ROWS = 12_000;
+    const BIG_ROWS = 20_000;
     expect(BIG_ROWS * BIG_V).toBeGreaterThan(DEFAULT_INLINE_THRESHOLD + 64 * BIG_V * 8);
     const big = makeRows(BIG_ROWS, BIG_V, 4242);
     const bigTargets = Int32Array.from({ length: BIG_ROWS }, (_, r) => (r * 17) % BIG_V);

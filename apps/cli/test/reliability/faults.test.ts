@@ -28,8 +28,8 @@ import {
 
 const ROWS = 200_000;
 const dir = tempDir();
-// score: msgpack batch frames of 250 rows, V = 64, a target in every row (51 MB).
-const SCORE_V = 64;
+// score: msgpack batch frames of 250 rows, V = 128, a target in every row (~103 MB).
+const SCORE_V = 128;
 const scorePath = join(dir, "rows.msgpack");
 // sample: raw float32 rows, V = 160 (so the 64-row chunks go to the workers, not inline; 128 MB).
 const SAMPLE_V = 160;

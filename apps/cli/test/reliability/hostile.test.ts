@@ -449,12 +449,12 @@ describe("deeply nested and enormous JSON", () => {
 });
 
 describe("prototype keys in NDJSON and msgpack objects", () => {
-  // 80,000 rows of 64 logits (≈ 52 MB: the pool runs the first ≈ 33 MB of NDJSON inline, and later
+  // 160,000 rows of 64 logits (≈ 104 MB: the pool runs the first ≈ 66 MB of NDJSON inline, and later
   // chunks of more than ~32 KB in the workers — a fault fired at the last row proves it) with a hostile object every 500 rows:
   // __proto__ / constructor.prototype at the top level (a target and an id through the prototype),
   // and nested in the id. No row without its own "target" may be scored against one; ids come back
   // exactly as given; nothing appears on any prototype.
-  const ROWS = 80_000;
+  const ROWS = 160_000;
   const tail = ",1.2345678,2.3456789,3.4567891,4.5678912,5.6789123,6.7891234,7.8912345".repeat(9);
   const lines: string[] = [];
   for (let r = 0; r < ROWS; r++) {

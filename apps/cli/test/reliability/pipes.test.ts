@@ -114,7 +114,7 @@ describe("signals during an endless multi-threaded job", () => {
         let seen = 0;
         cli.stdout!.on("data", (b: Buffer) => {
           seen += b.length;
-          if (seen > 200_000) resolve(); // ~5,000 records: past the rows the pool runs inline
+          if (seen > 400_000) resolve(); // ~10,000 records: past the ~4,000 rows the pool runs inline
         });
       });
       const cancel = deadline(cli, 30_000);
@@ -179,7 +179,7 @@ describe("stdin closing in the middle of a frame", () => {
 describe("output errors", () => {
   it("reports a full disk (/dev/full as stdout) with exit 74 and one line, no stack trace, on a multi-threaded job", async () => {
     const r = await runCli(["score", ...F16_ARGS, "--top", "8"], {
-      stdin: new Uint8Array(4000 * V * 2), // 4,000 rows of zeros (32 MB of f16), half past the inline rows
+      stdin: new Uint8Array(8000 * V * 2), // 8,000 rows of zeros (64 MB of f16), half past the inline rows
       timeoutMs: 60_000,
       stdoutPath: "/dev/full",
     });
