@@ -177,9 +177,11 @@ export interface Pool {
 /**
  * Most elements per task of a split promise call: 16 MiB of float32. Input not on shared memory is
  * staged part by part, so staging costs at most maxInFlight parts of memory, not a second copy of the
- * whole batch, and the workers start on the first part while the calling thread copies the next. Parts
- * of 4 MiB measured slower (per-task costs; bench/throughput); 2 parts per thread instead of 16 MiB ones
- * measured the same for input already shared (2 vs 1 thread, medians of 9 reps: 1.81–1.91× both ways).
+ * whole batch, and the workers start on the first part while the calling thread copies the next.
+ * Measured (bench/throughput, 1,024 rows of 128,256, medians of 7–9 reps): 4 MiB parts lost to per-task
+ * costs; 64 MiB parts scaled copied-input score a little better (2 vs 1 thread 1.46–1.48× against
+ * 1.29–1.35×) for 4× the staging memory; for input already shared, 16 MiB parts and 2 parts per thread
+ * measured the same (1.81–1.91×).
  */
 const PART_ELEMENTS = 1 << 22;
 
