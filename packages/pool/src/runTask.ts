@@ -1,6 +1,7 @@
 import { LogitstreamError } from "@logitstream/core";
 import type { Kernels } from "./kernels.js";
 import type {
+  ByteChunkLike,
   Job,
   RowBatchLike,
   SampleJob,
@@ -20,13 +21,23 @@ function scratchOf(n: number): Float32Array {
   return scratch.length === n ? scratch : scratch.subarray(0, n);
 }
 
-// Worker-local copy of a task's raw frames. The host shares them (SharedArrayBuffer) so it can retry the
+// Element sizes of the binary row formats' dtypes (wire's DTYPE_BYTES).
+const ELEMENT_BYTES: Readonly<Record<string, number>> = { f32: 4, f16: 2, bf16: 2, f64: 8 };
+
+// Worker-local copy of a task's frames. The host shares them (SharedArrayBuffer) so it can retry the
 // task if this worker dies, but V8 copies out of shared memory at unaligned offsets byte by byte
 // (~2 ns/byte vs ~0.25 measured), and decoders copy row payloads from arbitrary offsets (msgpack bin,
-// .npy after its header). One aligned copy into local memory first is cheaper than those slow copies.
+// NDJSON text). One aligned copy into local memory first is cheaper than those slow copies. Whole binary
+// rows at an element-aligned offset (raw, .npy and safetensors data, as the framer cuts them) need no
+// copy: the decoder reads them through a typed-array view of the shared bytes, as a shared batch is read
+// (an f32 chunk becomes the batch's data with no copy at all).
 let localBytes = new Uint8Array(0);
-function unshared(bytes: Uint8Array): Uint8Array {
+function unshared(chunk: ByteChunkLike): Uint8Array {
+  const bytes = chunk.bytes;
   if (!(bytes.buffer instanceof SharedArrayBuffer)) return bytes;
+  const size = chunk.dtype === undefined ? undefined : ELEMENT_BYTES[chunk.dtype];
+  const binaryRows = chunk.format !== "ndjson" && chunk.format !== "msgpack";
+  if (binaryRows && size !== undefined && bytes.byteOffset % size === 0) return bytes;
   if (localBytes.length < bytes.length)
     localBytes = new Uint8Array(Math.max(bytes.length, 2 * localBytes.length));
   const view = localBytes.subarray(0, bytes.length);
@@ -63,7 +74,7 @@ export function runTask(task: TaskMessage, k: Kernels): TaskOutput {
     batch = task.batch;
   } else {
     const chunk = task.chunk!;
-    const decoded = k.decodeChunkPrefix({ ...chunk, bytes: unshared(chunk.bytes) }, { data: decodeInto });
+    const decoded = k.decodeChunkPrefix({ ...chunk, bytes: unshared(chunk) }, { data: decodeInto });
     batch = decoded.batch;
     decodeError = decoded.error;
     // No row decoded (the first frame was bad), or every row was skipped before the vocabulary was
