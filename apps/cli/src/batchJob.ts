@@ -70,7 +70,7 @@ export async function runBatchJob(ctx: CommandContext, args: ParsedArgs, job: Ba
     let bytesRead = 0;
     let inputRows = 0;
     // Chunks are cut straight into the pool's shared memory: the workers read them with no staging copy.
-    const chunks = frameChunks(input.stream, { ...readOpts, alloc: pool.allocBytes });
+    const chunks = frameChunks(input.source, { ...readOpts, alloc: pool.allocBytes });
     // Wraps the framer: notes how far the input has been read (for the progress bar) and, with
     // --targets, reads the targets of each chunk's rows before the pool asks for them.
     async function* source(): AsyncGenerator<ByteChunk> {
@@ -116,7 +116,7 @@ export async function runBatchJob(ctx: CommandContext, args: ParsedArgs, job: Ba
     progress.stop();
     await pool.destroy();
     await targets?.close();
-    input.stream.destroy();
+    await input.close();
     if (skipped > 0) {
       const first = firstSkip ? ` (first: ${firstSkip.message})` : "";
       ctx.stderr.write(

@@ -1,14 +1,22 @@
-import { open } from "node:fs/promises";
+import { type FileHandle, open } from "node:fs/promises";
 import type { Readable } from "node:stream";
+import type { ByteInput, ByteReader } from "@logitstream/wire";
 import { InputError } from "./errors.js";
 
 /** Where the rows come from: a path argument, or stdin when there is none (or it is "-"). */
 export interface Input {
-  readonly stream: Readable;
+  /**
+   * A regular file is read through a ByteReader, so wire reads binary rows straight into the pool's
+   * shared memory (no read buffer, no copy on the main thread); anything else (stdin, a FIFO, a device)
+   * is read as a stream.
+   */
+  readonly source: ByteInput;
   /** The path as given; undefined for stdin. Wire uses its extension to detect the format. */
   readonly path: string | undefined;
   /** Size in bytes when known (a regular file), for the progress bar. */
   readonly size: number | undefined;
+  /** Stops reading and releases the file or stream (idempotent). */
+  close(): Promise<void>;
 }
 
 /**
@@ -16,8 +24,10 @@ export interface Input {
  * (exit 66) up front rather than a stream error halfway through.
  */
 export async function openInput(path: string | undefined, stdin: Readable): Promise<Input> {
-  if (path === undefined || path === "-") return { stream: stdin, path: undefined, size: undefined };
-  let handle: Awaited<ReturnType<typeof open>>;
+  if (path === undefined || path === "-") {
+    return { source: stdin, path: undefined, size: undefined, close: async () => void stdin.destroy() };
+  }
+  let handle: FileHandle;
   try {
     handle = await open(path, "r");
   } catch (err) {
@@ -30,6 +40,18 @@ export async function openInput(path: string | undefined, stdin: Readable): Prom
     await handle.close();
     throw new InputError(`cannot open ${path}: it is a directory`);
   }
-  const stream = handle.createReadStream({ highWaterMark: 1 << 20 });
-  return { stream, path, size: stat.isFile() ? stat.size : undefined };
+  if (!stat.isFile()) {
+    const stream = handle.createReadStream({ highWaterMark: 1 << 20 });
+    return { source: stream, path, size: undefined, close: async () => void stream.destroy() };
+  }
+  let closed: Promise<void> | undefined;
+  const close = () => {
+    closed ??= handle.close().catch(() => {});
+    return closed;
+  };
+  const reader: ByteReader = {
+    readInto: async (into) => (await handle.read(into, 0, into.length, null)).bytesRead,
+    close,
+  };
+  return { source: reader, path, size: stat.size, close };
 }

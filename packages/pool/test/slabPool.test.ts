@@ -2,12 +2,13 @@ import { describe, expect, it } from "vitest";
 import { SlabPool } from "../src/slabPool.js";
 
 describe("SlabPool", () => {
-  it("hands out shared buffers of at least the asked size, rounded up to a power of two", () => {
+  it("hands out shared buffers of at least the asked size, rounded up to a power of two ≥ 64 KiB", () => {
     const pool = new SlabPool(2);
-    const s = pool.acquire(5000);
+    const s = pool.acquire(100_000);
     expect(s).toBeInstanceOf(SharedArrayBuffer);
-    expect(s.byteLength).toBe(8192);
-    expect(pool.acquire(1).byteLength).toBe(4096);
+    expect(s.byteLength).toBe(131_072);
+    expect(pool.acquire(1).byteLength).toBe(65_536);
+    expect(pool.acquire(65_537).byteLength).toBe(131_072);
   });
 
   it("reuses a released slab, the smallest that fits, instead of allocating", () => {

@@ -1,7 +1,69 @@
 import { WireError } from "./errors.js";
 
-/** What the readers accept: Node readables, async or sync iterables of bytes, or one buffer. */
-export type ByteInput = AsyncIterable<Uint8Array> | Iterable<Uint8Array> | NodeJS.ReadableStream | Uint8Array;
+/**
+ * A file-like input that reads into memory it is given, e.g. over a Node `FileHandle`:
+ * `{ readInto: async (b) => (await handle.read(b, 0, b.length, null)).bytesRead, close: () => handle.close() }`.
+ * With it, binary rows are read straight into the chunks' memory (`ReadOptions.alloc`: the pool's shared
+ * slabs) instead of into a read buffer and then copied there. Meant for regular files: the framers never
+ * ask a reader whether it would wait (a file does not pause), so they hand out only full chunks.
+ */
+export interface ByteReader {
+  /** Reads up to `into.length` bytes into `into`; resolves to how many were read, 0 at the end of the input. */
+  readInto(into: Uint8Array): Promise<number>;
+  /** Called once when reading stops: at the end, on an error, or when the consumer stops early. */
+  close?(): Promise<void> | void;
+}
+
+/** What the readers accept: Node readables, async or sync iterables of bytes, one buffer, or a ByteReader. */
+export type ByteInput =
+  | AsyncIterable<Uint8Array>
+  | Iterable<Uint8Array>
+  | NodeJS.ReadableStream
+  | Uint8Array
+  | ByteReader;
+
+/** Whether an input is a {@link ByteReader}. */
+export function isByteReader(input: unknown): input is ByteReader {
+  return typeof (input as ByteReader | null)?.readInto === "function";
+}
+
+/** Size of the pieces a ByteReader is asked for when bytes are scanned rather than taken (text, headers). */
+const READER_PIECE = 1 << 20;
+
+/**
+ * Reads `into.length` bytes or up to the end of the input; returns how many. A reader's count is
+ * checked: anything but an integer in [0, asked] is an input error, not a silent corruption.
+ */
+async function readFully(reader: ByteReader, into: Uint8Array, base: number): Promise<number> {
+  let o = 0;
+  while (o < into.length) {
+    const k = await reader.readInto(into.subarray(o));
+    if (!Number.isInteger(k) || k < 0 || k > into.length - o) {
+      throw new WireError(
+        "E_WIRE_FORMAT",
+        `readInto returned ${k} for a request of ${into.length - o} bytes; it must return the number of bytes read (0 at the end)`,
+        { frame: -1, byteOffset: base + o },
+      );
+    }
+    if (k === 0) break;
+    o += k;
+  }
+  return o;
+}
+
+/**
+ * A ByteReader as an iterator of fresh pieces, for the scanning paths (NDJSON, msgpack, headers).
+ * `at()` is the input offset of the next byte read (for errors).
+ */
+export async function* piecesOfReader(reader: ByteReader, at: () => number): AsyncGenerator<Uint8Array> {
+  for (;;) {
+    const piece = new Uint8Array(READER_PIECE);
+    const k = await readFully(reader, piece, at());
+    if (k === 0) return;
+    yield k === piece.length ? piece : piece.subarray(0, k);
+    if (k < piece.length) return;
+  }
+}
 
 /**
  * Pulls bytes from an input into one growable buffer. The buffer holds only what has not been
@@ -17,17 +79,22 @@ export class ByteSource {
   private readonly it: Iterator<unknown> | AsyncIterator<unknown>;
   /** Where handed-out bytes are allocated (see `ReadOptions.alloc`); fresh ArrayBuffers when undefined. */
   private readonly alloc: ((bytes: number) => Uint8Array) | undefined;
+  /** Set when the input is a ByteReader: `takeUpTo` reads straight into the memory it hands out. */
+  private readonly reader: ByteReader | undefined;
 
   constructor(input: ByteInput, alloc?: (bytes: number) => Uint8Array) {
     this.alloc = alloc;
-    if (input instanceof Uint8Array) this.it = [input][Symbol.iterator]();
+    if (isByteReader(input)) {
+      this.reader = input;
+      this.it = piecesOfReader(input, () => this.base + this.length);
+    } else if (input instanceof Uint8Array) this.it = [input][Symbol.iterator]();
     else if (Symbol.asyncIterator in (input as object))
       this.it = (input as AsyncIterable<unknown>)[Symbol.asyncIterator]();
     else if (Symbol.iterator in (input as object)) this.it = (input as Iterable<unknown>)[Symbol.iterator]();
     else
       throw new WireError(
         "E_WIRE_FORMAT",
-        "input must be a readable stream, an (async) iterable of Uint8Array or a Uint8Array",
+        "input must be a readable stream, an (async) iterable of Uint8Array, a Uint8Array or a ByteReader",
         { frame: -1, byteOffset: -1 },
       );
   }
@@ -59,7 +126,7 @@ export class ByteSource {
    * not. Framers ask when they hold complete frames and nothing more, to hand those out before waiting.
    */
   async wouldWait(): Promise<boolean> {
-    if (this.pending.length > 0 || this.done) return false;
+    if (this.pending.length > 0 || this.done || this.reader !== undefined) return false;
     if (this.ahead === undefined) {
       const a = Promise.resolve(this.it.next());
       this.ahead = a;
@@ -188,6 +255,14 @@ export class ByteSource {
     let o = this.length;
     out.set(this.view());
     this.consume(o);
+    if (this.reader !== undefined && !this.done) {
+      // A file: the rest is read straight into the chunk's memory, with no read buffer in between.
+      const k = await readFully(this.reader, out.subarray(o), this.base);
+      o += k;
+      this.base += k;
+      if (o < n) this.done = true;
+      return o === n ? out : this.prefix(out, o);
+    }
     while (o < n && !this.done) {
       // Whole units taken and the input has paused: hand them out now rather than wait for the rest.
       if (unit > 0 && o > 0 && o % unit === 0 && (await this.wouldWait())) break;
@@ -247,9 +322,14 @@ export class ByteSource {
     return true;
   }
 
-  /** Stops the input early (closes a Node stream's iterator). */
+  /** Stops the input early (closes a Node stream's iterator, or a ByteReader). */
   async close(): Promise<void> {
     this.done = true;
+    if (this.reader !== undefined) {
+      await this.it.return?.();
+      await this.reader.close?.();
+      return;
+    }
     const a = this.ahead;
     this.ahead = undefined;
     if (a !== undefined && !this.aheadSettled) {

@@ -6,7 +6,7 @@ export { decodeElements } from "./binary/decodeElements.js";
 export { encodeElements } from "./binary/encodeElements.js";
 // Element types
 export { float16BitsToNumber, float16Table, numberToFloat16Bits } from "./binary/float16.js";
-export type { ByteInput } from "./byteSource.js";
+export type { ByteInput, ByteReader } from "./byteSource.js";
 export { decodeChunk, decodeChunkPrefix } from "./decodeChunk.js";
 export type { DecodedChunk } from "./decodedChunk.js";
 

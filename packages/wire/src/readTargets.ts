@@ -1,4 +1,4 @@
-import type { ByteInput } from "./byteSource.js";
+import { type ByteInput, isByteReader, piecesOfReader } from "./byteSource.js";
 import { WireError } from "./errors.js";
 
 /** Options of {@link readTargets}. */
@@ -160,6 +160,18 @@ async function* piecesOf(input: ByteInput): AsyncGenerator<Uint8Array, void, und
     yield input;
     return;
   }
+  if (isByteReader(input)) {
+    let at = 0;
+    try {
+      for await (const piece of piecesOfReader(input, () => at)) {
+        at += piece.length;
+        yield piece;
+      }
+    } finally {
+      await input.close?.();
+    }
+    return;
+  }
   if (
     typeof input !== "object" ||
     input === null ||
@@ -167,7 +179,7 @@ async function* piecesOf(input: ByteInput): AsyncGenerator<Uint8Array, void, und
   ) {
     throw new WireError(
       "E_WIRE_FORMAT",
-      "input must be a readable stream, an (async) iterable of Uint8Array or a Uint8Array",
+      "input must be a readable stream, an (async) iterable of Uint8Array, a Uint8Array or a ByteReader",
       { frame: -1, byteOffset: -1 },
     );
   }
