@@ -56,7 +56,7 @@ export async function runBatchJob(ctx: CommandContext, args: ParsedArgs, job: Ba
   // read chunk by chunk beside the input (see targets.ts).
   const targets: Targets | undefined =
     job.kind === "score" && job.targets !== undefined ? await openTargets(job.targets) : undefined;
-  const input = await openInput(args.positionals[0], ctx.stdin);
+  const input = await openInput(args.positionals[0], ctx);
   const pool = createPool({
     threads: job.threads,
     signal: ctx.signal,

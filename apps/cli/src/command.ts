@@ -4,7 +4,10 @@ import type { Output } from "./output.js";
 
 /** What a command gets to run with: the process streams, wrapped, and the run's abort signal. */
 export interface CommandContext {
+  /** Read only when the input is stdin and not a regular file (reading it makes fd 0 non-blocking). */
   readonly stdin: Readable;
+  /** The descriptor behind `stdin` (0 for the process's): a regular file there is read like a path. */
+  readonly stdinFd?: number;
   readonly stdout: Output;
   readonly stderr: NodeJS.WriteStream;
   /** Aborted by SIGINT/SIGTERM (reason: StoppedError) or a closed stdout (reason: OutputClosedError). */

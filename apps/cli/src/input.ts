@@ -1,6 +1,7 @@
+import { fstatSync, read, type Stats } from "node:fs";
 import { type FileHandle, open } from "node:fs/promises";
-import type { Readable } from "node:stream";
 import type { ByteInput, ByteReader } from "@logitstream/wire";
+import type { CommandContext } from "./command.js";
 import { InputError } from "./errors.js";
 
 /** Where the rows come from: a path argument, or stdin when there is none (or it is "-"). */
@@ -21,10 +22,26 @@ export interface Input {
 
 /**
  * Opens the input. A path is opened before anything runs, so a missing file is an InputError
- * (exit 66) up front rather than a stream error halfway through.
+ * (exit 66) up front rather than a stream error halfway through. Stdin redirected from a regular file
+ * (`logitstream score < rows.f32`) is read like a path, from its current offset.
  */
-export async function openInput(path: string | undefined, stdin: Readable): Promise<Input> {
+export async function openInput(
+  path: string | undefined,
+  ctx: Pick<CommandContext, "stdin" | "stdinFd">,
+): Promise<Input> {
   if (path === undefined || path === "-") {
+    const fd = ctx.stdinFd;
+    const stat = fd === undefined ? undefined : statOf(fd);
+    if (fd !== undefined && stat?.isFile() === true) {
+      const reader: ByteReader = {
+        readInto: (into) =>
+          new Promise((resolve, reject) =>
+            read(fd, into, 0, into.length, null, (err, n) => (err ? reject(err) : resolve(n))),
+          ),
+      };
+      return { source: reader, path: undefined, size: stat.size, close: async () => {} };
+    }
+    const stdin = ctx.stdin;
     return { source: stdin, path: undefined, size: undefined, close: async () => void stdin.destroy() };
   }
   let handle: FileHandle;
@@ -54,4 +71,13 @@ export async function openInput(path: string | undefined, stdin: Readable): Prom
     close,
   };
   return { source: reader, path, size: stat.size, close };
+}
+
+/** fstat of a descriptor, or undefined when it cannot be asked (closed, or not a descriptor here). */
+function statOf(fd: number): Stats | undefined {
+  try {
+    return fstatSync(fd);
+  } catch {
+    return undefined;
+  }
 }

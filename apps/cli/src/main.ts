@@ -83,7 +83,11 @@ async function main(argv: readonly string[]): Promise<number> {
       return ExitCode.ok;
     }
     const ctx: CommandContext = {
-      stdin: process.stdin,
+      // A getter: process.stdin is created (and fd 0 made non-blocking) only if a command reads it.
+      get stdin() {
+        return process.stdin;
+      },
+      stdinFd: 0,
       stdout,
       stderr: process.stderr,
       signal: controller.signal,
