@@ -57,7 +57,6 @@ type MemoryCtor = new (d: {
   maximum: number;
   shared: true;
 }) => { buffer: SharedArrayBuffer };
-const Memory = (globalThis as { WebAssembly?: { Memory: MemoryCtor } }).WebAssembly?.Memory;
 
 /**
  * Shared memory that starts on a page boundary. A SharedArrayBuffer's memory comes from the C allocator,
@@ -66,10 +65,13 @@ const Memory = (globalThis as { WebAssembly?: { Memory: MemoryCtor } }).WebAssem
  * into page-aligned memory on this machine (the AMD EPYC's `rep movsb` is slow to a misaligned
  * destination). The CLI reads files straight into slabs, so that is its input speed. A shared
  * WebAssembly.Memory is mapped page-aligned, and its buffer is an ordinary SharedArrayBuffer to everyone
- * else. Beyond wasm32's 4 GiB, or if the engine refuses, a plain SharedArrayBuffer still works.
+ * else. Each reserves address space beyond its size (V8's guard regions: ~75 GB virtual for the CLI's
+ * slabs, nothing resident); where the address space is limited (`ulimit -v`) the engine refuses, and
+ * then, as beyond wasm32's 4 GiB, a plain SharedArrayBuffer is used instead.
  */
 function pageAligned(bytes: number): SharedArrayBuffer {
   const pages = bytes / WASM_PAGE;
+  const Memory = (globalThis as { WebAssembly?: { Memory: MemoryCtor } }).WebAssembly?.Memory;
   if (pages <= 65_536 && Memory !== undefined) {
     try {
       return new Memory({ initial: pages, maximum: pages, shared: true }).buffer;

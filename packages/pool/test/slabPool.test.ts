@@ -31,4 +31,24 @@ describe("SlabPool", () => {
     expect(pool.acquire(100)).toBe(b);
     expect(pool.acquire(100)).not.toBe(a);
   });
+
+  it("falls back to a plain SharedArrayBuffer when the engine refuses a shared WebAssembly memory", () => {
+    const wasm = globalThis.WebAssembly as unknown as { Memory: unknown };
+    const real = wasm.Memory;
+    let refused = 0;
+    wasm.Memory = class {
+      constructor() {
+        refused++;
+        throw new RangeError("WebAssembly.Memory(): could not allocate memory");
+      }
+    };
+    try {
+      const s = new SlabPool(1).acquire(100_000);
+      expect(s).toBeInstanceOf(SharedArrayBuffer);
+      expect(s.byteLength).toBe(131_072);
+      expect(refused).toBe(1);
+    } finally {
+      wasm.Memory = real;
+    }
+  });
 });
