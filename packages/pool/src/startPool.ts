@@ -197,6 +197,16 @@ export function splitRows(rows: number, vocab: number, threads: number, minEleme
   return Math.max(floor, Math.min(bySize, byThreads));
 }
 
+/** Rejects a batch whose data is shorter than its `rows × vocab` elements. */
+function checkBatchData(data: Float32Array, elements: number): void {
+  if (data.length < elements) {
+    throw new PoolError(
+      "E_BAD_BATCH",
+      `batch data holds ${data.length} values, fewer than rows × vocab = ${elements}`,
+    );
+  }
+}
+
 /** A data error reported by a worker: deterministic, so never retried. */
 class DataError {
   constructor(readonly error: Error) {}
@@ -350,12 +360,7 @@ export function startPool(options: PoolOptions, internals: PoolInternals): Pool 
 
   /** Stages rows into shared memory the workers read in place (no copy if they already are shared). */
   function stage(data: Float32Array, n: number): { view: Float32Array; slab?: SharedArrayBuffer } {
-    if (data.length < n) {
-      throw new PoolError(
-        "E_BAD_BATCH",
-        `batch data holds ${data.length} values, fewer than rows × vocab = ${n}`,
-      );
-    }
+    checkBatchData(data, n);
     if (data.buffer instanceof SharedArrayBuffer) return { view: data.subarray(0, n) };
     const slab = slabs.acquire(n * 4);
     const view = new Float32Array(slab, 0, n);
@@ -378,12 +383,7 @@ export function startPool(options: PoolOptions, internals: PoolInternals): Pool 
     const { rows, vocab } = batch;
     const firstRow = batch.firstRow ?? 0;
     const elements = rows * vocab;
-    if (batch.data.length < elements) {
-      throw new PoolError(
-        "E_BAD_BATCH",
-        `batch data holds ${batch.data.length} values, fewer than rows × vocab = ${elements}`,
-      );
-    }
+    checkBatchData(batch.data, elements);
     const rowBatch = (data: Float32Array, from: number, to: number): RowBatchLike => {
       const b: RowBatchLike = { firstRow: firstRow + from, rows: to - from, vocab, data };
       if (batch.targets !== undefined) b.targets = batch.targets.slice(from, to);

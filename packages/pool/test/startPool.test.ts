@@ -1,6 +1,6 @@
 import { InvalidLogitsError, LogitstreamError } from "@logitstream/core";
 import { afterEach, describe, expect, it } from "vitest";
-import { AbortError, PoolClosedError, WorkerCrashError } from "../src/errors.js";
+import { AbortError, PoolClosedError, PoolError, WorkerCrashError } from "../src/errors.js";
 import type { Pool, StreamTotals } from "../src/startPool.js";
 import { toyKernels } from "./fixtures/toyKernels.mjs";
 import { batches, concatBytes, testPool } from "./helpers.js";
@@ -231,6 +231,17 @@ describe("promise API", () => {
     expect(error).toBeInstanceOf(InvalidLogitsError);
     expect((error as InvalidLogitsError).row).toBe(5);
     expect(p.stats().tasks).toBe(1);
+  });
+
+  it("rejects a batch whose data is shorter than rows × vocab, inline or on the workers", async () => {
+    for (const inlineThreshold of [0, Number.POSITIVE_INFINITY]) {
+      const p = pool({ threads: 1, inlineThreshold });
+      const error = await p.score({ data: new Float32Array(10), rows: 3, vocab: 4 }).catch((e) => e);
+      expect(error).toBeInstanceOf(PoolError);
+      expect((error as PoolError).code).toBe("E_BAD_BATCH");
+      expect((error as PoolError).message).toContain("10 values, fewer than rows × vocab = 12");
+      expect(p.stats().tasks).toBe(0);
+    }
   });
 
   it("runs a small job inline on the calling thread without starting the workers", async () => {
