@@ -197,6 +197,32 @@ function prepare(b: KernelBackend, n16: number, length: number): void {
   cur.mapped = true;
 }
 
+/**
+ * The common step after loading a row into X (padded length n16): its max and, when the max is
+ * finite, the sequence the sums run over (`cur`, see prepare). A row whose max is not finite (NaN,
+ * +Infinity, or all -Infinity) is invalid and the caller returns at once.
+ */
+function maxPrepared(b: KernelBackend, n16: number, length: number): number {
+  const m = b.k.maxF32(lay.X, n16);
+  if (Number.isFinite(m)) prepare(b, n16, length);
+  return m;
+}
+
+/** Copies the first c entries of the top-k heap (ids; values unless null) out, from outOffset. */
+function copyTop(
+  c: number,
+  outIds: Int32Array,
+  outValues: Float32Array | Float64Array | null,
+  outOffset: number,
+): void {
+  const hi = lay.HI >> 2;
+  const hv = lay.HV >> 2;
+  for (let i = 0; i < c; i++) {
+    outIds[outOffset + i] = I[hi + i]!;
+    if (outValues !== null) outValues[outOffset + i] = F[hv + i]!;
+  }
+}
+
 /** f32 reciprocal of the temperature, the factor the kernels multiply (x - max) by. */
 function invT(temperature: number): number {
   return temperature === 1 ? 1 : Math.fround(1 / temperature);
@@ -226,9 +252,8 @@ export function softmaxKernel(
 ): number {
   const b = be();
   const n16 = load(b, data, offset, length);
-  const m = b.k.maxF32(lay.X, n16);
+  const m = maxPrepared(b, n16, length);
   if (!Number.isFinite(m)) return m;
-  prepare(b, n16, length);
   const S = b.k.expSum(cur.p, cur.n16, m, invT(temperature), lay.E, lay.BS);
   b.k.scaleF32(lay.E, cur.n16, Math.fround(1 / S), lay.E);
   let res = lay.E;
@@ -257,9 +282,8 @@ export function logSoftmaxKernel(
 ): number {
   const b = be();
   const n16 = load(b, data, offset, length);
-  const m = b.k.maxF32(lay.X, n16);
+  const m = maxPrepared(b, n16, length);
   if (!Number.isFinite(m)) return m;
-  prepare(b, n16, length);
   const S = b.k.expSum(cur.p, cur.n16, m, invT(temperature), 0, lay.BS);
   const s = temperature === 1 ? 1 : 1 / temperature;
   b.k.logSoftmaxWrite64(lay.X, n16, m, s, portableLog(S), lay.E);
@@ -280,9 +304,8 @@ export function logSumExpKernel(
 ): number {
   const b = be();
   const n16 = load(b, data, offset, length);
-  const m = b.k.maxF32(lay.X, n16);
+  const m = maxPrepared(b, n16, length);
   if (!Number.isFinite(m)) return m;
-  prepare(b, n16, length);
   const S = b.k.expSum(cur.p, cur.n16, m, invT(temperature), 0, lay.BS);
   return (temperature === 1 ? m : m / temperature) + portableLog(S);
 }
@@ -304,10 +327,9 @@ export interface RowScore {
 const score: RowScore = { max: 0, logSumExp: 0, logprob: 0, rank: 0, entropy: 0 };
 
 function scoreLoaded(b: KernelBackend, n16: number, length: number, target: number): RowScore {
-  const m = b.k.maxF32(lay.X, n16);
+  const m = maxPrepared(b, n16, length);
   score.max = m;
   if (!Number.isFinite(m)) return score;
-  prepare(b, n16, length);
   const S = b.k.expSumMoment(cur.p, cur.n16, m, 1, lay.BS);
   const logS = portableLog(S);
   score.logSumExp = m + logS;
@@ -373,12 +395,7 @@ export function topKKernel(
   const kk = Math.max(0, Math.min(k, length));
   const n16 = load(b, data, offset, length, kk);
   const c = b.k.topK(lay.X, n16, kk, lay.HI, lay.HV);
-  const hi = lay.HI >> 2;
-  const hv = lay.HV >> 2;
-  for (let i = 0; i < c; i++) {
-    outIds[outOffset + i] = I[hi + i]!;
-    outValues[outOffset + i] = F[hv + i]!;
-  }
+  copyTop(c, outIds, outValues, outOffset);
   return c;
 }
 
@@ -415,10 +432,9 @@ export function topPKernel(
 ): number {
   const b = be();
   const n16 = load(b, data, offset, length);
-  const m = b.k.maxF32(lay.X, n16);
+  const m = maxPrepared(b, n16, length);
   if (!Number.isFinite(m)) return -1;
   ensureFull(b);
-  prepare(b, n16, length);
   const S = b.k.expSum(cur.p, cur.n16, m, invT(temperature), lay.E, lay.BS);
   const idx = lay.IDX >> 2;
   const e = lay.E >> 2;
@@ -504,9 +520,8 @@ export function sampleKernel(
 ): number {
   const b = be();
   const n16 = load(b, data, offset, length);
-  const m = b.k.maxF32(lay.X, n16);
+  const m = maxPrepared(b, n16, length);
   if (!Number.isFinite(m)) return -1;
-  prepare(b, n16, length);
   const S = b.k.expSum(cur.p, cur.n16, m, invT(temperature), lay.E, lay.BS);
   const j = b.k.drawIndex(lay.E, cur.n, lay.BS, u * S);
   return cur.mapped ? I[(lay.MAP >> 2) + j]! : j;
@@ -560,10 +575,9 @@ export function rowStatsKernel(
   loadedN16 = n16;
   loadedLength = length;
   loadedBackend = b;
-  const m = b.k.maxF32(lay.X, n16);
+  const m = maxPrepared(b, n16, length);
   stats.max = m;
   if (!Number.isFinite(m)) return stats;
-  prepare(b, n16, length);
   const sf = Math.fround(s);
   const S = entropy
     ? b.k.expSumMoment(cur.p, cur.n16, m, sf, lay.BS)
@@ -599,12 +613,7 @@ export function loadedTopK(
   const kk = Math.max(0, Math.min(k, loadedLength));
   if (kk > lay.kcap) ensure(b, loadedLength, kk);
   const c = b.k.topK(lay.X, loadedN16, kk, lay.HI, lay.HV);
-  const hi = lay.HI >> 2;
-  const hv = lay.HV >> 2;
-  for (let i = 0; i < c; i++) {
-    outIds[outOffset + i] = I[hi + i]!;
-    if (outValues !== null) outValues[outOffset + i] = F[hv + i]!;
-  }
+  copyTop(c, outIds, outValues, outOffset);
   return c;
 }
 
