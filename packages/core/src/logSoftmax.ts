@@ -1,9 +1,6 @@
-import { argmaxStrided } from "./argmaxStrided.js";
-import { checkOutWindow } from "./checkOutWindow.js";
-import { checkRow } from "./checkRow.js";
-import { checkTemperature } from "./checkTemperature.js";
 import { logSoftmaxKernel } from "./kernels/dispatch.js";
 import type { SoftmaxOptions } from "./softmax.js";
+import { transformRowStrided } from "./transformRowStrided.js";
 
 /**
  * Log-softmax of one logit row, written into `out` without allocating:
@@ -46,31 +43,19 @@ export function logSoftmaxStrided(
   temperature = 1,
   row = -1,
 ): void {
-  checkTemperature(temperature, true, "logSoftmax");
-  if (temperature === 0) {
-    const max = checkRow(data, offset, length, row);
-    checkOutWindow(out, outOffset, length);
-    const winner = outOffset + argmaxStrided(data, offset, length, max);
-    for (let i = outOffset; i < outOffset + length; i++) out[i] = Number.NEGATIVE_INFINITY;
-    out[winner] = 0;
-    return;
-  }
-  if (
-    !(
-      offset >= 0 &&
-      length > 0 &&
-      offset + length <= data.length &&
-      outOffset >= 0 &&
-      outOffset + length <= out.length
-    )
-  ) {
-    checkRow(data, offset, length, row); // throws for a bad row window or an empty row
-    checkOutWindow(out, outOffset, length); // throws
-  }
-  // The WebAssembly SIMD kernel (or its bit-identical JavaScript twin): validation folded into its max pass.
-  if (!Number.isFinite(logSoftmaxKernel(data, offset, length, out, outOffset, temperature))) {
-    checkRow(data, offset, length, row); // throws the typed error naming the bad value
-  }
+  transformRowStrided(
+    "logSoftmax",
+    logSoftmaxKernel,
+    0,
+    Number.NEGATIVE_INFINITY,
+    data,
+    offset,
+    length,
+    out,
+    outOffset,
+    temperature,
+    row,
+  );
 }
 
 /**

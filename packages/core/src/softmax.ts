@@ -1,8 +1,5 @@
-import { argmaxStrided } from "./argmaxStrided.js";
-import { checkOutWindow } from "./checkOutWindow.js";
-import { checkRow } from "./checkRow.js";
-import { checkTemperature } from "./checkTemperature.js";
 import { softmaxKernel } from "./kernels/dispatch.js";
+import { transformRowStrided } from "./transformRowStrided.js";
 
 /** Options of the friendly softmax-family functions. */
 export interface SoftmaxOptions {
@@ -57,32 +54,7 @@ export function softmaxStrided(
   temperature = 1,
   row = -1,
 ): void {
-  checkTemperature(temperature, true, "softmax");
-  if (temperature === 0) {
-    const max = checkRow(data, offset, length, row);
-    checkOutWindow(out, outOffset, length);
-    const outEnd = outOffset + length;
-    const winner = outOffset + argmaxStrided(data, offset, length, max);
-    for (let i = outOffset; i < outEnd; i++) out[i] = 0;
-    out[winner] = 1;
-    return;
-  }
-  if (
-    !(
-      offset >= 0 &&
-      length > 0 &&
-      offset + length <= data.length &&
-      outOffset >= 0 &&
-      outOffset + length <= out.length
-    )
-  ) {
-    checkRow(data, offset, length, row); // throws for a bad row window or an empty row
-    checkOutWindow(out, outOffset, length); // throws
-  }
-  // The WebAssembly SIMD kernel (or its bit-identical JavaScript twin): validation folded into its max pass.
-  if (!Number.isFinite(softmaxKernel(data, offset, length, out, outOffset, temperature))) {
-    checkRow(data, offset, length, row); // throws the typed error naming the bad value
-  }
+  transformRowStrided("softmax", softmaxKernel, 1, 0, data, offset, length, out, outOffset, temperature, row);
 }
 
 /**
