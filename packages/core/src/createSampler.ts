@@ -138,15 +138,39 @@ function checkCounter(name: string, v: unknown): number {
   return v;
 }
 
+/**
+ * Whether a built-in filter stage leaves the candidates as they are with these params: an empty logit
+ * bias, inactive penalties, top_k ≤ 0, top_p = 1, min_p = 0, typical_p = 1, top_n_sigma = 0. False for
+ * every other stage (temperature, greedy and dist have their own rule in each shortcut).
+ */
+function inactive(p: Required<SamplerParams>, name: string): boolean {
+  switch (name) {
+    case "logit_bias":
+      return Object.keys(p.logitBias).length === 0;
+    case "penalties":
+      return p.repetitionPenalty === 1 && p.frequencyPenalty === 0 && p.presencePenalty === 0;
+    case "top_k":
+      return !(p.topK > 0);
+    case "top_p":
+      return !(p.topP < 1);
+    case "min_p":
+      return !(p.minP > 0);
+    case "typical_p":
+      return !(p.typicalP < 1);
+    case "top_n_sigma":
+      return !(p.topNSigma > 0);
+    default:
+      return false;
+  }
+}
+
 function leadingTopK(p: Required<SamplerParams>, stages: readonly SamplerStage[]): number {
   for (const stage of stages) {
     if (!BUILT.has(stage)) return 0;
     switch (stage.name) {
       case "logit_bias":
-        if (Object.keys(p.logitBias).length > 0) return 0;
-        break;
       case "penalties":
-        if (p.repetitionPenalty !== 1 || p.frequencyPenalty !== 0 || p.presencePenalty !== 0) return 0;
+        if (!inactive(p, stage.name)) return 0;
         break;
       case "temperature":
         break;
@@ -172,15 +196,11 @@ function leadingTopP(p: Required<SamplerParams>, stages: readonly SamplerStage[]
     if (!BUILT.has(stage)) return 0;
     switch (stage.name) {
       case "logit_bias":
-        if (Object.keys(p.logitBias).length > 0) return 0;
-        break;
       case "penalties":
-        if (p.repetitionPenalty !== 1 || p.frequencyPenalty !== 0 || p.presencePenalty !== 0) return 0;
+      case "top_k":
+        if (!inactive(p, stage.name)) return 0;
         break;
       case "temperature":
-        break;
-      case "top_k":
-        if (p.topK > 0) return 0;
         break;
       case "top_p":
         return s + 1;
@@ -203,36 +223,15 @@ function plainChain(p: Required<SamplerParams>, stages: readonly SamplerStage[])
     const stage = stages[s]!;
     if (!BUILT.has(stage)) return null;
     switch (stage.name) {
-      case "logit_bias":
-        if (Object.keys(p.logitBias).length > 0) return null;
-        break;
-      case "penalties":
-        if (p.repetitionPenalty !== 1 || p.frequencyPenalty !== 0 || p.presencePenalty !== 0) return null;
-        break;
       case "temperature":
         if (p.temperature === 0) greedy = true;
-        break;
-      case "top_k":
-        if (p.topK > 0) return null;
-        break;
-      case "top_p":
-        if (p.topP < 1) return null;
-        break;
-      case "min_p":
-        if (p.minP > 0) return null;
-        break;
-      case "typical_p":
-        if (p.typicalP < 1) return null;
-        break;
-      case "top_n_sigma":
-        if (p.topNSigma > 0) return null;
         break;
       case "greedy":
         return s === stages.length - 1 ? "greedy" : null;
       case "dist":
         return s === stages.length - 1 ? (greedy ? "greedy" : "dist") : null;
       default:
-        return null;
+        if (!inactive(p, stage.name)) return null;
     }
   }
   return null;
