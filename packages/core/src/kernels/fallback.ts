@@ -50,6 +50,12 @@ function expf(x: number): number {
   return f(p * POW2[(n + 127) & 511]!);
 }
 
+/** A logit shifted by the row max and scaled by s = fround(1/T), rounded to float32 as the kernels do. */
+function shifted(x: number, m: number, s: number): number {
+  const d = f(x - m);
+  return s === 1 ? d : f(d * s);
+}
+
 /** A JavaScript backend over an ArrayBuffer laid out exactly like the WebAssembly memory. */
 export function createFallbackBackend(): KernelBackend {
   let buf = new ArrayBuffer(1 << 16);
@@ -62,7 +68,6 @@ export function createFallbackBackend(): KernelBackend {
   let moment = 0;
 
   function expLoop(p: number, n16: number, m: number, s: number, out: number, bs: number): number {
-    const scaled = s !== 1;
     const keep = out !== 0;
     const P = p >> 2;
     const O = out >> 2;
@@ -75,20 +80,10 @@ export function createFallbackBackend(): KernelBackend {
       let a3 = 0;
       for (let i = start; i < end; i += 16) {
         for (let l = 0; l < 4; l++) {
-          let da = f(F[P + i + l]! - m);
-          let db = f(F[P + i + 4 + l]! - m);
-          let dc = f(F[P + i + 8 + l]! - m);
-          let dd = f(F[P + i + 12 + l]! - m);
-          if (scaled) {
-            da = f(da * s);
-            db = f(db * s);
-            dc = f(dc * s);
-            dd = f(dd * s);
-          }
-          const ea = expf(da);
-          const eb = expf(db);
-          const ec = expf(dc);
-          const ed = expf(dd);
+          const ea = expf(shifted(F[P + i + l]!, m, s));
+          const eb = expf(shifted(F[P + i + 4 + l]!, m, s));
+          const ec = expf(shifted(F[P + i + 8 + l]!, m, s));
+          const ed = expf(shifted(F[P + i + 12 + l]!, m, s));
           if (keep) {
             F[O + i + l] = ea;
             F[O + i + 4 + l] = eb;
@@ -210,7 +205,6 @@ export function createFallbackBackend(): KernelBackend {
     expSumMoment(p, n16, m, s, bs) {
       m = f(m);
       s = f(s);
-      const scaled = s !== 1;
       const P = p >> 2;
       let total = 0;
       let mom = 0;
@@ -220,20 +214,10 @@ export function createFallbackBackend(): KernelBackend {
         const h = [0, 0, 0, 0];
         for (let i = start; i < end; i += 16) {
           for (let l = 0; l < 4; l++) {
-            let da = f(F[P + i + l]! - m);
-            let db = f(F[P + i + 4 + l]! - m);
-            let dc = f(F[P + i + 8 + l]! - m);
-            let dd = f(F[P + i + 12 + l]! - m);
-            if (scaled) {
-              da = f(da * s);
-              db = f(db * s);
-              dc = f(dc * s);
-              dd = f(dd * s);
-            }
-            da = pmax(da, XMIN);
-            db = pmax(db, XMIN);
-            dc = pmax(dc, XMIN);
-            dd = pmax(dd, XMIN);
+            const da = pmax(shifted(F[P + i + l]!, m, s), XMIN);
+            const db = pmax(shifted(F[P + i + 4 + l]!, m, s), XMIN);
+            const dc = pmax(shifted(F[P + i + 8 + l]!, m, s), XMIN);
+            const dd = pmax(shifted(F[P + i + 12 + l]!, m, s), XMIN);
             const ea = expf(da);
             const eb = expf(db);
             const ec = expf(dc);
