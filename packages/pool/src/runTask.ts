@@ -3,6 +3,7 @@ import type { Kernels } from "./kernels.js";
 import type {
   ByteChunkLike,
   Job,
+  OutputFormat,
   RowBatchLike,
   SampleJob,
   SamplerParamsLike,
@@ -252,18 +253,17 @@ function runSample(job: SampleJob, b: RowBatchLike, k: Kernels): TaskOutput {
     if (res.processedLogprobs !== undefined) out.processedLogprobs = res.processedLogprobs;
   }
   if (job.output !== undefined) {
-    const records: object[] = [];
-    for (let r = 0; r < b.rows; r++) {
-      const token = res.tokens[r]!;
-      if (token < 0) continue; // skipped bad row (onError: "skip"): reported in `errors`
-      const rec: Record<string, unknown> = { row: b.firstRow + r, token, logprob: res.logprobs[r]! };
-      if (b.ids !== undefined && b.ids[r] !== undefined) rec.id = b.ids[r];
-      if (n > 0 && res.topTokens !== undefined && res.topLogprobs !== undefined) {
-        rec.top_logprobs = topEntries(res.topTokens, res.topLogprobs, r * n, n, "logprob");
-      }
-      records.push(rec);
-    }
-    out.bytes = k.encodeRecords(records, job.output);
+    out.bytes = encodeRows(
+      job.output,
+      b,
+      k,
+      (r) => {
+        const token = res.tokens[r]!;
+        // A skipped bad row (onError: "skip") has no record: it is reported in `errors`.
+        return token < 0 ? null : { row: b.firstRow + r, token, logprob: res.logprobs[r]! };
+      },
+      topLogprobsOf(n, res.topTokens, res.topLogprobs),
+    );
   }
   return out;
 }
@@ -289,22 +289,20 @@ function runScore(job: ScoreJob, b: RowBatchLike, targets: Int32Array | undefine
   }
   if (job.output !== undefined) {
     const skipped = badRows(res.errors);
-    const records: object[] = [];
-    for (let r = 0; r < b.rows; r++) {
-      const row = b.firstRow + r;
-      if (skipped.has(row)) continue;
-      const target = targets === undefined ? -1 : targets[r]!;
-      const rec: Record<string, unknown> =
-        target >= 0
+    out.bytes = encodeRows(
+      job.output,
+      b,
+      k,
+      (r) => {
+        const row = b.firstRow + r;
+        if (skipped.has(row)) return null;
+        const target = targets === undefined ? -1 : targets[r]!;
+        return target >= 0
           ? { row, target, logprob: res.logprobs[r]!, rank: res.ranks[r]! }
           : { row, entropy: res.entropies[r]! };
-      if (b.ids !== undefined && b.ids[r] !== undefined) rec.id = b.ids[r];
-      if (n > 0 && res.topTokens !== undefined && res.topLogprobs !== undefined) {
-        rec.top_logprobs = topEntries(res.topTokens, res.topLogprobs, r * n, n, "logprob");
-      }
-      records.push(rec);
-    }
-    out.bytes = k.encodeRecords(records, job.output);
+      },
+      topLogprobsOf(n, res.topTokens, res.topLogprobs),
+    );
   }
   return out;
 }
@@ -335,14 +333,16 @@ function runSoftmax(
       out.topLogprobs = lps;
     }
     if (job.output !== undefined) {
-      const records: object[] = [];
-      for (let r = 0; r < rows; r++) {
-        const rec: Record<string, unknown> = { row: b.firstRow + r };
-        if (b.ids !== undefined && b.ids[r] !== undefined) rec.id = b.ids[r];
-        rec.top = topEntries(ids, lps, r * n, n, log ? "logprob" : "prob");
-        records.push(rec);
-      }
-      out.bytes = k.encodeRecords(records, job.output);
+      const as = log ? "logprob" : "prob";
+      out.bytes = encodeRows(
+        job.output,
+        b,
+        k,
+        (r) => ({ row: b.firstRow + r }),
+        (rec, r) => {
+          rec.top = topEntries(ids, lps, r * n, n, as);
+        },
+      );
     }
     return out;
   }
@@ -351,17 +351,54 @@ function runSoftmax(
   k.softmaxBatch(b.data, rows, vocab, dest, { log, temperature, firstRow: b.firstRow });
   if (arrays && given === undefined) out.probs = dest;
   if (job.output !== undefined) {
-    const records: object[] = [];
     const key = log ? "logprobs" : "probs";
-    for (let r = 0; r < rows; r++) {
-      const rec: Record<string, unknown> = { row: b.firstRow + r };
-      if (b.ids !== undefined && b.ids[r] !== undefined) rec.id = b.ids[r];
-      rec[key] = dest.subarray(r * vocab, (r + 1) * vocab);
-      records.push(rec);
-    }
-    out.bytes = k.encodeRecords(records, job.output);
+    out.bytes = encodeRows(
+      job.output,
+      b,
+      k,
+      (r) => ({ row: b.firstRow + r }),
+      (rec, r) => {
+        rec[key] = dest.subarray(r * vocab, (r + 1) * vocab);
+      },
+    );
   }
   return out;
+}
+
+type OutputRecord = Record<string, unknown>;
+
+/**
+ * A batch's output records, encoded: for each row `head(r)` (null: no record — a skipped bad row),
+ * then the frame's id if it had one, then what `tail` adds — the field order of the record contract.
+ */
+function encodeRows(
+  format: OutputFormat,
+  b: RowBatchLike,
+  k: Kernels,
+  head: (r: number) => OutputRecord | null,
+  tail?: (rec: OutputRecord, r: number) => void,
+): Uint8Array {
+  const records: OutputRecord[] = [];
+  for (let r = 0; r < b.rows; r++) {
+    const rec = head(r);
+    if (rec === null) continue;
+    if (b.ids !== undefined && b.ids[r] !== undefined) rec.id = b.ids[r];
+    tail?.(rec, r);
+    records.push(rec);
+  }
+  return k.encodeRecords(records, format);
+}
+
+/** The tail that adds a row's `top_logprobs` (when n > 0 and the kernel returned them). */
+function topLogprobsOf(
+  n: number,
+  ids: Int32Array | undefined,
+  lps: Float64Array | undefined,
+): ((rec: OutputRecord, r: number) => void) | undefined {
+  if (n <= 0 || ids === undefined || lps === undefined) return undefined;
+  return (rec, r) => {
+    rec.top_logprobs = topEntries(ids, lps, r * n, n, "logprob");
+  };
 }
 
 function topEntries(
