@@ -61,17 +61,8 @@ export const DEFAULT_SAMPLER_PARAMS: Readonly<Required<SamplerParams>> = Object.
   penaltyWindow: 64,
   logitBias: Object.freeze({}) as Record<string, number>,
   seed: 0,
-  samplers: Object.freeze([
-    "logit_bias",
-    "penalties",
-    "temperature",
-    "top_k",
-    "top_p",
-    "min_p",
-    "typical_p",
-    "top_n_sigma",
-    "dist",
-  ]) as unknown as string[],
+  // Every stage in the default order, with `dist` as the one terminal (no `greedy`).
+  samplers: Object.freeze(SAMPLER_NAMES.filter((name) => name !== "greedy")) as unknown as string[],
 });
 
 const KNOWN_KEYS = new Set(Object.keys(DEFAULT_SAMPLER_PARAMS));
