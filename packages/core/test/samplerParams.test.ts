@@ -70,6 +70,18 @@ describe("validateSamplerParams", () => {
     expect(r.penaltyWindow).toBe(64);
     expect(r.samplers).toEqual(["top_k", "temperature", "dist"]);
     expect(DEFAULT_SAMPLER_PARAMS.samplers.at(-1)).toBe("dist");
+    // The Hugging Face / vLLM order of the design, every filter, dist as the terminal.
+    expect(DEFAULT_SAMPLER_PARAMS.samplers).toEqual([
+      "logit_bias",
+      "penalties",
+      "temperature",
+      "top_k",
+      "top_p",
+      "min_p",
+      "typical_p",
+      "top_n_sigma",
+      "dist",
+    ]);
     expect(JSON.parse(JSON.stringify(r))).toEqual(r);
   });
 });
