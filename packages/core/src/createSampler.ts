@@ -2,6 +2,7 @@ import type { Candidates } from "./candidates.js";
 import { computeProbs, createCandidates, loadCandidates } from "./candidates.js";
 import { checkRow } from "./checkRow.js";
 import { EmptyCandidatesError, InvalidParamsError } from "./errors.js";
+import { fillLogprobs } from "./fillLogprobs.js";
 import {
   loadedCountGt,
   loadedDrawKernel,
@@ -516,12 +517,8 @@ export class ChainSampler implements Sampler {
       loadedTopLogprobs(data, offset, n, max, logSum, outIds, outLogprobs, outOffset);
       return;
     }
-    const head = this.headIds;
-    for (let i = 0; i < n; i++) {
-      const id = head[i]!;
-      outIds[outOffset + i] = id;
-      outLogprobs[outOffset + i] = data[offset + id]! - max - logSum;
-    }
+    outIds.set(this.headIds.subarray(0, n), outOffset);
+    fillLogprobs(data, offset, n, n, max, logSum, outIds, outLogprobs, outOffset);
   }
 
   accept(token: number): void {

@@ -1,6 +1,7 @@
 import { checkOutWindow } from "./checkOutWindow.js";
 import { checkRow } from "./checkRow.js";
 import { InvalidParamsError } from "./errors.js";
+import { fillLogprobs } from "./fillLogprobs.js";
 import { loadedTopLogprobs, rowStatsKernel } from "./kernels/dispatch.js";
 import { selectTop } from "./selectTop.js";
 
@@ -82,11 +83,5 @@ export function writeTopLogprobs(
   outOffset: number,
 ): void {
   const written = selectTop(data, offset, length, n, outIds, outOffset);
-  for (let k = 0; k < written; k++) {
-    outLogprobs[outOffset + k] = data[offset + outIds[outOffset + k]!]! - max - logSum;
-  }
-  for (let k = written; k < n; k++) {
-    outIds[outOffset + k] = -1;
-    outLogprobs[outOffset + k] = Number.NaN;
-  }
+  fillLogprobs(data, offset, written, n, max, logSum, outIds, outLogprobs, outOffset);
 }

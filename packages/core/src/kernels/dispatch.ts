@@ -13,6 +13,7 @@
  * empty or all-masked row) nothing was computed and the caller reports the error.
  */
 
+import { fillLogprobs } from "../fillLogprobs.js";
 import { portableLog } from "../portableLog.js";
 import type { KernelBackend } from "./backend.js";
 import { BLOCK } from "./backend.js";
@@ -639,12 +640,7 @@ export function loadedTopLogprobs(
   for (let i = 0; c < want && i < length; i++) {
     if (data[offset + i] === Number.NEGATIVE_INFINITY) outIds[outOffset + c++] = i;
   }
-  for (let k = 0; k < c; k++)
-    outLogprobs[outOffset + k] = data[offset + outIds[outOffset + k]!]! - max - logSum;
-  for (let k = c; k < n; k++) {
-    outIds[outOffset + k] = -1;
-    outLogprobs[outOffset + k] = Number.NaN;
-  }
+  fillLogprobs(data, offset, c, n, max, logSum, outIds, outLogprobs, outOffset);
 }
 
 /**
