@@ -1,26 +1,13 @@
+import type { SampleBatchResult, ScoreBatchResult } from "@logitstream/core";
 import type { ByteChunkLike, OutputFormat, RowBatchLike, SamplerParamsLike } from "./protocol.js";
 
 /** The core's batch result shapes, returned as they are by the pool's promise form. */
-export type { SampleBatchResult, ScoreBatchResult } from "@logitstream/core";
+export type { SampleBatchResult, ScoreBatchResult };
 
-/** A batch result as a kernel returns it (the core's shapes, with errors of any class). */
-interface KernelSampleResult {
-  tokens: Int32Array;
-  logprobs: Float64Array;
-  ranks: Int32Array;
-  topTokens?: Int32Array;
-  topLogprobs?: Float64Array;
-  processedLogprobs?: Float64Array;
-  errors: Error[];
-}
-interface KernelScoreResult {
-  logprobs: Float64Array;
-  ranks: Int32Array;
-  entropies: Float64Array;
-  topTokens?: Int32Array;
-  topLogprobs?: Float64Array;
-  errors: Error[];
-}
+/** A batch result as a kernel returns it: the core's shape, with errors of any class (stand-in kernels). */
+type KernelResult<R extends { errors: unknown[] }> = Omit<R, "errors"> & { errors: Error[] };
+type KernelSampleResult = KernelResult<SampleBatchResult>;
+type KernelScoreResult = KernelResult<ScoreBatchResult>;
 
 /**
  * The functions a task needs, from @logitstream/core and @logitstream/wire (signatures of
