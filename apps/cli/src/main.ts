@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The logitstream command: parse flags, wire stdin/path → wire → pool/stream → wire → stdout, map
-// errors to exit codes. No math and no parsing of data here (see CONVENTIONS.md, "The CLI is thin").
+// errors to exit codes. No math and no parsing of data here (docs/CONVENTIONS.md, "The CLI is thin").
 import { readFileSync } from "node:fs";
 import type { Command, CommandContext } from "./command.js";
 import { bench } from "./commands/bench.js";

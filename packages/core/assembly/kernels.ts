@@ -13,7 +13,7 @@
 // acc += (a + b) + (c + d), so lane j sums the elements with i % 4 == j. Within a block of BLOCK
 // elements the lanes accumulate in f32; at the block's end its 4 lanes are promoted to f64 and added
 // in lane order 0..3 (the block sum, stored); the row total is the f64 sum of block sums in order.
-// (PERFORMANCE.md: f32 lanes over a whole 128k row lose ~1e-5.) With BLOCK = 128 each lane adds 8
+// (docs/PERFORMANCE.md: f32 lanes over a whole 128k row lose ~1e-5.) With BLOCK = 128 each lane adds 8
 // four-term groups per block, so a block sum is within 9 float32 roundings (9 · 2^-24 ≈ 5.4e-7
 // relative, worst case) of the exact sum of its terms, whatever the data — a block of 1024 allowed
 // 66 (~4e-6), and rows of many equal small terms beside one large one came close to it. The extra

@@ -1,4 +1,4 @@
-// Public surface of @logitstream/core: named re-exports only (see CONVENTIONS.md).
+// Public surface of @logitstream/core: named re-exports only (docs/CONVENTIONS.md).
 
 export type { Candidates } from "./candidates.js";
 export { candidateMax, computeProbs, createCandidates, loadCandidates } from "./candidates.js";

@@ -1,4 +1,4 @@
-// Public surface of @logitstream/ngram: named re-exports only (see CONVENTIONS.md).
+// Public surface of @logitstream/ngram: named re-exports only (docs/CONVENTIONS.md).
 export { BpeTokenizer } from "./BpeTokenizer.js";
 export { brownText } from "./brownText.js";
 export type { CountOptions } from "./countNgrams.js";

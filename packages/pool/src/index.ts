@@ -1,4 +1,4 @@
-// Public surface of @logitstream/pool: named re-exports only (see CONVENTIONS.md).
+// Public surface of @logitstream/pool: named re-exports only (docs/CONVENTIONS.md).
 export { createPool } from "./createPool.js";
 export type { WorkerFault } from "./errors.js";
 export { AbortError, PoolClosedError, PoolError, WorkerCrashError } from "./errors.js";

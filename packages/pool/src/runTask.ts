@@ -15,7 +15,7 @@ import type {
 import { serializeError } from "./serializeError.js";
 
 // Grow-only scratch for softmax rows that are only serialized (never returned): a fresh buffer of
-// tens of MB per task costs ~12 ns per float here (PERFORMANCE.md), as much as the math.
+// tens of MB per task costs ~12 ns per float here (docs/PERFORMANCE.md), as much as the math.
 let scratch = new Float32Array(0);
 function scratchOf(n: number): Float32Array {
   if (scratch.length < n) scratch = new Float32Array(n);

@@ -2,7 +2,7 @@
  * Recycled SharedArrayBuffers for task inputs. A task's rows (or raw frames) are staged once into a
  * slab that the worker reads in place — nothing is cloned per task — and the host keeps the slab until
  * the task has succeeded, so a task whose worker died can be retried from the same bytes. Slabs are
- * reused because a fresh buffer of tens of MB costs as much to fault in as the math (PERFORMANCE.md).
+ * reused because a fresh buffer of tens of MB costs as much to fault in as the math (docs/PERFORMANCE.md).
  *
  * Bounded: at most `maxFree` idle slabs are kept; live slabs are bounded by the tasks in flight.
  */

@@ -1,4 +1,4 @@
-// Public surface of @logitstream/stream: named re-exports only (see CONVENTIONS.md).
+// Public surface of @logitstream/stream: named re-exports only (docs/CONVENTIONS.md).
 
 export type { FromAsyncIterableOptions } from "./adapters/fromAsyncIterable.js";
 export { fromAsyncIterable } from "./adapters/fromAsyncIterable.js";

@@ -1,4 +1,4 @@
-// Public surface of @logitstream/wire: named re-exports only (see CONVENTIONS.md).
+// Public surface of @logitstream/wire: named re-exports only (docs/CONVENTIONS.md).
 // The worker-side subset (decodeChunk and its types, no Node streams) is also at "@logitstream/wire/decode".
 
 export { bfloat16BitsToNumber, numberToBfloat16Bits } from "./binary/bfloat16.js";

@@ -128,7 +128,7 @@ describe("the same rows in every input format", () => {
   }, 600_000);
 
   it("give byte-identical score output with targets from --targets FILE (.npy, safetensors, raw f32, NDJSON arrays)", async () => {
-    // The contract (DESIGN.md, CLI): targets come from the frames or from --targets FILE.
+    // The contract (docs/DESIGN.md, "The command line"): targets come from the frames or from --targets FILE.
     const out = await outputs(SCORE, ["--threads", "2", "--targets", file("targets.txt")], (t) => !t);
     expect(out.get(".npy")).toBe(scoreOut);
     expectAllEqual(out);
