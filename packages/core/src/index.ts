@@ -3,6 +3,10 @@
 export type { Candidates } from "./candidates.js";
 export { candidateMax, computeProbs, createCandidates, loadCandidates } from "./candidates.js";
 export { checkRow } from "./checkRow.js";
+export type { CompareRowsOptions, LogitRowView, RowComparison } from "./compareRows.js";
+export { compareRows, compareRowsStrided } from "./compareRows.js";
+export type { ComparisonStats, ComparisonSummary, Distribution } from "./comparisonStats.js";
+export { createComparisonStats } from "./comparisonStats.js";
 export type {
   CreateSamplerOptions,
   SampleOptions,
