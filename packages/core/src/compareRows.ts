@@ -134,7 +134,11 @@ export function compareRowsStrided(
  * compareRows(new Float32Array([1, 2]), new Float32Array([11, 12])).kl; // 0
  * ```
  */
-export function compareRows(base: Float32Array, next: Float32Array, opts?: CompareRowsOptions): RowComparison {
+export function compareRows(
+  base: Float32Array,
+  next: Float32Array,
+  opts?: CompareRowsOptions,
+): RowComparison {
   return compareRowsStrided(
     { data: base, offset: 0, length: base.length },
     { data: next, offset: 0, length: next.length },

@@ -58,7 +58,11 @@ describe("compareRows", () => {
 
   it("reads rows at offsets inside larger buffers", () => {
     const data = Float32Array.from([9, 9, 0, 0, 9, Math.log(3), 0, 9]);
-    const c = compareRowsStrided({ data, offset: 2, length: 2 }, { data, offset: 5, length: 2 }, { target: 0 });
+    const c = compareRowsStrided(
+      { data, offset: 2, length: 2 },
+      { data, offset: 5, length: 2 },
+      { target: 0 },
+    );
     expect(Math.abs(c.kl - refKl([0, 0], [Math.fround(Math.log(3)), 0]))).toBeLessThan(1e-12);
     expect(Math.abs(c.dp - (0.75 - 0.5))).toBeLessThan(1e-7);
   });
@@ -196,7 +200,14 @@ describe("createComparisonStats", () => {
         (rows) => {
           const stats = createComparisonStats();
           for (const r of rows) {
-            stats.add({ kl: r.kl, top1Base: r.a, top1New: r.b, pBase: r.pBase, pNew: r.pNew, dp: r.pNew - r.pBase });
+            stats.add({
+              kl: r.kl,
+              top1Base: r.a,
+              top1New: r.b,
+              pBase: r.pBase,
+              pNew: r.pNew,
+              dp: r.pNew - r.pBase,
+            });
           }
           const s = stats.summary();
           const kls = rows.map((r) => r.kl);
@@ -220,7 +231,9 @@ describe("createComparisonStats", () => {
           return (
             close(s.kl.mean, klMean) &&
             close(s.kl.se, klSe) &&
-            qs.every(([k, q]) => close(s.kl[k], refPercentile(kls, q)) && close(t.dp[k], refPercentile(dps, q))) &&
+            qs.every(
+              ([k, q]) => close(s.kl[k], refPercentile(kls, q)) && close(t.dp[k], refPercentile(dps, q)),
+            ) &&
             close(s.top1Same.ratio, rows.filter((r) => r.a === r.b).length / rows.length) &&
             close(Math.log(t.pplRatio), lnMean) &&
             close(t.lnPplRatioSe, lnSe) &&
