@@ -4,6 +4,7 @@
 import { readFileSync } from "node:fs";
 import type { Command, CommandContext } from "./command.js";
 import { bench } from "./commands/bench.js";
+import { compare } from "./commands/compare.js";
 import { generate } from "./commands/generate.js";
 import { sample } from "./commands/sample.js";
 import { score } from "./commands/score.js";
@@ -14,7 +15,7 @@ import { parseFlags, renderHelp } from "./flags.js";
 import { Output } from "./output.js";
 import { abortOnSignals } from "./signals.js";
 
-const COMMANDS: readonly Command[] = [sample, softmax, score, generate, bench];
+const COMMANDS: readonly Command[] = [sample, softmax, score, compare, generate, bench];
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {

@@ -1,4 +1,4 @@
-import { sampleBatch, scoreBatch, softmaxBatch, topLogprobs } from "@logitstream/core";
+import { compareRowsStrided, sampleBatch, scoreBatch, softmaxBatch, topLogprobs } from "@logitstream/core";
 import { encodeRecords } from "@logitstream/wire";
 import { decodeChunkPrefix } from "@logitstream/wire/decode";
 import type { Kernels } from "./kernels.js";
@@ -13,6 +13,7 @@ export const defaultKernels: Kernels = {
   scoreBatch,
   softmaxBatch,
   topLogprobs,
+  compareRowsStrided,
   decodeChunkPrefix: (chunk, opts) => decodeChunkPrefix(chunk as never, opts),
   encodeRecords: (records, format) => encodeRecords(records as never, format),
 };

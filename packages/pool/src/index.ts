@@ -5,6 +5,7 @@ export { AbortError, PoolClosedError, PoolError, WorkerCrashError } from "./erro
 export type { SampleBatchResult, ScoreBatchResult } from "./kernels.js";
 export type {
   ByteChunkLike,
+  CompareJob,
   Job,
   OnError,
   OutputFormat,

@@ -1,4 +1,10 @@
-import type { SampleBatchResult, ScoreBatchResult } from "@logitstream/core";
+import type {
+  CompareRowsOptions,
+  LogitRowView,
+  RowComparison,
+  SampleBatchResult,
+  ScoreBatchResult,
+} from "@logitstream/core";
 import type { ByteChunkLike, OutputFormat, RowBatchLike, SamplerParamsLike } from "./protocol.js";
 
 /** The core's batch result shapes, returned as they are by the pool's promise form. */
@@ -45,6 +51,7 @@ export interface Kernels {
     outLogprobs: Float64Array,
     outOffset: number,
   ): void;
+  compareRowsStrided(base: LogitRowView, next: LogitRowView, opts: CompareRowsOptions): RowComparison;
   /** wire's `decodeChunkPrefix`: the rows before the first bad frame, and that frame's error. */
   decodeChunkPrefix(
     chunk: ByteChunkLike,

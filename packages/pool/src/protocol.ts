@@ -53,7 +53,16 @@ export interface SoftmaxJob extends JobBase {
   top?: number;
 }
 
-export type Job = SampleJob | ScoreJob | SoftmaxJob;
+/**
+ * Compare two models row by row (core's `compareRowsStrided`). Each row of the batch holds a pair: the
+ * base model's V logits followed by the new model's V logits, so `vocab` is 2·V. Targets (the batch's or
+ * the task's) add the target's probability under each model.
+ */
+export interface CompareJob extends JobBase {
+  kind: "compare";
+}
+
+export type Job = SampleJob | ScoreJob | SoftmaxJob | CompareJob;
 
 /** A batch of decoded rows (wire's `RowBatch`). */
 export interface RowBatchLike {
@@ -118,7 +127,15 @@ export interface TaskOutput {
   processedLogprobs?: Float64Array;
   /** Softmax output (`rows × vocab`, or `rows × top` for `top`). */
   probs?: Float32Array;
-  /** Target per row (score jobs), -1 = none: the host's summary needs it. */
+  /** Compare jobs: KL(base ‖ new) per row, nats. */
+  kls?: Float64Array;
+  /** Compare jobs: the top-1 token of each model per row. */
+  top1Base?: Int32Array;
+  top1New?: Int32Array;
+  /** Compare jobs: the target's probability under each model (NaN without a target). */
+  pBase?: Float64Array;
+  pNew?: Float64Array;
+  /** Target per row (score and compare jobs), -1 = none: the host's summary needs it. */
   targets?: Int32Array;
   /** Serialized output records of the batch, in row order. */
   bytes?: Uint8Array;

@@ -2,6 +2,7 @@ import { LogitstreamError } from "@logitstream/core";
 import type { Kernels } from "./kernels.js";
 import type {
   ByteChunkLike,
+  CompareJob,
   Job,
   OutputFormat,
   RowBatchLike,
@@ -160,6 +161,8 @@ export function undecodedOutput(
         out.topLogprobs = new Float64Array(rows * n).fill(Number.NaN);
       }
     }
+  } else if (job.kind === "compare") {
+    if (arrays) Object.assign(out, compareArrays(rows));
   } else if (arrays) {
     if ((job.top ?? 0) > 0) {
       out.topTokens = new Int32Array(0);
@@ -189,6 +192,7 @@ function compute(task: TaskMessage, batch: RowBatchLike, k: Kernels): TaskOutput
   const targets = task.targets === undefined ? batch.targets : task.targets.subarray(0, batch.rows);
   if (job.kind === "sample") return runSample(job, batch, k);
   if (job.kind === "score") return runScore(job, batch, targets, k);
+  if (job.kind === "compare") return runCompare(job, batch, targets, k);
   return runSoftmax(job, batch, task.out, k);
 }
 
@@ -361,6 +365,82 @@ function runSoftmax(
         rec[key] = dest.subarray(r * vocab, (r + 1) * vocab);
       },
     );
+  }
+  return out;
+}
+
+/** The per-row arrays of a compare output, filled as for rows that produced nothing. */
+function compareArrays(rows: number) {
+  return {
+    kls: new Float64Array(rows).fill(Number.NaN),
+    top1Base: new Int32Array(rows).fill(-1),
+    top1New: new Int32Array(rows).fill(-1),
+    pBase: new Float64Array(rows).fill(Number.NaN),
+    pNew: new Float64Array(rows).fill(Number.NaN),
+    targets: new Int32Array(rows).fill(-1),
+  };
+}
+
+/**
+ * Compares the two halves of each row (base ‖ new, V each): KL, both top-1 tokens and, with a target,
+ * its probability under each model. A bad row throws the core's typed error (onError "throw"), or is
+ * left out of the records with its arrays at their empty values and reported in `errors` ("skip").
+ */
+function runCompare(
+  job: CompareJob,
+  b: RowBatchLike,
+  targets: Int32Array | undefined,
+  k: Kernels,
+): TaskOutput {
+  const v = b.vocab / 2;
+  const out = base(job, b);
+  const arrays = compareArrays(b.rows);
+  const skipped = new Set<number>();
+  for (let r = 0; r < b.rows; r++) {
+    const row = b.firstRow + r;
+    const target = targets === undefined ? -1 : targets[r]!;
+    arrays.targets[r] = target;
+    let c: ReturnType<Kernels["compareRowsStrided"]>;
+    try {
+      c = k.compareRowsStrided(
+        { data: b.data, offset: r * b.vocab, length: v },
+        { data: b.data, offset: r * b.vocab + v, length: v },
+        { target, row },
+      );
+    } catch (e) {
+      if (job.onError !== "skip" || !(e instanceof LogitstreamError)) throw e;
+      out.errors.push(serializeError(e));
+      skipped.add(r);
+      continue;
+    }
+    arrays.kls[r] = c.kl;
+    arrays.top1Base[r] = c.top1Base;
+    arrays.top1New[r] = c.top1New;
+    arrays.pBase[r] = c.pBase;
+    arrays.pNew[r] = c.pNew;
+  }
+  // The host summarizes in row order from these arrays, so they always come back (rows × 40 bytes).
+  Object.assign(out, arrays);
+  if (job.output !== undefined) {
+    out.bytes = encodeRows(job.output, b, k, (r) => {
+      if (skipped.has(r)) return null;
+      const top1Base = arrays.top1Base[r]!;
+      const top1New = arrays.top1New[r]!;
+      const rec: OutputRecord = {
+        row: b.firstRow + r,
+        kl: arrays.kls[r]!,
+        top1_base: top1Base,
+        top1_new: top1New,
+        top1_same: top1Base === top1New,
+      };
+      if (arrays.targets[r]! >= 0) {
+        rec.target = arrays.targets[r]!;
+        rec.p_base = arrays.pBase[r]!;
+        rec.p_new = arrays.pNew[r]!;
+        rec.dp = arrays.pNew[r]! - arrays.pBase[r]!;
+      }
+      return rec;
+    });
   }
   return out;
 }

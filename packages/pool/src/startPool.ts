@@ -7,6 +7,7 @@ import { mergeSample, mergeScore } from "./mergeOutputs.js";
 import { orderedWindow } from "./orderedWindow.js";
 import type {
   ByteChunkLike,
+  CompareJob,
   Job,
   RowBatchLike,
   SampleJob,
@@ -106,7 +107,7 @@ export interface SoftmaxOptions extends CallOptions {
 }
 
 /** The job of a streaming `run`, without its kind-specific result arrays. */
-export type StreamJob = SampleJob | ScoreJob | SoftmaxJob;
+export type StreamJob = SampleJob | ScoreJob | SoftmaxJob | CompareJob;
 
 export interface RunOptions extends CallOptions {
   /** Targets for rows `firstRow … firstRow + rows - 1` (e.g. from `--targets FILE`), called in input order. */

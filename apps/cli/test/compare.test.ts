@@ -1,0 +1,205 @@
+import { describe, expect, it } from "vitest";
+import { runCli } from "./helpers/cli.js";
+import { ndjsonArrays, ndjsonObjects, npy, safetensors } from "./helpers/fixtures.js";
+import { refArgmax, refSoftmax } from "./helpers/reference.js";
+import { randomRows, tempDir, writeFixture } from "./helpers/rows.js";
+
+interface CompareLine {
+  row: number;
+  kl: number;
+  top1_base: number;
+  top1_new: number;
+  top1_same: boolean;
+  target?: number;
+  p_base?: number;
+  p_new?: number;
+  dp?: number;
+}
+type Dist = Record<"mean" | "se" | "min" | "median" | "p90" | "p95" | "p99" | "p99_9" | "max", number>;
+interface SummaryLine {
+  summary: {
+    rows: number;
+    kl: Dist;
+    top1_same: { ratio: number; se: number };
+    targets?: {
+      scored: number;
+      ppl_base: number;
+      ppl_new: number;
+      ppl_ratio: number;
+      dp: Dist & { rms: number };
+    };
+  };
+}
+
+const dir = tempDir();
+const f32 = (x: number) => Math.fround(x);
+/** A "quantized" copy of each row: the same logits plus small deterministic noise. */
+function perturb(rows: number[][], amount: number): number[][] {
+  return rows.map((row, r) => row.map((v, i) => f32(v + amount * Math.sin(r * 31 + i * 7))));
+}
+/** KL(softmax(a) ‖ softmax(b)) from the definition, float64. */
+function refKl(a: readonly number[], b: readonly number[]): number {
+  const p = refSoftmax(a);
+  const q = refSoftmax(b);
+  let kl = 0;
+  for (let i = 0; i < p.length; i++) if (p[i]! > 0) kl += p[i]! * Math.log(p[i]! / q[i]!);
+  return kl;
+}
+function percentile(values: number[], q: number): number {
+  const s = [...values].sort((x, y) => x - y);
+  const h = (s.length - 1) * q;
+  const lo = Math.floor(h);
+  const hi = Math.min(lo + 1, s.length - 1);
+  return s[lo]! + (h - lo) * (s[hi]! - s[lo]!);
+}
+function parse(stdout: Buffer): { rows: CompareLine[]; summary: SummaryLine["summary"] } {
+  const lines = stdout
+    .toString()
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l) as unknown);
+  const last = lines.pop() as SummaryLine;
+  return { rows: lines as CompareLine[], summary: last.summary };
+}
+
+const V = 50;
+const base = randomRows(300, V, 7).map((r) => r.map(f32));
+const quant = perturb(base, 0.3);
+const targets = base.map((_, i) => (i * 13) % V);
+const basePath = writeFixture(dir, "base.npy", npy(base));
+const quantPath = writeFixture(dir, "quant.npy", npy(quant));
+const targetsPath = writeFixture(dir, "ids.txt", targets.join("\n"));
+
+describe("logitstream compare", () => {
+  it("gives each row's KL, top-1 tokens and Δp as the float64 definition does", async () => {
+    const r = await runCli(["compare", basePath, quantPath, "--targets", targetsPath]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    const { rows } = parse(r.stdout);
+    expect(rows).toHaveLength(base.length);
+    rows.forEach((rec, i) => {
+      expect(rec.row).toBe(i);
+      expect(Math.abs(rec.kl - refKl(base[i]!, quant[i]!))).toBeLessThan(1e-10);
+      expect(rec.top1_base).toBe(refArgmax(base[i]!));
+      expect(rec.top1_new).toBe(refArgmax(quant[i]!));
+      expect(rec.top1_same).toBe(rec.top1_base === rec.top1_new);
+      const t = targets[i]!;
+      expect(rec.target).toBe(t);
+      const pb = refSoftmax(base[i]!)[t]!;
+      const pn = refSoftmax(quant[i]!)[t]!;
+      expect(Math.abs(rec.p_base! - pb)).toBeLessThan(1e-12);
+      expect(Math.abs(rec.p_new! - pn)).toBeLessThan(1e-12);
+      expect(Math.abs(rec.dp! - (pn - pb))).toBeLessThan(1e-12);
+    });
+  });
+
+  it("summarizes like a straightforward computation over all rows", async () => {
+    const r = await runCli(["compare", basePath, quantPath, "--targets", targetsPath]);
+    const { rows, summary } = parse(r.stdout);
+    const kls = rows.map((x) => x.kl);
+    const dps = rows.map((x) => x.dp!);
+    const close = (x: number, y: number) => Math.abs(x - y) <= 1e-12 * Math.max(1, Math.abs(y));
+    expect(summary.rows).toBe(rows.length);
+    expect(close(summary.kl.mean, kls.reduce((a, b) => a + b, 0) / kls.length)).toBe(true);
+    for (const [k, q] of [
+      ["median", 0.5],
+      ["p90", 0.9],
+      ["p95", 0.95],
+      ["p99", 0.99],
+      ["p99_9", 0.999],
+    ] as const) {
+      expect(close(summary.kl[k], percentile(kls, q))).toBe(true);
+      expect(close(summary.targets!.dp[k], percentile(dps, q))).toBe(true);
+    }
+    expect(summary.kl.max).toBe(Math.max(...kls));
+    const same = rows.filter((x) => x.top1_same).length / rows.length;
+    expect(summary.top1_same.ratio).toBe(same);
+    const pplBase = Math.exp(-rows.reduce((a, x) => a + Math.log(x.p_base!), 0) / rows.length);
+    const pplNew = Math.exp(-rows.reduce((a, x) => a + Math.log(x.p_new!), 0) / rows.length);
+    expect(close(summary.targets!.ppl_base, pplBase)).toBe(true);
+    expect(close(summary.targets!.ppl_new, pplNew)).toBe(true);
+    expect(close(summary.targets!.ppl_ratio, pplNew / pplBase)).toBe(true);
+    expect(close(summary.targets!.dp.rms, Math.sqrt(dps.reduce((a, d) => a + d * d, 0) / dps.length))).toBe(
+      true,
+    );
+  });
+
+  it("writes only the summary with --summary-only, and the same summary", async () => {
+    const full = await runCli(["compare", basePath, quantPath, "--targets", targetsPath]);
+    const only = await runCli(["compare", basePath, quantPath, "--targets", targetsPath, "--summary-only"]);
+    expect(only.code).toBe(0);
+    const fullLines = full.stdout.toString().trim().split("\n");
+    expect(only.stdout.toString()).toBe(`${fullLines[fullLines.length - 1]}\n`);
+  });
+
+  it("reads any pair of formats, one of them from stdin, with targets from the frames", async () => {
+    const frames = ndjsonObjects(quant.slice(0, 40).map((logits, i) => ({ logits, target: targets[i]! })));
+    const st = writeFixture(dir, "base.safetensors", safetensors({ logits: base.slice(0, 40) }));
+    const fromFile = await runCli(["compare", writeFixture(dir, "q40.ndjson", frames), st]);
+    expect(fromFile.code).toBe(0);
+    // NEW's frames carry targets but targets come from BASE: here BASE is the NDJSON file.
+    const viaStdin = await runCli(["compare", "-", st], { stdin: frames });
+    expect(viaStdin.stdout.equals(fromFile.stdout)).toBe(true);
+    const { rows } = parse(viaStdin.stdout);
+    expect(rows[3]!.target).toBe(targets[3]);
+    expect(Math.abs(rows[3]!.kl - refKl(quant[3]!, base[3]!))).toBeLessThan(1e-10);
+  });
+
+  it("stops with exit 65 naming the first row without a partner, after writing the rows before it", async () => {
+    const short = writeFixture(dir, "short.ndjson", ndjsonArrays(quant.slice(0, 7)));
+    const r = await runCli(["compare", basePath, short]);
+    expect(r.code).toBe(65);
+    expect(r.stderr).toMatch(/row 7: NEW ended after 7 rows but BASE has more/);
+    expect(parse(Buffer.from(`${r.stdout.toString()}{"summary":{}}`)).rows).toHaveLength(7);
+  });
+
+  it("stops with exit 65 on rows of different lengths, and compares them through --vocab-map", async () => {
+    const wide = quant.slice(0, 20).map((row) => [...row, -5, -6]); // two extra (padding) tokens
+    const widePath = writeFixture(dir, "wide.ndjson", ndjsonArrays(wide));
+    const baseSmall = writeFixture(dir, "b20.ndjson", ndjsonArrays(base.slice(0, 20)));
+    const bad = await runCli(["compare", baseSmall, widePath]);
+    expect(bad.code).toBe(65);
+    expect(bad.stderr).toMatch(/row 0: BASE rows have 50 logits but NEW rows have 52; give --vocab-map/);
+    // Map token i ↔ i for the 50 shared tokens: the padding is left out, so the result equals the
+    // comparison with the unpadded rows.
+    const mapPath = writeFixture(dir, "map.txt", Array.from({ length: V }, (_, i) => `${i} ${i}`).join("\n"));
+    const mapped = await runCli(["compare", baseSmall, widePath, "--vocab-map", mapPath]);
+    const plain = await runCli([
+      "compare",
+      baseSmall,
+      writeFixture(dir, "q20.ndjson", ndjsonArrays(quant.slice(0, 20))),
+    ]);
+    expect(mapped.code).toBe(0);
+    expect(mapped.stdout.equals(plain.stdout)).toBe(true);
+    const badMap = await runCli([
+      "compare",
+      baseSmall,
+      widePath,
+      "--vocab-map",
+      writeFixture(dir, "bad.txt", "0 1 2\n"),
+    ]);
+    expect(badMap.code).toBe(2);
+    expect(badMap.stderr).toMatch(/line 1: expected two token ids/);
+  });
+
+  it("rejects one input only, or stdin twice, as a usage error", async () => {
+    expect((await runCli(["compare", basePath])).code).toBe(2);
+    expect((await runCli(["compare", "-", "-"])).code).toBe(2);
+  });
+});
+
+describe("logitstream compare --threads", () => {
+  // Past the pool's inline budget (16.4 M elements), so most pairs run in the workers.
+  const BV = 4_096;
+  const bigBase = randomRows(2_200, BV, 3);
+  const bigBasePath = writeFixture(dir, "bigbase.npy", npy(bigBase));
+  const bigQuantPath = writeFixture(dir, "bigquant.npy", npy(perturb(bigBase, 0.2)));
+  it("gives byte-identical output for --threads 1 and --threads 2", async () => {
+    const one = await runCli(["compare", bigBasePath, bigQuantPath, "--threads", "1"]);
+    const two = await runCli(["compare", bigBasePath, bigQuantPath, "--threads", "2"]);
+    expect(one.code).toBe(0);
+    expect(two.code).toBe(0);
+    expect(one.stdout.length).toBeGreaterThan(0);
+    expect(two.stdout.equals(one.stdout)).toBe(true);
+  });
+});
