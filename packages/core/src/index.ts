@@ -2,6 +2,7 @@
 
 export type { Candidates } from "./candidates.js";
 export { candidateMax, computeProbs, createCandidates, loadCandidates } from "./candidates.js";
+export { checkCount, MAX_TOP_N, MAX_VOCAB } from "./checkCount.js";
 export { checkRow } from "./checkRow.js";
 export type { CompareRowsOptions, LogitRowView, RowComparison } from "./compareRows.js";
 export { compareRows, compareRowsStrided } from "./compareRows.js";
@@ -17,6 +18,7 @@ export type {
 } from "./createSampler.js";
 export { createSampler } from "./createSampler.js";
 export { crossEntropy, crossEntropyStrided } from "./crossEntropy.js";
+export { describeValue } from "./describeValue.js";
 export { entropy, entropyStrided } from "./entropy.js";
 export {
   EmptyCandidatesError,
@@ -33,6 +35,14 @@ export { topPNucleus } from "./kernels/topPNucleus.js";
 export { klDivergence, klDivergenceStrided } from "./klDivergence.js";
 export { logSoftmax, logSoftmaxStrided } from "./logSoftmax.js";
 export { logSumExp, logSumExpStrided } from "./logSumExp.js";
+export type { SplitParams } from "./paramNames.js";
+export {
+  camelCaseName,
+  fromSnakeCaseParams,
+  snakeCaseName,
+  splitSamplerParams,
+  toSnakeCaseParams,
+} from "./paramNames.js";
 export { perplexity } from "./perplexity.js";
 export { philox4x32, philox4x32Block, uniform } from "./rng.js";
 export type { SampleBatchOptions, SampleBatchResult } from "./sampleBatch.js";

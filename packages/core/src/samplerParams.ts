@@ -1,3 +1,4 @@
+import { describeValue } from "./describeValue.js";
 import { InvalidParamsError } from "./errors.js";
 
 /**
@@ -71,7 +72,7 @@ function num(p: SamplerParams, key: keyof SamplerParams): number | undefined {
   const v = p[key];
   if (v === undefined) return undefined;
   if (typeof v !== "number" || Number.isNaN(v))
-    throw new InvalidParamsError(key, `must be a number, got ${String(v)}`);
+    throw new InvalidParamsError(key, `must be a number, got ${describeValue(v)}`);
   return v;
 }
 
