@@ -1,3 +1,5 @@
+import { checkCount, MAX_VOCAB } from "./checkCount.js";
+import { describeValue } from "./describeValue.js";
 import { InvalidParamsError } from "./errors.js";
 
 /**
@@ -5,10 +7,10 @@ import { InvalidParamsError } from "./errors.js";
  *
  * @param fn - Calling function, for the message.
  * @param length - `data.length` of the batch buffer.
- * @param rows - Number of rows, integer ≥ 0.
- * @param vocab - Row length V, integer ≥ 1.
- * @throws {InvalidParamsError} when `rows` or `vocab` is not a valid integer or the buffer holds fewer
- *   than `rows × vocab` values.
+ * @param rows - Number of rows, integer ≥ 0 (bounded by what the buffer holds).
+ * @param vocab - Row length V, integer in [1, MAX_VOCAB = 2^24].
+ * @throws {InvalidParamsError} when `rows` or `vocab` is not an integer in range (the message shows the
+ *   value as given) or the buffer holds fewer than `rows × vocab` values.
  *
  * @example
  * ```ts
@@ -17,12 +19,10 @@ import { InvalidParamsError } from "./errors.js";
  * ```
  */
 export function checkBatchShape(fn: string, length: number, rows: number, vocab: number): void {
-  if (!Number.isInteger(rows) || rows < 0) {
-    throw new InvalidParamsError("rows", `${fn} needs an integer row count ≥ 0, got ${rows}`);
+  if (typeof rows !== "number" || !Number.isSafeInteger(rows) || rows < 0) {
+    throw new InvalidParamsError("rows", `${fn} needs an integer row count ≥ 0, got ${describeValue(rows)}`);
   }
-  if (!Number.isInteger(vocab) || vocab < 1) {
-    throw new InvalidParamsError("vocab", `${fn} needs an integer vocabulary size ≥ 1, got ${vocab}`);
-  }
+  checkCount("vocab", vocab, MAX_VOCAB, 1);
   if (length < rows * vocab) {
     throw new InvalidParamsError(
       "data",

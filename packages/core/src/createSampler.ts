@@ -1,6 +1,8 @@
 import type { Candidates } from "./candidates.js";
 import { computeProbs, createCandidates, loadCandidates } from "./candidates.js";
+import { checkCount, MAX_TOP_N } from "./checkCount.js";
 import { checkRow } from "./checkRow.js";
+import { describeValue } from "./describeValue.js";
 import { EmptyCandidatesError, InvalidParamsError } from "./errors.js";
 import { fillLogprobs } from "./fillLogprobs.js";
 import {
@@ -31,7 +33,10 @@ import { typicalP } from "./samplers/typicalP.js";
 
 /** Per-call options of {@link Sampler.sample}. */
 export interface SampleOptions {
-  /** How many most likely tokens to report under the raw distribution (integer ≥ 0, default 0). */
+  /**
+   * How many most likely tokens to report under the raw distribution: an integer in [0, MAX_TOP_N =
+   * 4096], default 0; more than the row has reports the whole row.
+   */
   logprobs?: number;
   /** Also report the sampled token's logprob under the processed (filtered) distribution. */
   processed?: boolean;
@@ -134,7 +139,7 @@ function makeStage(name: string, p: Required<SamplerParams>): SamplerStage {
 
 function checkCounter(name: string, v: unknown): number {
   if (typeof v !== "number" || !Number.isSafeInteger(v) || v < 0) {
-    throw new InvalidParamsError(name, `must be an integer in [0, 2^53), got ${String(v)}`);
+    throw new InvalidParamsError(name, `must be an integer in [0, 2^53), got ${describeValue(v)}`);
   }
   return v;
 }
@@ -454,10 +459,8 @@ export class ChainSampler implements Sampler {
 
   sampleStrided(data: Float32Array, offset: number, length: number, opts: SampleOptions = {}): SampleResult {
     const row = opts.row ?? -1;
-    const nTop = opts.logprobs ?? 0;
-    if (!Number.isInteger(nTop) || nTop < 0) {
-      throw new InvalidParamsError("logprobs", `must be an integer ≥ 0, got ${nTop}`);
-    }
+    // Checked before anything is allocated; more entries than the row has gives the whole row.
+    const nTop = Math.min(checkCount("logprobs", opts.logprobs ?? 0, MAX_TOP_N), length);
     const processed = opts.processed === true;
     // One load into the kernel memory: max (with validation) and the raw normalizer (logSoftmax's S).
     if (!(offset >= 0 && length > 0 && offset + length <= data.length)) checkRow(data, offset, length, row);
@@ -476,7 +479,7 @@ export class ChainSampler implements Sampler {
       }
       this.fillTopLogprobs(data, offset, nTop, max, logSum, this.topIds, this.topLps, 0);
       const top: TopLogprob[] = [];
-      for (let k = 0; k < nTop && this.topIds[k]! >= 0; k++) {
+      for (let k = 0; k < nTop; k++) {
         top.push({ token: this.topIds[k]!, logprob: this.topLps[k]! });
       }
       result.topLogprobs = top;

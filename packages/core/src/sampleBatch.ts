@@ -1,4 +1,5 @@
 import { checkBatchShape } from "./checkBatchShape.js";
+import { checkCount, MAX_TOP_N } from "./checkCount.js";
 import { checkRow } from "./checkRow.js";
 import { type ChainSampler, createSampler } from "./createSampler.js";
 import type { LogitstreamError } from "./errors.js";
@@ -10,7 +11,7 @@ import type { SamplerParams } from "./samplerParams.js";
 export interface SampleBatchOptions {
   /** Global index of row 0; row r uses RNG stream `firstRow + r` (default 0). */
   firstRow?: number;
-  /** Top-N raw logprobs per row (default 0). */
+  /** Top-N raw logprobs per row, integer in [0, MAX_TOP_N = 4096] (default 0); N > vocab gives vocab entries. */
   logprobs?: number;
   /** Also report the logprob under the processed distribution. */
   processed?: boolean;
@@ -18,7 +19,7 @@ export interface SampleBatchOptions {
   onError?: "throw" | "skip";
 }
 
-/** What {@link sampleBatch} returns (one entry per row; `rows × N` for the top arrays, most likely first). */
+/** What {@link sampleBatch} returns (one entry per row; `rows × min(N, vocab)` for the top arrays, most likely first). */
 export interface SampleBatchResult {
   tokens: Int32Array;
   logprobs: Float64Array;
@@ -59,13 +60,9 @@ export function sampleBatch(
   opts: SampleBatchOptions = {},
 ): SampleBatchResult {
   checkBatchShape("sampleBatch", data.length, rows, vocab);
-  const firstRow = opts.firstRow ?? 0;
-  if (!Number.isSafeInteger(firstRow) || firstRow < 0) {
-    throw new InvalidParamsError("firstRow", `must be an integer ≥ 0, got ${firstRow}`);
-  }
-  const nTop = opts.logprobs ?? 0;
-  if (!Number.isInteger(nTop) || nTop < 0)
-    throw new InvalidParamsError("logprobs", `must be an integer ≥ 0, got ${nTop}`);
+  const firstRow = checkCount("firstRow", opts.firstRow ?? 0, Number.MAX_SAFE_INTEGER);
+  // Checked before anything is allocated; more entries than the row has gives the whole row.
+  const nTop = Math.min(checkCount("logprobs", opts.logprobs ?? 0, MAX_TOP_N), vocab);
   const processed = opts.processed === true;
   const skip = opts.onError === "skip";
   const perRow = Array.isArray(params);

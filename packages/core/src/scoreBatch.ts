@@ -1,4 +1,5 @@
 import { checkBatchShape } from "./checkBatchShape.js";
+import { checkCount, MAX_TOP_N } from "./checkCount.js";
 import { checkRow } from "./checkRow.js";
 import { InvalidParamsError, InvalidTargetError, type LogitstreamError } from "./errors.js";
 import { loadedCountGt, loadedTopLogprobs, type RowStats, rowStatsKernel } from "./kernels/dispatch.js";
@@ -7,13 +8,16 @@ import { loadedCountGt, loadedTopLogprobs, type RowStats, rowStatsKernel } from 
 export interface ScoreBatchOptions {
   /** Global index of row 0, named in errors. Default 0. */
   firstRow?: number;
-  /** Also report the N most likely tokens per row (`topTokens`/`topLogprobs`, rows × N). Default 0. */
+  /**
+   * Also report the N most likely tokens per row (`topTokens`/`topLogprobs`, rows × min(N, vocab)):
+   * an integer in [0, MAX_TOP_N = 4096]. Default 0.
+   */
   top?: number;
   /** "throw" (default): the first bad row throws. "skip": bad rows get NaN/0/-1 and their error lands in `errors`. */
   onError?: "throw" | "skip";
 }
 
-/** Result of {@link scoreBatch}: one entry per row (`rows × top` for the top arrays). */
+/** Result of {@link scoreBatch}: one entry per row (`rows × min(top, vocab)` for the top arrays). */
 export interface ScoreBatchResult {
   /** `log_softmax(row)[target]` in nats; NaN for a row without target (-1) or a skipped bad row. */
   logprobs: Float64Array;
@@ -21,9 +25,9 @@ export interface ScoreBatchResult {
   ranks: Int32Array;
   /** Entropy of `softmax(row)` in nats; NaN for a skipped bad row. */
   entropies: Float64Array;
-  /** Present when `top > 0`: token ids, most likely first, ties to the lower id; -1 for empty slots. */
+  /** Present when `top > 0`: token ids, most likely first, ties to the lower id; -1 for a skipped row. */
   topTokens?: Int32Array;
-  /** Present when `top > 0`: their log-probabilities; NaN for empty slots. */
+  /** Present when `top > 0`: their log-probabilities; NaN for a skipped row. */
   topLogprobs?: Float64Array;
   /** Errors of skipped rows, in row order, each naming the global row (empty with `onError: "throw"`). */
   errors: LogitstreamError[];
@@ -73,11 +77,9 @@ export function scoreBatch(
   if (targets !== null && targets.length < rows) {
     throw new InvalidParamsError("targets", `scoreBatch: ${targets.length} targets for ${rows} rows`);
   }
-  const top = options?.top ?? 0;
-  if (!Number.isInteger(top) || top < 0) {
-    throw new InvalidParamsError("top", `scoreBatch needs an integer top ≥ 0, got ${top}`);
-  }
-  const firstRow = options?.firstRow ?? 0;
+  // Checked before anything is allocated; more entries than the row has gives the whole row.
+  const top = Math.min(checkCount("top", options?.top ?? 0, MAX_TOP_N), vocab);
+  const firstRow = checkCount("firstRow", options?.firstRow ?? 0, Number.MAX_SAFE_INTEGER);
   const skip = options?.onError === "skip";
   const logprobs = new Float64Array(rows);
   const ranks = new Int32Array(rows);

@@ -1,4 +1,5 @@
 import { checkBatchShape } from "./checkBatchShape.js";
+import { checkCount } from "./checkCount.js";
 import { checkTemperature } from "./checkTemperature.js";
 import { InvalidParamsError } from "./errors.js";
 import { logSoftmaxStrided } from "./logSoftmax.js";
@@ -53,7 +54,7 @@ export function softmaxBatch(
     );
   }
   const temperature = checkTemperature(options?.temperature ?? 1, true, "softmaxBatch");
-  const firstRow = options?.firstRow ?? 0;
+  const firstRow = checkCount("firstRow", options?.firstRow ?? 0, Number.MAX_SAFE_INTEGER);
   const log = options?.log ?? false;
   for (let r = 0; r < rows; r++) {
     const offset = r * vocab;

@@ -1,6 +1,6 @@
+import { checkCount, MAX_TOP_N } from "./checkCount.js";
 import { checkOutWindow } from "./checkOutWindow.js";
 import { checkRow } from "./checkRow.js";
-import { InvalidParamsError } from "./errors.js";
 import { fillLogprobs } from "./fillLogprobs.js";
 import { loadedTopLogprobs, rowStatsKernel } from "./kernels/dispatch.js";
 import { selectTop } from "./selectTop.js";
@@ -8,12 +8,12 @@ import { selectTop } from "./selectTop.js";
 /**
  * The `n` most likely tokens of one logit row and their log-probabilities under `log_softmax` of the
  * raw row (OpenAI's `top_logprobs`), most likely first, ties to the lower token id; written into
- * `outIds[outOffset ..]` and `outLogprobs[outOffset ..]` without allocating.
+ * `outIds[outOffset ..]` and `outLogprobs[outOffset ..]` without allocating. When `n > length` the whole
+ * row is written (`length` entries; the slots after them are left as they were).
  *
  * Log-probabilities are float64 `(u_i − max) − log S` with the normalizer `S` of the softmax family
  * (same blocked sum), so they equal `logSoftmax(row)[id]` before its float32 rounding. Banned
- * (-Infinity) tokens can appear only after every allowed token, with logprob `-Infinity`. When
- * `n > length`, the slots past `length` get id `-1` and logprob `NaN`.
+ * (-Infinity) tokens can appear only after every allowed token, with logprob `-Infinity`.
  *
  * Method (WebAssembly SIMD kernels): one copy into kernel memory, an f32x4 max pass with validation,
  * the f32x4 normalizer pass (logSoftmax's; blocks and log in float64), then a bounded min-heap fed
@@ -23,13 +23,14 @@ import { selectTop } from "./selectTop.js";
  * @param data - Logits: finite numbers or -Infinity.
  * @param offset - Index of the row's first element.
  * @param length - V ≥ 1.
- * @param n - Entries wanted, integer ≥ 0 (0 writes nothing).
+ * @param n - Entries wanted, integer in [0, MAX_TOP_N = 4096] (0 writes nothing).
  * @param outIds - Receives n token ids from `outOffset`.
  * @param outLogprobs - Receives n log-probabilities from `outOffset`.
  * @param outOffset - Index of the first slot in both outputs (default 0).
  * @param row - Global row index named in errors (default -1).
  * @throws {InvalidLogitsError} empty row, NaN, +Infinity, or all -Infinity.
- * @throws {InvalidParamsError} `n` not an integer ≥ 0.
+ * @returns The number of entries written, `min(n, length)`.
+ * @throws {InvalidParamsError} `n` not an integer in [0, MAX_TOP_N].
  *
  * @example
  * ```ts
@@ -47,18 +48,18 @@ export function topLogprobs(
   outLogprobs: Float64Array,
   outOffset = 0,
   row = -1,
-): void {
-  if (!Number.isInteger(n) || n < 0) {
-    throw new InvalidParamsError("n", `topLogprobs needs an integer n ≥ 0, got ${n}`);
-  }
+): number {
+  checkCount("n", n, MAX_TOP_N);
   if (!(offset >= 0 && length > 0 && offset + length <= data.length)) checkRow(data, offset, length, row); // throws
   // One load into the kernel memory: max (with validation) and the normalizer.
   const st = rowStatsKernel(data, offset, length, 1, false);
   if (!Number.isFinite(st.max)) checkRow(data, offset, length, row); // throws the typed error
-  checkOutWindow(outIds, outOffset, n);
-  checkOutWindow(outLogprobs, outOffset, n);
-  if (n === 0) return;
-  loadedTopLogprobs(data, offset, n, st.max, st.logSum, outIds, outLogprobs, outOffset);
+  const written = Math.min(n, length);
+  checkOutWindow(outIds, outOffset, written);
+  checkOutWindow(outLogprobs, outOffset, written);
+  if (written === 0) return 0;
+  loadedTopLogprobs(data, offset, written, st.max, st.logSum, outIds, outLogprobs, outOffset);
+  return written;
 }
 
 /**

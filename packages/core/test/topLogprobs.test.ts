@@ -14,10 +14,11 @@ function refTop(u: ArrayLike<number>, n: number): number[] {
 }
 
 function run(u: number[], n: number) {
-  const ids = new Int32Array(n);
-  const lps = new Float64Array(n);
-  topLogprobs(Float32Array.from(u), 0, u.length, n, ids, lps);
-  return { ids: Array.from(ids), lps: Array.from(lps) };
+  // Sentinels (7, 0.5) show which slots were written.
+  const ids = new Int32Array(n).fill(7);
+  const lps = new Float64Array(n).fill(0.5);
+  const written = topLogprobs(Float32Array.from(u), 0, u.length, n, ids, lps);
+  return { ids: Array.from(ids), lps: Array.from(lps), written };
 }
 
 describe("topLogprobs", () => {
@@ -40,13 +41,29 @@ describe("topLogprobs", () => {
     expect(lps[3]).toBe(NEG);
   });
 
-  it("fills slots past the vocabulary with id -1 and NaN, and writes nothing for n = 0", () => {
-    const { ids, lps } = run([0, 0], 3);
-    expect(ids).toEqual([0, 1, -1]);
-    expect(Number.isNaN(lps[2])).toBe(true);
+  it("writes the whole row (V entries, no padding) when n > V, and nothing for n = 0", () => {
+    const { ids, lps, written } = run([0, 0], 3);
+    expect(written).toBe(2);
+    expect(ids).toEqual([0, 1, 7]);
+    expect(lps[2]).toBe(0.5);
+    expect(Math.abs(lps[0]! + Math.LN2)).toBeLessThan(1e-7);
+    // Output arrays only need room for the V entries written.
+    expect(topLogprobs(Float32Array.from([0, 1]), 0, 2, 4096, new Int32Array(2), new Float64Array(2))).toBe(
+      2,
+    );
     const outIds = Int32Array.of(7);
-    topLogprobs(Float32Array.from([0, 1]), 0, 2, 0, outIds, new Float64Array(1));
+    expect(topLogprobs(Float32Array.from([0, 1]), 0, 2, 0, outIds, new Float64Array(1))).toBe(0);
     expect(outIds[0]).toBe(7);
+  });
+
+  it("refuses n above MAX_TOP_N before allocating anything, showing the value as given", () => {
+    const row = Float32Array.from([0, 1, 2]);
+    expect(() => topLogprobs(row, 0, 3, 4097, new Int32Array(3), new Float64Array(3))).toThrow(
+      /"n": must be an integer in \[0, 4096\], got 4097/,
+    );
+    expect(() => topLogprobs(row, 0, 3, "2" as never, new Int32Array(3), new Float64Array(3))).toThrow(
+      /got "2" \(a string\)/,
+    );
   });
 
   it("rejects a non-integer or negative n and output arrays too short for n entries", () => {
@@ -89,7 +106,8 @@ describe("topLogprobs", () => {
           const lse = refLogSumExp(values);
           for (let k = 0; k < n; k++) {
             if (k >= values.length) {
-              if (ids[k] !== -1 || !Number.isNaN(lps[k])) return false;
+              // Past V: left untouched (the sentinels).
+              if (ids[k] !== 7 || lps[k] !== 0.5) return false;
               continue;
             }
             if (ids[k] !== expected[k]) return false;

@@ -1,4 +1,5 @@
 import { LogitstreamError } from "@logitstream/core";
+import { topStride } from "./checkRequest.js";
 import type { Kernels } from "./kernels.js";
 import type {
   ByteChunkLike,
@@ -139,7 +140,7 @@ export function undecodedOutput(
   const arrays = wantsArrays(job);
   if (job.kind === "sample") {
     if (arrays) {
-      const n = job.logprobs ?? 0;
+      const n = topStride(job.logprobs, batch.vocab);
       out.tokens = new Int32Array(rows).fill(-1);
       out.logprobs = new Float64Array(rows).fill(Number.NaN);
       out.ranks = new Int32Array(rows);
@@ -153,7 +154,7 @@ export function undecodedOutput(
     out.logprobs = new Float64Array(rows).fill(Number.NaN);
     out.targets = new Int32Array(rows).fill(-1);
     if (arrays) {
-      const n = job.top ?? 0;
+      const n = topStride(job.top, batch.vocab);
       out.ranks = new Int32Array(rows);
       out.entropies = new Float64Array(rows).fill(Number.NaN);
       if (n > 0) {
@@ -239,10 +240,10 @@ function runSample(job: SampleJob, b: RowBatchLike, k: Kernels): TaskOutput {
     }
     params = perRow;
   }
-  const n = job.logprobs ?? 0;
+  const n = topStride(job.logprobs, b.vocab);
   const res = k.sampleBatch(b.data, b.rows, b.vocab, params, {
     firstRow: b.firstRow,
-    logprobs: n,
+    logprobs: job.logprobs ?? 0,
     processed: job.processed ?? false,
     onError: job.onError ?? "throw",
   });
@@ -273,10 +274,10 @@ function runSample(job: SampleJob, b: RowBatchLike, k: Kernels): TaskOutput {
 }
 
 function runScore(job: ScoreJob, b: RowBatchLike, targets: Int32Array | undefined, k: Kernels): TaskOutput {
-  const n = job.top ?? 0;
+  const n = topStride(job.top, b.vocab);
   const res = k.scoreBatch(b.data, b.rows, b.vocab, targets ?? null, {
     firstRow: b.firstRow,
-    top: n,
+    top: job.top ?? 0,
     onError: job.onError ?? "throw",
   });
   const out = base(job, b);
@@ -320,7 +321,7 @@ function runSoftmax(
   const { rows, vocab } = b;
   const log = job.log ?? false;
   const temperature = job.temperature ?? 1;
-  const n = Math.min(job.top ?? 0, vocab);
+  const n = topStride(job.top, vocab);
   const out = base(job, b);
   if (n > 0) {
     // Top-N: the N most likely tokens of each row, from log-softmax (exact on the raw row at T = 1).

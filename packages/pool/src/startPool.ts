@@ -1,6 +1,7 @@
 import { availableParallelism } from "node:os";
 import { LogitstreamError } from "@logitstream/core";
 import { Piscina } from "piscina";
+import { checkRequest } from "./checkRequest.js";
 import { AbortError, PoolClosedError, PoolError, WorkerCrashError, type WorkerFault } from "./errors.js";
 import type { Kernels, SampleBatchResult, ScoreBatchResult } from "./kernels.js";
 import { mergeSample, mergeScore } from "./mergeOutputs.js";
@@ -381,6 +382,7 @@ export function startPool(options: PoolOptions, internals: PoolInternals): Pool 
   async function runSplit(batch: Batch, job: Job, signal: AbortSignal | undefined): Promise<TaskOutput[]> {
     checkOpen();
     if (signal?.aborted) throw new AbortError(signal.reason);
+    checkRequest(job, batch);
     const { rows, vocab } = batch;
     const firstRow = batch.firstRow ?? 0;
     const elements = rows * vocab;
@@ -485,6 +487,7 @@ export function startPool(options: PoolOptions, internals: PoolInternals): Pool 
     opts: RunOptions = {},
   ): AsyncGenerator<StreamResult, void, undefined> {
     checkOpen();
+    checkRequest(job);
     const signal = opts.signal;
     const totals: StreamTotals = { rows: 0, scored: 0, nllSum: 0 };
     let compensation = 0; // Neumaier's running compensation for totals.nllSum

@@ -1,3 +1,4 @@
+import { MAX_TOP_N } from "@logitstream/core";
 import type { Command } from "../command.js";
 import { UsageError } from "../errors.js";
 import { bool, int, list } from "../flags.js";
@@ -47,7 +48,7 @@ export const generate: Command = {
   ],
   maxPositionals: 1,
   async run(args, ctx) {
-    const logprobs = int(args, "logprobs", 0) ?? 0;
+    const logprobs = int(args, "logprobs", 0, MAX_TOP_N) ?? 0;
     const json = bool(args, "json");
     if (logprobs > 0 && !json)
       throw new UsageError("--logprobs: only with --json (text output has no place for it)", "--logprobs");

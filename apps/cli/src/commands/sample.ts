@@ -1,3 +1,4 @@
+import { MAX_TOP_N } from "@logitstream/core";
 import type { Command } from "../command.js";
 import { int } from "../flags.js";
 import { samplerParamsFrom } from "../samplerParams.js";
@@ -38,7 +39,7 @@ export const sample: Command = {
     await runBatchJob(ctx, args, {
       kind: "sample",
       params: samplerParamsFrom(args),
-      logprobs: int(args, "logprobs", 0) ?? 0,
+      logprobs: int(args, "logprobs", 0, MAX_TOP_N) ?? 0,
       ...batchOptionsFrom(args),
     });
   },

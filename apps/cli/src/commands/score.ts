@@ -1,3 +1,4 @@
+import { MAX_TOP_N } from "@logitstream/core";
 import type { Command } from "../command.js";
 import { int, str } from "../flags.js";
 import { batchFlags, batchOptionsFrom, formatFlags } from "../sharedFlags.js";
@@ -51,7 +52,7 @@ export const score: Command = {
     await runBatchJob(ctx, args, {
       kind: "score",
       targets: str(args, "targets"),
-      top: int(args, "top", 0) ?? 0,
+      top: int(args, "top", 0, MAX_TOP_N) ?? 0,
       ...batchOptionsFrom(args),
     });
   },

@@ -1,3 +1,4 @@
+import { MAX_TOP_N } from "@logitstream/core";
 import type { Command } from "../command.js";
 import { bool, int, num } from "../flags.js";
 import { batchFlags, batchOptionsFrom, formatFlags } from "../sharedFlags.js";
@@ -48,7 +49,7 @@ export const softmax: Command = {
       kind: "softmax",
       log: bool(args, "log"),
       temperature: num(args, "temperature"),
-      top: int(args, "top", 1),
+      top: int(args, "top", 1, MAX_TOP_N),
       ...batchOptionsFrom(args),
     });
   },

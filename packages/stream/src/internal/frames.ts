@@ -75,7 +75,10 @@ export function toBatch(frame: LogitFrame, nextRow: number): NormalBatch {
   throw new InvalidParamsError("frame", "expected a Float32Array, { logits } or { data, rows, vocab }");
 }
 
-/** Top-N entries (rows × n arrays, -1 = empty slot) of row `r` as `{ token, logprob }` objects. @internal */
+/**
+ * Top-N entries of row `r` as `{ token, logprob }` objects, from `rows × n` arrays where `n` is the
+ * stride core returns, `min(N, vocab)`; a skipped row (id -1) gives an empty list. @internal
+ */
 export function topEntries(
   ids: Int32Array,
   logprobs: Float64Array,

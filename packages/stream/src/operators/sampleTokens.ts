@@ -118,7 +118,7 @@ function emitRows(
       rank: res.ranks[r]!,
     };
     if (logprobs > 0 && res.topTokens !== undefined && res.topLogprobs !== undefined) {
-      event.topLogprobs = topEntries(res.topTokens, res.topLogprobs, r, logprobs);
+      event.topLogprobs = topEntries(res.topTokens, res.topLogprobs, r, Math.min(logprobs, b.vocab));
     }
     if (b.ids !== undefined) event.id = b.ids[r];
     subscriber.next(event);

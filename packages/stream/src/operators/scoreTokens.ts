@@ -71,7 +71,7 @@ export function scoreTokens(options: ScoreTokensOptions = {}): OperatorFunction<
               event.rank = res.ranks[r]!;
             }
             if (top > 0 && res.topTokens !== undefined && res.topLogprobs !== undefined) {
-              event.topLogprobs = topEntries(res.topTokens, res.topLogprobs, r, top);
+              event.topLogprobs = topEntries(res.topTokens, res.topLogprobs, r, Math.min(top, b.vocab));
             }
             if (b.ids !== undefined) event.id = b.ids[r];
             subscriber.next(event);
