@@ -16,7 +16,7 @@ import type { Job } from "./protocol.js";
 export function checkRequest(job: Job, batch?: { rows: unknown; vocab: unknown; firstRow?: unknown }): void {
   if (job.kind === "sample") {
     if (job.logprobs !== undefined) checkCount("logprobs", job.logprobs, MAX_TOP_N);
-  } else if (job.top !== undefined) checkCount("top", job.top, MAX_TOP_N);
+  } else if (job.kind !== "compare" && job.top !== undefined) checkCount("top", job.top, MAX_TOP_N);
   if (batch === undefined) return;
   checkCount("rows", batch.rows, Number.MAX_SAFE_INTEGER);
   checkCount("vocab", batch.vocab, MAX_VOCAB, 1);
