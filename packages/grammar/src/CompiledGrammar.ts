@@ -1,0 +1,195 @@
+import type { ByteAutomaton } from "./ByteAutomaton.js";
+import { DEAD, UNKNOWN } from "./ByteAutomaton.js";
+import type { TokenTrie } from "./TokenTrie.js";
+
+/** Options of {@link CompiledGrammar}. */
+export interface CompiledGrammarOptions {
+  /** End-of-sequence token: allowed exactly where the grammar may end. */
+  eosId?: number;
+  /** Bytes of per-state masks kept before the cache is emptied (default 256 MiB). */
+  maxCacheBytes?: number;
+}
+
+/**
+ * A grammar's byte automaton bound to one vocabulary: for every automaton state, the set of tokens
+ * whose bytes keep the output a prefix of some match (the token mask), cached per state.
+ *
+ * A state is a whole set of rule stacks (context included), so a state's mask is exact and reusable
+ * whenever generation comes back to that state; for a grammar without unbounded nesting (regexes,
+ * JSON Schemas without recursive `$ref`) the states are finite and {@link CompiledGrammar.precompute}
+ * can build every mask a generation can need before it starts. A mask is computed by one walk of
+ * the vocabulary trie against the automaton, skipping the subtree of every rejected prefix.
+ *
+ * Method: xgrammar's adaptive token-mask cache (Dong et al. 2024) keys masks by grammar position and
+ * re-checks context-dependent tokens per step; keying by the full hash-consed state instead makes
+ * every token context-independent, at the price of one walk per new state.
+ */
+export class CompiledGrammar {
+  readonly automaton: ByteAutomaton;
+  readonly trie: TokenTrie;
+  readonly vocabSize: number;
+  readonly eosId: number;
+  private readonly words: number;
+  private readonly maxCacheBytes: number;
+  private masks: (Uint32Array | undefined)[] = [];
+  private cacheBytes = 0;
+  private stateAt: Int32Array;
+  private seen = new Uint8Array(1024);
+
+  constructor(automaton: ByteAutomaton, trie: TokenTrie, options: CompiledGrammarOptions = {}) {
+    this.automaton = automaton;
+    this.trie = trie;
+    this.vocabSize = trie.vocabSize;
+    this.eosId = options.eosId ?? -1;
+    this.words = (this.vocabSize + 31) >>> 5;
+    this.maxCacheBytes = options.maxCacheBytes ?? 256 * 1024 * 1024;
+    this.stateAt = new Int32Array(trie.maxDepth + 1);
+  }
+
+  /** The automaton's start state. */
+  get start(): number {
+    return this.automaton.start;
+  }
+
+  /**
+   * The allowed tokens in `state` as a bitset over ids (bit `id & 31` of word `id >>> 5`): every token
+   * whose bytes lead to a live state, plus EOS when the grammar may end here. Cached; do not modify.
+   * @param state - A live state.
+   * @returns The mask.
+   */
+  mask(state: number): Uint32Array {
+    const cached = this.masks[state];
+    if (cached !== undefined) return cached;
+    return this.computeMask(state, null);
+  }
+
+  /**
+   * The state after `token` from `state` (EOS: the same state when it may end there), or DEAD.
+   * @param state - A live state.
+   * @param token - Token id.
+   * @returns The next state or DEAD.
+   */
+  advance(state: number, token: number): number {
+    if (token === this.eosId) return this.automaton.accepts(state) ? state : DEAD;
+    if (token < 0 || token >= this.vocabSize) return DEAD;
+    const m = this.masks[state];
+    if (m !== undefined && ((m[token >>> 5]! >>> (token & 31)) & 1) === 0) return DEAD;
+    return this.walkToken(state, token);
+  }
+
+  /**
+   * Builds the masks of every state reachable from `from` through whole tokens, breadth first, up to
+   * `maxStates` masks (a recursive grammar has unboundedly many; the rest are built on demand).
+   * @param maxStates - Bound on masks built here (default 4096).
+   * @param from - Start state (default: the grammar's start).
+   * @returns How many states have a mask after the call.
+   */
+  precompute(maxStates = 4096, from = this.automaton.start): number {
+    const queue = [from];
+    const seen = new Set<number>([from]);
+    let built = 0;
+    while (queue.length > 0 && built < maxStates) {
+      const s = queue.shift()!;
+      const succ: number[] = [];
+      this.computeMask(s, succ, this.masks[s] !== undefined);
+      built++;
+      for (const t of succ) {
+        if (!seen.has(t)) {
+          seen.add(t);
+          queue.push(t);
+        }
+      }
+    }
+    return built;
+  }
+
+  private walkToken(state: number, token: number): number {
+    const bytes = this.tokenBytes(token);
+    if (bytes === undefined) return DEAD;
+    return this.automaton.walk(state, bytes);
+  }
+
+  private byteCache: (Uint8Array | undefined)[] | undefined;
+
+  /** The bytes of `token` as the trie stores them (undefined for excluded or empty tokens). */
+  tokenBytes(token: number): Uint8Array | undefined {
+    if (this.byteCache === undefined) this.byteCache = buildByteTable(this.trie);
+    return this.byteCache[token];
+  }
+
+  /**
+   * One walk of the trie from `state`: sets the bit of every token that reaches a live state (unless
+   * `skipStore`: the mask exists already) and collects the states tokens lead to (for precompute).
+   */
+  private computeMask(state: number, successors: number[] | null, skipStore = false): Uint32Array {
+    const a = this.automaton;
+    const trie = this.trie;
+    const edge = trie.edgeByte;
+    const depth = trie.depth;
+    const end = trie.end;
+    const first = trie.firstToken;
+    const nextTok = trie.nextToken;
+    const n = trie.size;
+    const bits = skipStore ? this.masks[state]! : new Uint32Array(this.words);
+    const stateAt = this.stateAt;
+    stateAt[0] = state;
+    let table = a.table;
+    let k = 1;
+    while (k < n) {
+      const from = stateAt[depth[k]! - 1]!;
+      let t = table[from * 256 + edge[k]!]!;
+      if (t === UNKNOWN) {
+        t = a.next(from, edge[k]!);
+        table = a.table;
+      }
+      if (t === DEAD) {
+        k = end[k]!;
+        continue;
+      }
+      stateAt[depth[k]!] = t;
+      let tok = first[k]!;
+      if (tok >= 0) {
+        if (successors !== null) {
+          if (t >= this.seen.length) {
+            const grown = new Uint8Array(Math.max(t + 1, this.seen.length * 2));
+            grown.set(this.seen);
+            this.seen = grown;
+          }
+          if (this.seen[t] === 0) {
+            this.seen[t] = 1;
+            successors.push(t);
+          }
+        }
+        if (!skipStore) {
+          while (tok >= 0) {
+            bits[tok >>> 5]! |= 1 << (tok & 31);
+            tok = nextTok[tok]!;
+          }
+        }
+      }
+      k++;
+    }
+    if (successors !== null) for (const t of successors) this.seen[t] = 0;
+    if (skipStore) return bits;
+    const eos = this.eosId;
+    if (eos >= 0 && eos < this.vocabSize && a.accepts(state)) bits[eos >>> 5]! |= 1 << (eos & 31);
+    if (this.cacheBytes + bits.byteLength > this.maxCacheBytes) {
+      this.masks = [];
+      this.cacheBytes = 0;
+    }
+    this.masks[state] = bits;
+    this.cacheBytes += bits.byteLength;
+    return bits;
+  }
+}
+
+function buildByteTable(trie: TokenTrie): (Uint8Array | undefined)[] {
+  const table: (Uint8Array | undefined)[] = new Array(trie.vocabSize);
+  const path = new Uint8Array(trie.maxDepth + 1);
+  for (let k = 1; k < trie.size; k++) {
+    const d = trie.depth[k]!;
+    path[d - 1] = trie.edgeByte[k]!;
+    for (let tok = trie.firstToken[k]!; tok >= 0; tok = trie.nextToken[tok]!) table[tok] = path.slice(0, d);
+  }
+  return table;
+}

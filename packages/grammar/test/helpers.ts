@@ -1,0 +1,94 @@
+import type { Tokenizer } from "@logitstream/core";
+import type { ByteAutomaton } from "../src/ByteAutomaton.js";
+import { DEAD } from "../src/ByteAutomaton.js";
+
+const enc = new TextEncoder();
+
+/** Whether the automaton accepts exactly `text` (UTF-8). */
+export function matches(a: ByteAutomaton, text: string | Uint8Array): boolean {
+  const s = a.walk(a.start, typeof text === "string" ? enc.encode(text) : text);
+  return s !== DEAD && a.accepts(s);
+}
+
+/** Whether `text` is a prefix of some match. */
+export function isPrefix(a: ByteAutomaton, text: string | Uint8Array): boolean {
+  return a.walk(a.start, typeof text === "string" ? enc.encode(text) : text) !== DEAD;
+}
+
+/**
+ * A small vocabulary for tests: all 256 single bytes, then the given multi-byte strings (UTF-8), then
+ * one token that is a partial UTF-8 sequence, then EOS (no bytes) last.
+ */
+export function testTokenizer(words: readonly string[]): Tokenizer & { eosId: number; texts: Uint8Array[] } {
+  const texts: Uint8Array[] = [];
+  for (let b = 0; b < 256; b++) texts.push(Uint8Array.of(b));
+  for (const w of words) texts.push(enc.encode(w));
+  texts.push(Uint8Array.of(0xe2, 0x82)); // the first two bytes of "€"
+  texts.push(new Uint8Array(0));
+  const eosId = texts.length - 1;
+  return {
+    vocabSize: texts.length,
+    eosId,
+    texts,
+    tokenBytes: (id: number) => texts[id]!,
+    encode: () => {
+      throw new Error("not used");
+    },
+  };
+}
+
+/** Whether some byte string leads from `state` to acceptance (breadth first over the automaton). */
+export function canFinish(a: ByteAutomaton, state: number, maxStates = 5000): boolean {
+  const seen = new Set([state]);
+  const queue = [state];
+  while (queue.length > 0) {
+    const s = queue.shift()!;
+    if (a.accepts(s)) return true;
+    for (let b = 0; b < 256; b++) {
+      const t = a.next(s, b);
+      if (t !== DEAD && !seen.has(t)) {
+        if (seen.size > maxStates) return true; // unbounded (recursive) grammar: give up as live
+        seen.add(t);
+        queue.push(t);
+      }
+    }
+  }
+  return false;
+}
+
+/**
+ * A random byte string the automaton accepts (a random walk over allowed bytes that stops at an
+ * accepting state with probability `stop`), or undefined when none is found within `maxLen` bytes.
+ */
+export function sampleMatch(
+  a: ByteAutomaton,
+  rand: () => number,
+  stop = 0.3,
+  maxLen = 200,
+): Uint8Array | undefined {
+  const out: number[] = [];
+  let s = a.start;
+  while (out.length < maxLen) {
+    if (a.accepts(s) && (rand() < stop || !a.canContinue(s))) return Uint8Array.from(out);
+    const live: number[] = [];
+    for (let b = 0; b < 256; b++)
+      if (a.allowsByte(s, b) && a.next(s, b) !== DEAD && canFinish(a, a.next(s, b), 2000)) live.push(b);
+    if (live.length === 0) return undefined;
+    const b = live[Math.floor(rand() * live.length)]!;
+    out.push(b);
+    s = a.next(s, b);
+  }
+  return undefined;
+}
+
+/** A deterministic uniform [0, 1) generator (mulberry32) for walks driven by a fast-check seed. */
+export function mulberry32(seed: number): () => number {
+  let t = seed >>> 0;
+  return () => {
+    t = (t + 0x6d2b79f5) >>> 0;
+    let x = t;
+    x = Math.imul(x ^ (x >>> 15), x | 1);
+    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
+    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
+  };
+}
