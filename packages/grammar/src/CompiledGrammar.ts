@@ -64,6 +64,15 @@ export class CompiledGrammar {
   }
 
   /**
+   * Whether the mask of `state` is cached (then {@link CompiledGrammar.mask} is a lookup).
+   * @param state - A live state.
+   * @returns True when cached.
+   */
+  hasMask(state: number): boolean {
+    return this.masks[state] !== undefined;
+  }
+
+  /**
    * The state after `token` from `state` (EOS: the same state when it may end there), or DEAD.
    * @param state - A live state.
    * @param token - Token id.

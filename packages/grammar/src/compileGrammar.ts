@@ -24,9 +24,10 @@ export interface CompileGrammarOptions extends LowerLimits, AutomatonLimits {
   /** Token ids never allowed (special tokens such as `<|fim_prefix|>`); tokens with no bytes never are. */
   exclude?: Iterable<number>;
   /**
-   * Token masks to build at compile time, breadth first from the start state (default 2048; 0: all
-   * on demand). Grammars without unbounded nesting usually have fewer states than this, so every mask
-   * a generation needs exists before it starts.
+   * Token masks to build at compile time, breadth first from the start state (default 0: each mask
+   * is built the first time generation reaches its state, then cached). A grammar without unbounded
+   * nesting has finitely many states: a large value builds every mask a generation can need before
+   * it starts (see the package README for the cost).
    */
   precompute?: number;
 }
@@ -110,7 +111,7 @@ export function compileGrammar(
     trie,
     options.eosId === undefined ? {} : { eosId: options.eosId },
   );
-  const budget = options.precompute ?? 2048;
+  const budget = options.precompute ?? 0;
   if (budget > 0) compiled.precompute(budget);
   return compiled;
 }

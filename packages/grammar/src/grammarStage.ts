@@ -15,6 +15,8 @@ export interface GrammarStage extends SamplerStage {
   isComplete(): boolean;
   /** How many tokens were accepted since the start or the last reset. */
   readonly position: number;
+  /** The automaton state the next token continues from (`grammar.mask(state)` is what `apply` keeps). */
+  readonly state: number;
   clone(): GrammarStage;
 }
 
@@ -49,6 +51,9 @@ function makeStage(grammar: CompiledGrammar, state0: number, position0: number):
     grammar,
     get position() {
       return position;
+    },
+    get state() {
+      return state;
     },
     apply(c: Candidates, ctx: SamplingContext): void {
       const bits = grammar.mask(state);

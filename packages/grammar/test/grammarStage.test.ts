@@ -1,4 +1,9 @@
-import { createCandidates, createSamplingContext, EmptyCandidatesError, loadCandidates } from "@logitstream/core";
+import {
+  createCandidates,
+  createSamplingContext,
+  EmptyCandidatesError,
+  loadCandidates,
+} from "@logitstream/core";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { DEAD } from "../src/ByteAutomaton.js";
@@ -42,7 +47,11 @@ const SOURCES: [string, GrammarSource][] = [
         properties: {
           name: { type: "string", maxLength: 6 },
           age: { type: "integer", minimum: 0, maximum: 120 },
-          tags: { type: "array", items: { type: "object", properties: { ok: { type: "boolean" } } }, maxItems: 2 },
+          tags: {
+            type: "array",
+            items: { type: "object", properties: { ok: { type: "boolean" } } },
+            maxItems: 2,
+          },
         },
         required: ["name"],
       },

@@ -7,6 +7,9 @@ import { SCHEMAS } from "./fixtures/schemas.js";
 import { matches } from "./helpers.js";
 
 const ajv = new Ajv({ strict: false });
+const EXTRA: Record<string, object> = {
+  stringMap: { type: "object", additionalProperties: { type: "integer", minimum: 0, maximum: 3 } },
+};
 
 // Hand-picked texts per schema: [text, accepted by the grammar]. Every accepted text must also
 // validate with ajv (checked below); rejected ones are either invalid or outside the compact form.
@@ -98,6 +101,11 @@ const TABLE: Record<string, [string, boolean][]> = {
     ['{"from":{"x":1,"y":-2},"to":{"x":0,"y":9}}', true],
     ['{"from":{"x":1,"y":-20},"to":{"x":0,"y":9}}', false],
   ],
+  listOfWords: [
+    ['["a","bcdefg"]', true],
+    ["[]", false],
+    ['[""]', false],
+  ],
   stringMap: [
     ["{}", true],
     ['{"a":1,"bé":3}', true],
@@ -118,7 +126,7 @@ const TABLE: Record<string, [string, boolean][]> = {
 describe("jsonSchemaToGrammar", () => {
   for (const [name, rows] of Object.entries(TABLE)) {
     it(`${name}: accepts exactly the listed texts, and every accepted text validates`, () => {
-      const schema = SCHEMAS[name]!;
+      const schema = SCHEMAS[name] ?? EXTRA[name]!;
       const a = compileAutomaton({ jsonSchema: schema });
       const validate = ajv.compile(schema);
       for (const [text, ok] of rows) {
@@ -130,7 +138,7 @@ describe("jsonSchemaToGrammar", () => {
 
   it("accepts only valid JSON: random values that the grammar accepts always validate", () => {
     for (const name of ["anyOf", "nullable", "arrayOfEnums", "stringMap", "optionalOnly"]) {
-      const schema = SCHEMAS[name]!;
+      const schema = SCHEMAS[name] ?? EXTRA[name]!;
       const a = compileAutomaton({ jsonSchema: schema });
       const validate = ajv.compile(schema);
       let accepted = 0;
@@ -151,7 +159,11 @@ describe("jsonSchemaToGrammar", () => {
   it("names the unsupported keyword and where it is", () => {
     const cases: [unknown, string, string][] = [
       [{ type: "string", format: "email" }, "format", "#"],
-      [{ type: "object", properties: { a: { type: "array", uniqueItems: true } } }, "uniqueItems", "#/properties/a"],
+      [
+        { type: "object", properties: { a: { type: "array", uniqueItems: true } } },
+        "uniqueItems",
+        "#/properties/a",
+      ],
       [{ allOf: [{ type: "string" }] }, "allOf", "#"],
       [{ type: "number", multipleOf: 2 }, "multipleOf", "#"],
       [{ type: "object", patternProperties: {} }, "patternProperties", "#"],
@@ -182,7 +194,16 @@ describe("jsonSchemaToGrammar", () => {
 
   it("compiles recursive $refs (a tree of nodes)", () => {
     const schema = {
-      $defs: { node: { type: "object", properties: { v: { type: "integer", minimum: 0, maximum: 9 }, kids: { type: "array", items: { $ref: "#/$defs/node" }, maxItems: 2 } }, required: ["v"] } },
+      $defs: {
+        node: {
+          type: "object",
+          properties: {
+            v: { type: "integer", minimum: 0, maximum: 9 },
+            kids: { type: "array", items: { $ref: "#/$defs/node" }, maxItems: 2 },
+          },
+          required: ["v"],
+        },
+      },
       $ref: "#/$defs/node",
     };
     const a = compileAutomaton({ jsonSchema: schema });

@@ -29,17 +29,20 @@ describe("GBNF", () => {
     }
     // Differential: JSON texts (compact, or with one blank after separators) and random edits of them.
     const texts = fc
-      .tuple(fc.dictionary(fc.string({ maxLength: 4 }), fc.jsonValue({ maxDepth: 3 }), { maxKeys: 4 }), fc.boolean())
+      .tuple(
+        fc.dictionary(fc.string({ maxLength: 4 }), fc.jsonValue({ maxDepth: 3 }), { maxKeys: 4 }),
+        fc.boolean(),
+      )
       .map(([o, spaced]) => {
         const t = JSON.stringify(o);
         return spaced ? t.replace(/([,:])/g, "$1 ") : t;
       });
-    const edited = fc.tuple(texts, fc.nat(), fc.constantFrom("", "{", "}", ",", '"', "0", " ", "\\", "-", "e")).map(
-      ([t, at, ins]) => {
+    const edited = fc
+      .tuple(texts, fc.nat(), fc.constantFrom("", "{", "}", ",", '"', "0", " ", "\\", "-", "e"))
+      .map(([t, at, ins]) => {
         const k = at % (t.length + 1);
         return t.slice(0, k) + ins + t.slice(k + (ins === "" ? 1 : 0));
-      },
-    );
+      });
     fc.assert(
       fc.property(fc.oneof(texts, edited), (text) => {
         expect(matches(a, text)).toBe(isFixtureJson(text));
@@ -92,7 +95,7 @@ tail ::= [^a-z\\n]+ |
 
   it("reports bad grammars with the offset of the problem", () => {
     const bad: [string, RegExp, number][] = [
-      ['root ::= item\n', /"item" is used but never defined/, 9],
+      ["root ::= item\n", /"item" is used but never defined/, 9],
       ['rot ::= "a"', /no "root" rule/, 0],
       ['root ::= "a', /unterminated string/, 9],
       ["root ::= [a-", /unterminated character class|unexpected end/, 9],
@@ -100,7 +103,7 @@ tail ::= [^a-z\\n]+ |
       ['root "a"', /expected "::="/, 5],
       ['root ::= "a" ]', /unexpected character/, 13],
       ['root ::= "\\q"', /unknown escape/, 10],
-      ['root ::= <[12]>', /token references/, 9],
+      ["root ::= <[12]>", /token references/, 9],
       ['root ::= "a"\nroot ::= "b"', /defined twice/, 13],
       ['root ::= "a"{3,1}', /below the minimum/, 12],
     ];
@@ -119,7 +122,9 @@ tail ::= [^a-z\\n]+ |
 
   it("rejects left recursion and rules that can never finish, and runs ε-loops", () => {
     expect(() => compileAutomaton({ gbnf: 'root ::= root "x" | "y"' })).toThrow(/left-recursive/);
-    expect(() => compileAutomaton({ gbnf: 'root ::= a "x" | "y"\na ::= b? root\nb ::= "b"' })).toThrow(/left-recursive/);
+    expect(() => compileAutomaton({ gbnf: 'root ::= a "x" | "y"\na ::= b? root\nb ::= "b"' })).toThrow(
+      /left-recursive/,
+    );
     expect(() => compileAutomaton({ gbnf: 'root ::= "x" root' })).toThrow(/can never finish/);
     const a = compileAutomaton({ gbnf: 'root ::= ("a"*)* "b"' });
     expect(matches(a, "aaab")).toBe(true);
