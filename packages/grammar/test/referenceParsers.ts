@@ -163,5 +163,6 @@ export function isFixtureList(text: string): boolean {
   if (text === "") return false;
   const lines = text.split("\n");
   if (lines.pop() !== "") return false;
-  return lines.every((l) => l.startsWith("- ") && l.length > 2 && !/[\r\x0b\x0c\x85\u2028\u2029]/.test(l));
+  const breaks = new Set(["\r", "\v", "\f", "\u0085", "\u2028", "\u2029"]);
+  return lines.every((l) => l.startsWith("- ") && l.length > 2 && !Array.from(l).some((ch) => breaks.has(ch)));
 }
