@@ -24,7 +24,7 @@ export type BatchJob =
   | (Common & { kind: "score"; targets: string | undefined; top: number });
 
 /** The pool job for a command: records are encoded in the workers, in `output`. */
-function poolJob(job: BatchJob): StreamJob {
+export function poolJob(job: BatchJob): StreamJob {
   const onError = job.onError === "skip" ? "skip" : "throw";
   if (job.kind === "sample") {
     return { kind: "sample", params: job.params, logprobs: job.logprobs, output: job.output, onError };

@@ -90,6 +90,14 @@ export function describeError(err: unknown): { exitCode: ExitCodeValue; message:
   if (err instanceof UsageError) return { exitCode: ExitCode.usage, message: err.message };
   if (err instanceof InputError) return { exitCode: ExitCode.noInput, message: err.message };
   if (err instanceof OutputError) return { exitCode: ExitCode.ioError, message: err.message };
+  // A distributed run (--queue): Redis unreachable is not bad data; a bad URL or a --job-id that cannot
+  // be resumed is a bad argument.
+  if (err instanceof LogitstreamError && err.code === "E_QUEUE_UNAVAILABLE") {
+    return { exitCode: ExitCode.unavailable, message: err.message };
+  }
+  if (err instanceof LogitstreamError && (err.code === "E_QUEUE_URL" || err.code === "E_QUEUE_RESUME")) {
+    return { exitCode: ExitCode.usage, message: err.message };
+  }
   // Every package error that reaches here came from the data (a row, a frame, a frame's params):
   // flag values were checked before the run by `checkFlagParams`.
   if (err instanceof LogitstreamError) return { exitCode: ExitCode.dataError, message: err.message };

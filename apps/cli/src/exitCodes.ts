@@ -6,6 +6,7 @@
  * - 2: bad flags or arguments (the message names the flag)
  * - 65: bad input data (the message names the row, frame or byte offset); rows before it are on stdout
  * - 66: the input path cannot be opened
+ * - 69: the queue of a distributed run (Redis) is unavailable; rerun with the same --job-id to resume
  * - 74: writing the output failed (e.g. disk full)
  * - 130 / 143: stopped by SIGINT / SIGTERM after flushing the complete records
  */
@@ -15,6 +16,7 @@ export const ExitCode = {
   usage: 2,
   dataError: 65,
   noInput: 66,
+  unavailable: 69,
   ioError: 74,
   sigint: 130,
   sigterm: 143,

@@ -9,13 +9,14 @@ import { generate } from "./commands/generate.js";
 import { sample } from "./commands/sample.js";
 import { score } from "./commands/score.js";
 import { softmax } from "./commands/softmax.js";
+import { worker } from "./commands/worker.js";
 import { describeError, OutputClosedError, UsageError } from "./errors.js";
 import { ExitCode } from "./exitCodes.js";
 import { parseFlags, renderHelp } from "./flags.js";
 import { Output } from "./output.js";
 import { abortOnSignals } from "./signals.js";
 
-const COMMANDS: readonly Command[] = [sample, softmax, score, compare, generate, bench];
+const COMMANDS: readonly Command[] = [sample, softmax, score, compare, generate, bench, worker];
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {
@@ -40,7 +41,8 @@ function topHelp(): string {
     "  -V, --version  print the version",
     "",
     "Exit codes: 0 ok (also when stdout is closed early, e.g. | head -1), 1 internal error,",
-    "2 bad flags, 65 bad data, 66 input not found, 74 write error, 130 SIGINT, 143 SIGTERM.",
+    "2 bad flags, 65 bad data, 66 input not found, 69 queue (Redis) unavailable, 74 write error,",
+    "130 SIGINT, 143 SIGTERM.",
     "",
   ].join("\n");
 }

@@ -2,6 +2,7 @@ import { MAX_TOP_N } from "@logitstream/core";
 import type { Command } from "../command.js";
 import { int } from "../flags.js";
 import { samplerParamsFrom } from "../samplerParams.js";
+import { queueFlags } from "../queueFlags.js";
 import { batchFlags, batchOptionsFrom, formatFlags, samplingFlags } from "../sharedFlags.js";
 
 /** `logitstream sample`: one sampled token per row, with its log-probability. */
@@ -26,6 +27,7 @@ export const sample: Command = {
       description: "also write the N most likely tokens as top_logprobs",
     },
     ...batchFlags,
+    ...queueFlags,
   ],
   examples: [
     "logitstream sample logits.npy --top-p 0.9 --seed 7",
@@ -35,8 +37,8 @@ export const sample: Command = {
   maxPositionals: 1,
   async run(args, ctx) {
     // Loaded on use, so --help, --version and flag errors do not pay for the pool and the codecs.
-    const { runBatchJob } = await import("../batchJob.js");
-    await runBatchJob(ctx, args, {
+    const { runBatchCommand } = await import("../runBatchCommand.js");
+    await runBatchCommand(ctx, args, {
       kind: "sample",
       params: samplerParamsFrom(args),
       logprobs: int(args, "logprobs", 0, MAX_TOP_N) ?? 0,

@@ -1,6 +1,7 @@
 import { MAX_TOP_N } from "@logitstream/core";
 import type { Command } from "../command.js";
 import { int, str } from "../flags.js";
+import { queueFlags } from "../queueFlags.js";
 import { batchFlags, batchOptionsFrom, formatFlags } from "../sharedFlags.js";
 
 /** `logitstream score`: log-probability and rank of each row's target, then a summary line. */
@@ -39,6 +40,7 @@ export const score: Command = {
       description: "also write each row's N most likely tokens",
     },
     ...batchFlags,
+    ...queueFlags,
   ],
   examples: [
     "logitstream score eval.ndjson",
@@ -48,8 +50,8 @@ export const score: Command = {
   maxPositionals: 1,
   async run(args, ctx) {
     // Loaded on use, so --help, --version and flag errors do not pay for the pool and the codecs.
-    const { runBatchJob } = await import("../batchJob.js");
-    await runBatchJob(ctx, args, {
+    const { runBatchCommand } = await import("../runBatchCommand.js");
+    await runBatchCommand(ctx, args, {
       kind: "score",
       targets: str(args, "targets"),
       top: int(args, "top", 0, MAX_TOP_N) ?? 0,

@@ -1,6 +1,7 @@
 import { MAX_TOP_N } from "@logitstream/core";
 import type { Command } from "../command.js";
 import { bool, int, num } from "../flags.js";
+import { queueFlags } from "../queueFlags.js";
 import { batchFlags, batchOptionsFrom, formatFlags } from "../sharedFlags.js";
 
 /** `logitstream softmax`: each row's probabilities (or log-probabilities). */
@@ -36,6 +37,7 @@ export const softmax: Command = {
       description: "only the N most likely tokens",
     },
     ...batchFlags,
+    ...queueFlags,
   ],
   examples: [
     "echo '[0, 0, 1]' | logitstream softmax",
@@ -44,8 +46,8 @@ export const softmax: Command = {
   maxPositionals: 1,
   async run(args, ctx) {
     // Loaded on use, so --help, --version and flag errors do not pay for the pool and the codecs.
-    const { runBatchJob } = await import("../batchJob.js");
-    await runBatchJob(ctx, args, {
+    const { runBatchCommand } = await import("../runBatchCommand.js");
+    await runBatchCommand(ctx, args, {
       kind: "softmax",
       log: bool(args, "log"),
       temperature: num(args, "temperature"),
