@@ -15,7 +15,8 @@ export const queueFlags: readonly FlagSpec[] = [
     kind: "string",
     placeholder: "ID",
     defaultText: "a fresh id, printed on stderr",
-    description: "with --queue: names the job; the same id resumes a stopped job (append to its output with >>)",
+    description:
+      "with --queue: names the job; the same id resumes a stopped job (append to its output with >>)",
   },
   {
     name: "task-rows",

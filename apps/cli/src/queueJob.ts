@@ -63,9 +63,12 @@ export async function runQueueJob(
   let firstSkip = qjob.resumed?.firstSkip;
   try {
     if (queue.jobId === undefined) {
-      ctx.stderr.write(`${name}: job ${qjob.jobId} on ${qjob.display} (rerun with --job-id ${qjob.jobId} to resume)\n`);
+      ctx.stderr.write(
+        `${name}: job ${qjob.jobId} on ${qjob.display} (rerun with --job-id ${qjob.jobId} to resume)\n`,
+      );
     }
-    if (qjob.resumed !== undefined) continueOutput(qjob.jobId, qjob.resumed.bytes, ctx, name, qjob.resumed.rows);
+    if (qjob.resumed !== undefined)
+      continueOutput(qjob.jobId, qjob.resumed.bytes, ctx, name, qjob.resumed.rows);
     for await (const r of qjob.results()) {
       if (r.bytes.length > 0) {
         const wait = ctx.stdout.write(r.bytes);

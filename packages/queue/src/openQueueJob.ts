@@ -37,7 +37,7 @@ export interface QueueJobOptions {
   maxInFlight?: number;
   /** Attempts per task before the job fails (default 3). */
   attempts?: number;
-  /** How long Redis may stay unreachable before the job stops (ms, default 10,000). */
+  /** How long Redis may stay unreachable before the job stops (ms, default 5,000). */
   giveUpMs?: number;
   /** Lifetime of a stopped job's keys in Redis, seconds (default 7 days): a job never resumed is dropped. */
   ttlSeconds?: number;
@@ -104,7 +104,7 @@ const DEFAULTS = {
   taskBytes: 16 * 1024 * 1024,
   maxInFlight: 8,
   attempts: 3,
-  giveUpMs: 10_000,
+  giveUpMs: 5_000,
   ttlSeconds: 7 * 24 * 3600,
 };
 
@@ -286,7 +286,12 @@ export async function openQueueJob(opts: QueueJobOptions): Promise<QueueJob> {
       // A restarted coordinator finds results of tasks that finished meanwhile: not run again.
       if ((await redis.exists(data.resultKey)) === 1) return;
       if (blob !== undefined) {
-        await redis.set(keys.blob(data.index), Buffer.from(blob.buffer, blob.byteOffset, blob.byteLength), "EX", o.ttlSeconds);
+        await redis.set(
+          keys.blob(data.index),
+          Buffer.from(blob.buffer, blob.byteOffset, blob.byteLength),
+          "EX",
+          o.ttlSeconds,
+        );
       }
       await addTaskJob(data);
     }
@@ -328,7 +333,8 @@ export async function openQueueJob(opts: QueueJobOptions): Promise<QueueJob> {
         meta.writtenRows += r.header.rows;
         meta.writtenBytes += r.bytes.length;
         meta.skipped += r.header.skipped;
-        if (meta.firstSkip === undefined && r.header.firstSkip !== undefined) meta.firstSkip = r.header.firstSkip;
+        if (meta.firstSkip === undefined && r.header.firstSkip !== undefined)
+          meta.firstSkip = r.header.firstSkip;
         await redis
           .multi()
           .set(keys.meta, JSON.stringify(meta), "EX", o.ttlSeconds)

@@ -1,4 +1,11 @@
-import { type ByteChunk, type ByteInput, DTYPE_BYTES, frameChunks, type ReadOptions, WireError } from "@logitstream/wire";
+import {
+  type ByteChunk,
+  type ByteInput,
+  DTYPE_BYTES,
+  frameChunks,
+  type ReadOptions,
+  WireError,
+} from "@logitstream/wire";
 import { asByteReader } from "./asByteReader.js";
 import type { ChunkRef } from "./taskData.js";
 
@@ -55,7 +62,11 @@ export async function* planTasks(input: ByteInput, opts: PlanOptions): AsyncGene
   const flush = (): PlannedTask => {
     let at = 0;
     const chunks = group.map((p): ChunkRef => {
-      const ref: ChunkRef = { ...p.chunk, at: opts.path !== undefined ? p.chunk.byteOffset : at, length: p.length };
+      const ref: ChunkRef = {
+        ...p.chunk,
+        at: opts.path !== undefined ? p.chunk.byteOffset : at,
+        length: p.length,
+      };
       at += p.length;
       return ref;
     });
@@ -103,10 +114,17 @@ async function* framedPieces(input: ByteInput, read: ReadOptions, keepBytes: boo
  * The chunks wire's framer would cut from a raw file of `size` bytes, without reading it. A trailing
  * partial row is the framer's truncation error, thrown after every whole row.
  */
-async function* rawFilePieces(size: number, dtype: "f32" | "f16" | "bf16", read: ReadOptions): AsyncGenerator<Piece> {
+async function* rawFilePieces(
+  size: number,
+  dtype: "f32" | "f16" | "bf16",
+  read: ReadOptions,
+): AsyncGenerator<Piece> {
   const vocab = read.vocab!;
   const rowBytes = vocab * DTYPE_BYTES[dtype];
-  const perChunk = Math.max(1, Math.min(read.maxBatchRows ?? 64, Math.floor((read.maxChunkBytes ?? 4 << 20) / rowBytes)));
+  const perChunk = Math.max(
+    1,
+    Math.min(read.maxBatchRows ?? 64, Math.floor((read.maxChunkBytes ?? 4 << 20) / rowBytes)),
+  );
   const total = Math.floor(size / rowBytes);
   for (let row = 0; row < total; row += perChunk) {
     const n = Math.min(perChunk, total - row);

@@ -17,15 +17,17 @@ export interface QueueUrl {
  */
 export function redactUrl(url: string): string {
   // Not through `new URL`: an unparsable URL must be redacted too.
-  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)([^@/]*)@/i, (_all, scheme: string, auth: string) => {
-    const colon = auth.indexOf(":");
-    return colon < 0 ? `${scheme}***@` : `${scheme}${auth.slice(0, colon)}:***@`;
-  });
+  return url
+    .replace(/([?&]password=)[^&#]*/gi, "$1***")
+    .replace(/^([a-z][a-z0-9+.-]*:\/\/)([^@/]*)@/i, (_all, scheme: string, auth: string) => {
+      const colon = auth.indexOf(":");
+      return colon < 0 ? `${scheme}***@` : `${scheme}${auth.slice(0, colon)}:***@`;
+    });
 }
 
 /**
  * Parses `redis://[USER][:PASSWORD@]HOST[:PORT][/DB]`, `rediss://…` (TLS) and
- * `unix://[:PASSWORD@]/PATH/TO/SOCKET[?db=N]` into ioredis options.
+ * `unix:///PATH/TO/SOCKET[?db=N&password=P]` into ioredis options.
  *
  * @param url the `--queue` value
  * @example parseQueueUrl("redis://:pw@10.0.0.5:6380/1").redis // { host: "10.0.0.5", port: 6380, password: "pw", db: 1 }
@@ -43,13 +45,16 @@ export function parseQueueUrl(url: string): QueueUrl {
   if (u.password !== "") redis.password = decodeURIComponent(u.password);
   const db = (text: string | null): void => {
     if (text === null || text === "") return;
-    if (!/^\d+$/.test(text) || Number(text) > 65535) throw new QueueUrlError(display, `database "${text}" is not a number`);
+    if (!/^\d+$/.test(text) || Number(text) > 65535)
+      throw new QueueUrlError(display, `database "${text}" is not a number`);
     redis.db = Number(text);
   };
   if (u.protocol === "unix:") {
     if (u.pathname === "" || u.pathname === "/") throw new QueueUrlError(display, "no socket path");
     redis.path = decodeURIComponent(u.pathname);
     db(u.searchParams.get("db"));
+    const password = u.searchParams.get("password");
+    if (password !== null) redis.password = password;
     return { redis, display };
   }
   if (u.protocol !== "redis:" && u.protocol !== "rediss:") {

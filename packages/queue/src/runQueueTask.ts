@@ -72,18 +72,35 @@ export async function runQueueTask(data: TaskData, deps: { pool: Pool; redis: Re
   if (firstSkip !== undefined) header.firstSkip = firstSkip;
   if (failure !== undefined) header.failure = failure;
   const value = encodeResult(header, bytes, Float64Array.from(nll));
-  if ((await redis.exists(data.metaKey)) === 0) return "job-gone";
-  await redis
-    .multi()
-    .set(data.resultKey, value, "EX", data.ttlSeconds)
-    .rpush(data.doneKey, String(data.index))
-    .expire(data.doneKey, data.ttlSeconds)
-    .exec();
+  // Stored only while the job exists, in one step: a job that ended meanwhile gets no stray keys.
+  const stored = await redis.eval(
+    STORE_IF_JOB_EXISTS,
+    3,
+    data.metaKey,
+    data.resultKey,
+    data.doneKey,
+    value,
+    String(data.index),
+    String(data.ttlSeconds),
+  );
+  if (stored === 0) return "job-gone";
   return "stored";
 }
 
+/** KEYS: meta, result, done; ARGV: result value, task index, TTL seconds. Returns 1 if stored, 0 if the job is gone. */
+const STORE_IF_JOB_EXISTS = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+redis.call('SET', KEYS[2], ARGV[1], 'EX', ARGV[3])
+redis.call('RPUSH', KEYS[3], ARGV[2])
+redis.call('EXPIRE', KEYS[3], ARGV[3])
+return 1
+`;
+
 /** The task's chunks with their bytes in the pool's shared memory (no staging copy in the pool). */
-async function loadChunks(data: TaskData, deps: { pool: Pool; redis: Redis }): Promise<ByteChunk[] | undefined> {
+async function loadChunks(
+  data: TaskData,
+  deps: { pool: Pool; redis: Redis },
+): Promise<ByteChunk[] | undefined> {
   const out: ByteChunk[] = [];
   const source = data.source;
   if ("blobKey" in source) {

@@ -66,7 +66,9 @@ export function startQueueWorker(opts: QueueWorkerOptions): QueueWorker {
   });
   done.catch(() => {});
   const lost = (cause?: unknown) =>
-    fail(new QueueUnavailableError(url.display, `the connection was lost for ${giveUpMs / 1000} s`, { cause }));
+    fail(
+      new QueueUnavailableError(url.display, `the connection was lost for ${giveUpMs / 1000} s`, { cause }),
+    );
   redis.on("error", () => {});
   redis.on("end", () => lost());
   const worker = new Worker(

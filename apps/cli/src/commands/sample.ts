@@ -1,8 +1,8 @@
 import { MAX_TOP_N } from "@logitstream/core";
 import type { Command } from "../command.js";
 import { int } from "../flags.js";
-import { samplerParamsFrom } from "../samplerParams.js";
 import { queueFlags } from "../queueFlags.js";
+import { samplerParamsFrom } from "../samplerParams.js";
 import { batchFlags, batchOptionsFrom, formatFlags, samplingFlags } from "../sharedFlags.js";
 
 /** `logitstream sample`: one sampled token per row, with its log-probability. */

@@ -1,7 +1,7 @@
 import type { Command } from "../command.js";
+import { UsageError } from "../errors.js";
 import { int, str, threads } from "../flags.js";
 import { DEFAULT_WORKER_MEMORY_MB, threadsFlag, workerMemoryFlag } from "../sharedFlags.js";
-import { UsageError } from "../errors.js";
 
 /** `logitstream worker`: runs the tasks of distributed jobs (`--queue`) on this machine's cores. */
 export const worker: Command = {
@@ -46,7 +46,8 @@ export const worker: Command = {
   maxPositionals: 0,
   async run(args, ctx) {
     const url = str(args, "queue");
-    if (url === undefined) throw new UsageError("worker needs --queue URL (the coordinator's Redis)", "--queue");
+    if (url === undefined)
+      throw new UsageError("worker needs --queue URL (the coordinator's Redis)", "--queue");
     const opts = {
       url,
       threads: threads(args),
