@@ -98,7 +98,7 @@ describe("flags, help and version", () => {
   it("exits 2 for an unknown command and lists the commands", async () => {
     const r = await runCli(["smaple"]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('unknown command "smaple"; commands: sample, softmax, score, generate, bench');
+    expect(r.stderr).toContain('unknown command "smaple"; commands: sample, softmax, score, compare, generate, bench, worker');
   });
 
   it("exits 2 for a second path argument", async () => {
