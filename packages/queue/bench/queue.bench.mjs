@@ -68,7 +68,18 @@ async function stopAll(children) {
 
 const redis = spawn(
   "redis-server",
-  ["--port", "0", "--unixsocket", socket, "--save", "", "--appendonly", "no", "--maxmemory-policy", "noeviction"],
+  [
+    "--port",
+    "0",
+    "--unixsocket",
+    socket,
+    "--save",
+    "",
+    "--appendonly",
+    "no",
+    "--maxmemory-policy",
+    "noeviction",
+  ],
   { stdio: "ignore" },
 );
 try {
@@ -80,9 +91,12 @@ try {
   const mb = (ROWS * VOCAB * 4) / 1e6;
   const score = `node ${CLI} score --format f32 --vocab ${VOCAB} --no-progress`;
   const q = `--queue ${url} --task-rows 64`;
-  console.log(`queue bench: score, ${ROWS} rows × ${VOCAB} f32 (${mb.toFixed(0)} MB); ${cpus().length} × ${cpus()[0]?.model}, Node ${process.version}`);
+  console.log(
+    `queue bench: score, ${ROWS} rows × ${VOCAB} f32 (${mb.toFixed(0)} MB); ${cpus().length} × ${cpus()[0]?.model}, Node ${process.version}`,
+  );
   const table = [];
-  const row = (name, s) => table.push({ run: name, s: s.toFixed(2), "rows/s": Math.round(ROWS / s), "MB/s": (mb / s).toFixed(0) });
+  const row = (name, s) =>
+    table.push({ run: name, s: s.toFixed(2), "rows/s": Math.round(ROWS / s), "MB/s": (mb / s).toFixed(0) });
   const local1 = await timed(`${score} ${file} --threads 1`);
   row("local --threads 1", local1);
   row("local --threads 2", await timed(`${score} ${file} --threads 2`));

@@ -247,6 +247,7 @@ export async function openQueueJob(opts: QueueJobOptions): Promise<QueueJob> {
       wake = undefined;
     };
     let stopProducer = false;
+    let lastStarted = -1; // the last task the producer began to enqueue
     const producer = (async () => {
       try {
         for await (const t of planTasks(opts.input, {
@@ -265,6 +266,7 @@ export async function openQueueJob(opts: QueueJobOptions): Promise<QueueJob> {
           }
           if (stopProducer) return;
           const data = taskData(t);
+          lastStarted = t.index;
           try {
             await enqueue(data, t.blob);
           } catch (e) {
@@ -355,7 +357,12 @@ export async function openQueueJob(opts: QueueJobOptions): Promise<QueueJob> {
       // The producer may be blocked reading the input (stdin): wait briefly for an enqueue in progress,
       // not for the input; the caller closes the input.
       await Promise.race([producer.catch(() => {}), new Promise((r) => setTimeout(r, 200).unref())]);
-      if (ended) await cleanup([...window.keys(), head]).catch(() => {});
+      if (ended) {
+        // Every task from the next one to write up to the last one enqueued (or being enqueued).
+        const indices: number[] = [];
+        for (let i = head; i <= Math.max(head, lastStarted); i++) indices.push(i);
+        await cleanup(indices).catch(() => {});
+      }
     }
   }
 
@@ -398,6 +405,7 @@ export async function openQueueJob(opts: QueueJobOptions): Promise<QueueJob> {
 
   /** Deletes the job's keys and its remaining BullMQ jobs (a running one finishes and finds the job gone). */
   async function cleanup(indices: number[]): Promise<void> {
+    // Meta first, in the same transaction: from then on no worker stores a result for this job.
     const m = redis.multi().del(keys.meta, keys.done);
     for (const i of indices) m.del(keys.result(i), keys.blob(i));
     await m.exec();

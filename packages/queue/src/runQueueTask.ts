@@ -87,9 +87,15 @@ export async function runQueueTask(data: TaskData, deps: { pool: Pool; redis: Re
   return "stored";
 }
 
-/** KEYS: meta, result, done; ARGV: result value, task index, TTL seconds. Returns 1 if stored, 0 if the job is gone. */
+/**
+ * KEYS: meta, result, done; ARGV: result value, task index, TTL seconds. Stores the result only while
+ * the job exists and the coordinator has not written this task yet (a task that ran twice, after a
+ * worker was wrongly thought dead, must not leave a second copy behind). Returns 1 if stored, else 0.
+ */
 const STORE_IF_JOB_EXISTS = `
-if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+local meta = redis.call('GET', KEYS[1])
+if not meta then return 0 end
+if tonumber(ARGV[2]) < cjson.decode(meta).written then return 0 end
 redis.call('SET', KEYS[2], ARGV[1], 'EX', ARGV[3])
 redis.call('RPUSH', KEYS[3], ARGV[2])
 redis.call('EXPIRE', KEYS[3], ARGV[3])

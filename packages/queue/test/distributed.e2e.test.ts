@@ -5,8 +5,11 @@ import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, write
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { type RedisServer, startRedis } from "./redisServer.js";
+
+// Whole CLI runs on a shared 2-core machine: generous per-test limits (a hang still fails the test).
+vi.setConfig({ testTimeout: 150_000, hookTimeout: 60_000 });
 
 const CLI = fileURLToPath(new URL("../../../apps/cli/dist/main.js", import.meta.url));
 const ENV = { ...process.env, NODE_OPTIONS: "" };
@@ -244,7 +247,7 @@ describe("faults", () => {
     const r = await run.done;
     expect(r.code).toBe(69);
     expect(r.stderr).toMatch(/Redis at unix:\/\/\S+ is unavailable/);
-  }, 40_000);
+  });
 });
 
 describe("memory", () => {
@@ -296,7 +299,7 @@ describe("memory", () => {
     expect(outRows).toBe(rows);
     expect(peakKb).toBeGreaterThan(0);
     expect(peakKb / 1024).toBeLessThan(180);
-  }, 180_000);
+  }, 240_000);
 });
 
 describe("connection URLs", () => {
