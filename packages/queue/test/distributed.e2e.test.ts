@@ -251,9 +251,9 @@ describe("faults", () => {
 });
 
 describe("memory", () => {
-  // 1 GiB in the full run (LOGITSTREAM_FULL_TEST=1), 128 MiB otherwise: the coordinator's peak resident
+  // 1 GiB in the full run (LOGITSTREAM_FULL_TESTS=1), 128 MiB otherwise: the coordinator's peak resident
   // memory stays under a bound that is smaller than the input, whatever its size.
-  const mib = process.env.LOGITSTREAM_FULL_TEST === "1" ? 1024 : 128;
+  const mib = process.env.LOGITSTREAM_FULL_TESTS === "1" ? 1024 : 128;
   it(`the coordinator's memory stays bounded on ${mib} MiB of stdin`, async () => {
     const vocab = 1024;
     const rowBytes = vocab * 4;
