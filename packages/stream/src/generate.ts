@@ -1,4 +1,4 @@
-import type { LogitSource, Tokenizer } from "@logitstream/core";
+import type { LogitSource, SamplerStage, Tokenizer } from "@logitstream/core";
 import {
   createSampler,
   LogitstreamError,
@@ -58,6 +58,14 @@ export interface GenerateOptions {
   signal?: AbortSignal;
   /** Replace the core sampler chain (e.g. a grammar-constrained sampler). Default: core's `createSampler`. */
   createSampler?: (params: SamplerParams, options: { stream: number }) => TokenSampler;
+  /**
+   * Constrain the output to a grammar: a sampler stage such as @logitstream/grammar's
+   * `grammarStage(compileGrammar(...))`. Each subscription runs its own copy (cloned, then reset) as the
+   * first stage of the chain, so every filter after it chooses among allowed tokens and EOS is drawn
+   * only where the grammar may end; the run completes when `isComplete()` says nothing may follow.
+   * Not with `createSampler` (put the stage in your own chain) or `penalizePrompt`.
+   */
+  grammar?: SamplerStage & { isComplete?(): boolean };
 }
 
 /**
@@ -87,6 +95,12 @@ export function generate(
 ): Observable<TokenEvent> {
   // Bad params are a mistake in the call: throw here (InvalidParamsError), not on every subscription.
   if (options.createSampler === undefined) validateSamplerParams(params);
+  const grammar = options.grammar;
+  if (grammar !== undefined && (options.createSampler !== undefined || options.penalizePrompt === true)) {
+    throw new StreamUsageError(
+      `generate: grammar cannot be combined with ${options.createSampler !== undefined ? "createSampler (put the grammar stage in your own chain)" : "penalizePrompt (the grammar would see the prompt)"}`,
+    );
+  }
   const stream = options.stream ?? 0;
   const logprobs = options.logprobs ?? 0;
   const maxTokens = options.maxTokens ?? Number.POSITIVE_INFINITY;
@@ -112,8 +126,14 @@ export function generate(
       return;
     }
     let sampler: TokenSampler;
+    let constraint: (SamplerStage & { isComplete?(): boolean }) | undefined;
     try {
       sampler = make(params, { stream });
+      if (grammar !== undefined) {
+        constraint = grammar.clone() as SamplerStage & { isComplete?(): boolean };
+        constraint.reset?.();
+        (sampler as unknown as { stages: SamplerStage[] }).stages.unshift(constraint);
+      }
       if (options.penalizePrompt === true && sampler.accept !== undefined) {
         for (let i = 0; i < ids.length; i++) sampler.accept(ids[i]!);
       }
@@ -171,7 +191,7 @@ export function generate(
       step++;
       subscriber.next(event);
       if (subscriber.closed) return false;
-      if (step >= maxTokens) {
+      if (step >= maxTokens || constraint?.isComplete?.() === true) {
         subscriber.complete();
         return false;
       }
