@@ -1,5 +1,6 @@
 import { setImmediate } from "node:timers/promises";
-import { validateSamplerParams } from "@logitstream/core";
+import { type SamplerStage, validateSamplerParams } from "@logitstream/core";
+import type { GrammarSource, GrammarStage } from "@logitstream/grammar";
 import { BpeTokenizer, loadModel } from "@logitstream/ngram";
 import {
   createPacer,
@@ -11,6 +12,7 @@ import {
 } from "@logitstream/stream";
 import type { CommandContext } from "./command.js";
 import { checkFlagParams } from "./errors.js";
+import { GrammarIncompleteError, grammarConstraint } from "./grammarConstraint.js";
 import type { CliSamplerParams } from "./samplerParams.js";
 
 export interface GenerateOptions {
@@ -20,6 +22,8 @@ export interface GenerateOptions {
   params: CliSamplerParams;
   logprobs: number;
   json: boolean;
+  /** Constrain the output (--json-schema, --regex, --grammar); the prompt is then not echoed. */
+  grammar?: GrammarSource;
 }
 
 /**
@@ -32,6 +36,21 @@ export async function runGenerate(ctx: CommandContext, opts: GenerateOptions): P
   checkFlagParams(() => validateSamplerParams(opts.params));
   const model = loadModel();
   const tokenizer = new BpeTokenizer();
+  const constraint =
+    opts.grammar === undefined ? undefined : grammarConstraint(opts.grammar, tokenizer, model.eosId);
+  // generate runs a clone of the stage; keep the clone to learn whether the output was completed.
+  let run: GrammarStage | undefined;
+  const grammar: SamplerStage | undefined =
+    constraint === undefined
+      ? undefined
+      : {
+          name: constraint.name,
+          apply: (c, x) => constraint.apply(c, x),
+          clone: () => {
+            run = constraint.clone();
+            return run;
+          },
+        };
   const pacer = createPacer();
   const tokens$ = generate(model, opts.prompt, opts.params, {
     tokenizer,
@@ -39,13 +58,14 @@ export async function runGenerate(ctx: CommandContext, opts: GenerateOptions): P
     maxTokens: opts.maxTokens,
     pacer,
     signal: ctx.signal,
+    ...(grammar === undefined ? {} : { grammar }),
   }).pipe(decodeText(tokenizer), stopWhen({ maxTokens: opts.maxTokens, stopSequences: opts.stop }));
   // --json: stream's NDJSON adapter writes each event with wire's record encoder. A high-water mark of
   // one byte makes the pacer stop the loop after every token, so each token is written as soon as it
   // is produced (not in 16 KiB batches).
   const readOpts = { pacer, highWaterMark: 1 };
   const readable = opts.json ? toNdjsonReadable(tokens$, readOpts) : toTextReadable(tokens$, readOpts);
-  if (!opts.json && opts.prompt !== "") {
+  if (!opts.json && opts.prompt !== "" && grammar === undefined) {
     const wait = ctx.stdout.write(opts.prompt);
     if (wait) await wait;
   }
@@ -67,4 +87,5 @@ export async function runGenerate(ctx: CommandContext, opts: GenerateOptions): P
     const wait = ctx.stdout.write("\n");
     if (wait) await wait;
   }
+  if (run !== undefined && !run.canEnd()) throw new GrammarIncompleteError(opts.maxTokens);
 }

@@ -164,5 +164,7 @@ export function isFixtureList(text: string): boolean {
   const lines = text.split("\n");
   if (lines.pop() !== "") return false;
   const breaks = new Set(["\r", "\v", "\f", "\u0085", "\u2028", "\u2029"]);
-  return lines.every((l) => l.startsWith("- ") && l.length > 2 && !Array.from(l).some((ch) => breaks.has(ch)));
+  return lines.every(
+    (l) => l.startsWith("- ") && l.length > 2 && !Array.from(l).some((ch) => breaks.has(ch)),
+  );
 }

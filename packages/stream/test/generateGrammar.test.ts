@@ -65,16 +65,28 @@ describe("generate with a grammar", () => {
   });
 
   it("reports the raw logprob of the chosen token (the mask does not change it)", async () => {
-    const events = await lastValueFrom(generate(source, [0], { seed: 1, topK: 1 }, { grammar: toyGrammar() }).pipe(toArray()));
+    const events = await lastValueFrom(
+      generate(source, [0], { seed: 1, topK: 1 }, { grammar: toyGrammar() }).pipe(toArray()),
+    );
     const row = [0, 1, 2, 0, 0, 9, 0, 8];
     const lse = Math.log(row.reduce((s, u) => s + Math.exp(u), 0));
     expect(events[0]!.logprob).toBeCloseTo(2 - lse, 5);
   });
 
   it("refuses a grammar together with a custom sampler or penalizePrompt", () => {
-    expect(() => generate(source, [0], {}, { grammar: toyGrammar(), penalizePrompt: true })).toThrow(StreamUsageError);
+    expect(() => generate(source, [0], {}, { grammar: toyGrammar(), penalizePrompt: true })).toThrow(
+      StreamUsageError,
+    );
     expect(() =>
-      generate(source, [0], {}, { grammar: toyGrammar(), createSampler: () => ({ sample: () => ({ token: 0, logprob: 0, rank: 1 }) }) }),
+      generate(
+        source,
+        [0],
+        {},
+        {
+          grammar: toyGrammar(),
+          createSampler: () => ({ sample: () => ({ token: 0, logprob: 0, rank: 1 }) }),
+        },
+      ),
     ).toThrow(/createSampler/);
   });
 });

@@ -2,6 +2,7 @@ import { MAX_TOP_N } from "@logitstream/core";
 import type { Command } from "../command.js";
 import { UsageError } from "../errors.js";
 import { bool, int, list } from "../flags.js";
+import { grammarFlags, grammarSourceFrom } from "../grammarFlags.js";
 import { samplerParamsFrom } from "../samplerParams.js";
 import { samplingFlags } from "../sharedFlags.js";
 
@@ -15,6 +16,8 @@ export const generate: Command = {
     "vocabulary) and prints it to stdout as tokens are produced. The sampling flags are those of",
     "`sample`; token t draws with (seed, stream 0, step t), so a seed reproduces the text exactly.",
     'With --json each token is an NDJSON event {"step", "token", "logprob", "rank", "text"} (+ "top_logprobs").',
+    "--json-schema, --regex or --grammar constrain the output (only tokens that keep it valid are drawn;",
+    "it ends where the grammar is complete); then --max-tokens defaults to 1024 and a cut output is an error.",
   ].join("\n"),
   flags: [
     {
@@ -41,10 +44,12 @@ export const generate: Command = {
       description: "with --json: the N most likely tokens per event",
     },
     { name: "json", kind: "boolean", description: "write token events as NDJSON instead of text" },
+    ...grammarFlags,
   ],
   examples: [
     'logitstream generate "The history of" --max-tokens 40 --temperature 0.8 --top-k 40 --seed 1',
     'logitstream generate "It was" --json --logprobs 3 --max-tokens 5',
+    'logitstream generate "A person:" --json-schema person.json --seed 7',
   ],
   maxPositionals: 1,
   async run(args, ctx) {
@@ -52,10 +57,12 @@ export const generate: Command = {
     const json = bool(args, "json");
     if (logprobs > 0 && !json)
       throw new UsageError("--logprobs: only with --json (text output has no place for it)", "--logprobs");
+    const grammar = grammarSourceFrom(args);
     const { runGenerate } = await import("../generateJob.js");
     await runGenerate(ctx, {
       prompt: args.positionals[0] ?? "",
-      maxTokens: int(args, "max-tokens", 1) ?? 64,
+      maxTokens: int(args, "max-tokens", 1) ?? (grammar === undefined ? 64 : 1024),
+      ...(grammar === undefined ? {} : { grammar }),
       stop: list(args, "stop"),
       params: samplerParamsFrom(args),
       logprobs,
