@@ -2,14 +2,8 @@ import { setImmediate } from "node:timers/promises";
 import { type SamplerStage, validateSamplerParams } from "@logitstream/core";
 import type { GrammarSource, GrammarStage } from "@logitstream/grammar";
 import { BpeTokenizer, loadModel } from "@logitstream/ngram";
-import {
-  createPacer,
-  decodeText,
-  generate,
-  stopWhen,
-  toNdjsonReadable,
-  toTextReadable,
-} from "@logitstream/stream";
+import { createPacer, decodeText, generate, stopWhen } from "@logitstream/stream";
+import { toNdjsonReadable, toTextReadable } from "@logitstream/stream/node";
 import type { CommandContext } from "./command.js";
 import { checkFlagParams } from "./errors.js";
 import { GrammarIncompleteError, grammarConstraint } from "./grammarConstraint.js";

@@ -294,8 +294,8 @@ export function startPool(options: PoolOptions, internals: PoolInternals): Pool 
         minThreads: threads,
         maxThreads: threads,
         idleTimeout: 60_000,
-        // vitest runs with `--conditions development` and workers inherit execArgv: that condition maps
-        // the workspace packages to their TypeScript sources, which Node 20 cannot load in a worker.
+        // Workers do not inherit the parent's execArgv: flags meant for the main thread (--inspect, a
+        // test runner's --conditions) have no business in a worker, whose entry is the built dist/worker.js.
         execArgv: [],
         ...(limits !== undefined ? { resourceLimits: { maxOldGenerationSizeMb: limits } } : {}),
         ...(internals.workerData !== undefined ? { workerData: internals.workerData } : {}),

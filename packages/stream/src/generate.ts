@@ -7,8 +7,10 @@ import {
 } from "@logitstream/core";
 import { Observable, type SchedulerAction, type SchedulerLike } from "rxjs";
 import { SourceError, StreamUsageError } from "./errors.js";
+import { iterableFace } from "./internal/iterableFace.js";
+import { joinPacers } from "./internal/joinPacers.js";
 import type { Pacer } from "./pacer.js";
-import type { TokenEvent, TopLogprob } from "./types.js";
+import type { IterableObservable, TokenEvent, TopLogprob } from "./types.js";
 
 /** What `generate` needs from a sampler: core's `createSampler(...)` result satisfies it. */
 export interface TokenSampler {
@@ -79,9 +81,15 @@ export interface GenerateOptions {
  * `next` is a read-only view of prompt + generated tokens, valid for as long as the source keeps it.
  * The sampler's penalties look at the generated tokens (and the prompt, with `penalizePrompt`).
  *
+ * The result is also an `AsyncIterable` of the same events: `for await (const ev of generate(...))`
+ * runs the loop one step ahead of the loop body (the iterator paces the source), and leaving the loop
+ * early (`break`, `return`, an exception) unsubscribes, so the model call in flight is aborted.
+ *
  * @param source a model: `vocabSize`, `next(context, signal)`, optional `eosId`
  * @param prompt token ids, or text when `options.tokenizer` is given
  * @param params sampler params (temperature, top-k, top-p, min-p, penalties, seed, …)
+ * @example
+ * for await (const ev of generate(model, ids, { seed: 7 }, { maxTokens: 16 })) console.log(ev.token);
  * @example
  * generate(model, tokenizer.encode("Once upon"), { temperature: 0.8, topP: 0.95, seed: 7 }, { stream: 42 })
  *   .pipe(decodeText(tokenizer), stopWhen({ maxTokens: 64, stopSequences: ["\n\n"] }))
@@ -92,7 +100,7 @@ export function generate(
   prompt: string | ArrayLike<number>,
   params: SamplerParams = {},
   options: GenerateOptions = {},
-): Observable<TokenEvent> {
+): IterableObservable<TokenEvent> {
   // Bad params are a mistake in the call: throw here (InvalidParamsError), not on every subscription.
   if (options.createSampler === undefined) validateSamplerParams(params);
   const grammar = options.grammar;
@@ -108,7 +116,7 @@ export function generate(
   const make = options.createSampler ?? ((p: SamplerParams, o: { stream: number }) => createSampler(p, o));
   const { pacer, scheduler, signal: external } = options;
 
-  return new Observable<TokenEvent>((subscriber) => {
+  const events$ = new Observable<TokenEvent>((subscriber) => {
     let ids: ArrayLike<number>;
     if (typeof prompt === "string") {
       if (options.tokenizer === undefined) {
@@ -268,6 +276,10 @@ export function generate(
     });
     schedule();
   });
+  // for await: the same loop, paced by the iterator (and by the caller's pacer, if any).
+  return iterableFace(events$, (own) =>
+    generate(source, prompt, params, { ...options, pacer: joinPacers(options.pacer, own) }),
+  );
 }
 
 function describe(err: unknown): string {

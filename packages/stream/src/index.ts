@@ -1,20 +1,22 @@
-// Public surface of @logitstream/stream: named re-exports only (docs/CONVENTIONS.md).
+// Public surface of @logitstream/stream: named re-exports only (docs/CONVENTIONS.md). Browser-safe:
+// nothing here imports a Node module; the Node stream adapters are at "@logitstream/stream/node".
 
 export type { FromAsyncIterableOptions } from "./adapters/fromAsyncIterable.js";
 export { fromAsyncIterable } from "./adapters/fromAsyncIterable.js";
-export type { FromReadableOptions } from "./adapters/fromReadable.js";
-export { fromReadable, fromReadableBatches } from "./adapters/fromReadable.js";
-export { toMsgpackReadable } from "./adapters/toMsgpackReadable.js";
-export type { ToRecordsReadableOptions } from "./adapters/toNdjsonReadable.js";
-export { toNdjsonReadable } from "./adapters/toNdjsonReadable.js";
-export type { ToReadableOptions } from "./adapters/toReadable.js";
+export type { ToAsyncIterableOptions } from "./adapters/toAsyncIterable.js";
+export { toAsyncIterable } from "./adapters/toAsyncIterable.js";
 export { toRecord } from "./adapters/toRecord.js";
-export { toTextReadable } from "./adapters/toTextReadable.js";
 // Errors and event types.
 export { InvalidUtf8Error, SourceError, StreamUsageError } from "./errors.js";
 export type { GenerateOptions, TokenSampler } from "./generate.js";
 // The autoregressive loop.
 export { generate } from "./generate.js";
+export type {
+  GenerateCallbacks,
+  GenerateWithCallbacksOptions,
+  GenerationHandle,
+} from "./generateWithCallbacks.js";
+export { generateWithCallbacks } from "./generateWithCallbacks.js";
 export type { DecodeTextOptions } from "./operators/decodeText.js";
 // Operators (one per file), composable with pipe().
 export { decodeText } from "./operators/decodeText.js";
@@ -32,6 +34,7 @@ export { createPacer } from "./pacer.js";
 export type {
   BatchFrame,
   FinishReason,
+  IterableObservable,
   LogitFrame,
   RowFrame,
   StopInfo,

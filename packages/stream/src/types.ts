@@ -1,3 +1,5 @@
+import type { Observable } from "rxjs";
+
 /**
  * Event and frame types that flow through the operators. Frames are structural, so the rows and
  * batches produced by @logitstream/wire's readers (`readRows`, `readBatches`) are frames as they are.
@@ -62,3 +64,9 @@ export interface StopInfo {
   /** The stop sequence that matched (reason `"stop"`). */
   sequence?: string;
 }
+
+/**
+ * An Observable that is also an `AsyncIterable` of the same items (what `generate` returns):
+ * subscribe or pipe it as RxJS, or `for await` over it — leaving the loop early unsubscribes.
+ */
+export type IterableObservable<T> = Observable<T> & AsyncIterable<T>;

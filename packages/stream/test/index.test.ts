@@ -11,16 +11,26 @@ describe("@logitstream/stream public surface", () => {
         "createPacer",
         "decodeText",
         "fromAsyncIterable",
-        "fromReadable",
-        "fromReadableBatches",
         "generate",
+        "generateWithCallbacks",
         "sampleTokens",
         "scoreTokens",
         "softmaxFrames",
         "stopWhen",
+        "toAsyncIterable",
+        "toRecord",
+      ].sort(),
+    );
+  });
+
+  it("keeps the Node stream adapters at @logitstream/stream/node", async () => {
+    const node = await import("../src/node.js");
+    expect(Object.keys(node).sort()).toEqual(
+      [
+        "fromReadable",
+        "fromReadableBatches",
         "toMsgpackReadable",
         "toNdjsonReadable",
-        "toRecord",
         "toTextReadable",
       ].sort(),
     );

@@ -1,5 +1,7 @@
 // Public surface of @logitstream/wire: named re-exports only (docs/CONVENTIONS.md).
-// The worker-side subset (decodeChunk and its types, no Node streams) is also at "@logitstream/wire/decode".
+// Browser-safe: nothing here imports a Node module. The Node stream adapters (createBatchStream,
+// createRowStream, createRecordWriter, createRecordEncoder) are at "@logitstream/wire/node"; the
+// worker-side subset (decodeChunk and its types) is also at "@logitstream/wire/decode".
 
 export { bfloat16BitsToNumber, numberToBfloat16Bits } from "./binary/bfloat16.js";
 export { decodeElements } from "./binary/decodeElements.js";
@@ -30,13 +32,10 @@ export { validateFrameParams } from "./frameParams.js";
 export type { ByteChunk, Dtype, Format, ReadOptions, Row, RowBatch } from "./frames.js";
 export { DTYPE_BYTES } from "./frames.js";
 export { scanNumberArray } from "./ndjson/scanNumberArray.js";
-export { createBatchStream, createRowStream } from "./nodeStreams.js";
 export { readBatches } from "./readBatches.js";
 export { readRows } from "./readRows.js";
 export type { ReadTargetsOptions } from "./readTargets.js";
 export { MAX_TARGET, readTargets } from "./readTargets.js";
-export type { RecordWriter } from "./records/createRecordWriter.js";
-export { createRecordEncoder, createRecordWriter } from "./records/createRecordWriter.js";
 export { encodeRecordLine, encodeRecordMsgpack, encodeRecords } from "./records/encodeRecords.js";
 export type {
   EntropyRecord,

@@ -2,8 +2,6 @@ import { Readable } from "node:stream";
 import { Packr } from "msgpackr";
 import { describe, expect, it } from "vitest";
 import {
-  createBatchStream,
-  createRowStream,
   encodeMsgpack,
   encodeNpy,
   encodeNpyHeader,
@@ -12,6 +10,7 @@ import {
   readRows,
   WireError,
 } from "../src/index.js";
+import { createBatchStream, createRowStream } from "../src/node.js";
 import { collect, makeBatch, pieces, utf8 } from "./helpers.js";
 
 const packr = new Packr({ useRecords: false, variableMapSize: true });
