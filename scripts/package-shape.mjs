@@ -17,7 +17,8 @@ for (const group of ["packages", "apps"]) {
     pkg.repository = { type: "git", url: REPOSITORY_URL, directory: `${group}/${name}` };
     pkg.engines = { node: ">=20" };
     if (pkg.name.startsWith("@")) pkg.publishConfig = { access: "public" };
-    if (Array.isArray(pkg.files) && !pkg.files.includes("!dist/.tsbuildinfo")) pkg.files.push("!dist/.tsbuildinfo");
+    if (Array.isArray(pkg.files) && !pkg.files.includes("!dist/.tsbuildinfo"))
+      pkg.files.push("!dist/.tsbuildinfo");
     for (const entry of Object.values(pkg.exports ?? {})) {
       if (entry !== null && typeof entry === "object") delete entry.development;
     }

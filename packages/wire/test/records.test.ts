@@ -2,11 +2,7 @@ import { Readable, Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { Unpackr } from "msgpackr";
 import { describe, expect, it } from "vitest";
-import { encodeRecords,
-  type OutputRecord,
-  validateRecord,
-  WireError,
-} from "../src/index.js";
+import { encodeRecords, type OutputRecord, validateRecord, WireError } from "../src/index.js";
 import { createRecordEncoder, createRecordWriter } from "../src/node.js";
 
 const text = (b: Uint8Array): string => new TextDecoder().decode(b);
