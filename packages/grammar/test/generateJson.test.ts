@@ -13,6 +13,8 @@ import { isFixtureArithmetic, isFixtureJson, isFixtureList } from "./referencePa
 const FULL = process.env.LOGITSTREAM_FULL_TESTS === "1";
 const SEEDS = FULL ? 200 : 1;
 const MAX_TOKENS = 600;
+// 200 seeds of the embedded model take minutes per grammar on a loaded machine.
+const TIMEOUT = FULL ? 3_600_000 : 120_000;
 
 const tokenizer = new BpeTokenizer();
 const model = loadModel();
@@ -56,7 +58,7 @@ describe("generation with the embedded n-gram model", () => {
         const value = JSON.parse(text);
         expect(validate(value), `seed ${seed}: ${text} ${JSON.stringify(validate.errors)}`).toBe(true);
       }
-    });
+    }, TIMEOUT);
   }
 
   it("regex outputs match the JavaScript RegExp", () => {
@@ -72,7 +74,7 @@ describe("generation with the embedded n-gram model", () => {
         expect(js.test(text), `${re} seed ${seed}: ${JSON.stringify(text)}`).toBe(true);
       }
     }
-  });
+  }, TIMEOUT);
 
   it("GBNF outputs (json, arithmetic, list fixtures) parse with the reference parsers", () => {
     const fixtures: [string, (t: string) => boolean][] = [
@@ -89,5 +91,5 @@ describe("generation with the embedded n-gram model", () => {
         if (ended) expect(parse(text), `${file} seed ${seed}: ${JSON.stringify(text)}`).toBe(true);
       }
     }
-  });
+  }, TIMEOUT);
 });

@@ -9,6 +9,7 @@ import { matches } from "./helpers.js";
 const ajv = new Ajv({ strict: false });
 const EXTRA: Record<string, object> = {
   stringMap: { type: "object", additionalProperties: { type: "integer", minimum: 0, maximum: 3 } },
+  unanchoredPattern: { type: "string", pattern: "ab" },
 };
 
 // Hand-picked texts per schema: [text, accepted by the grammar]. Every accepted text must also
@@ -72,6 +73,12 @@ const TABLE: Record<string, [string, boolean][]> = {
     ['"AB-123"', true],
     ['"AB-12"', false],
     ['"ab-123"', false],
+  ],
+  patternAlternatives: [
+    ['"northeast-7"', true],
+    ['"south-120"', true],
+    ['"north-1234"', false],
+    ['"east-1"', false],
   ],
   unanchoredPattern: [
     ['"xxabyy"', true],
