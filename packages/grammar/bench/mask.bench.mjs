@@ -55,6 +55,7 @@ const fmt = (x) => (x < 10 ? x.toFixed(2) : x.toFixed(0));
 /** cl100k plus pairs of cl100k tokens up to V (deterministic). */
 function widened(base, V) {
   const extra = [];
+  const parts = [];
   let x = 12345;
   const next = () => {
     x = (Math.imul(x, 1103515245) + 12345) >>> 0;
@@ -62,8 +63,10 @@ function widened(base, V) {
   };
   const seen = new Set();
   while (base.vocabSize + extra.length < V) {
-    const a = base.tokenBytes(next() % 100256);
-    const b = base.tokenBytes(next() % 100256);
+    const ia = next() % 100256;
+    const ib = next() % 100256;
+    const a = base.tokenBytes(ia);
+    const b = base.tokenBytes(ib);
     const t = new Uint8Array(a.length + b.length);
     t.set(a);
     t.set(b, a.length);
@@ -71,11 +74,14 @@ function widened(base, V) {
     if (seen.has(key) || t.length === 0) continue;
     seen.add(key);
     extra.push(t);
+    parts.push([ia, ib]);
   }
   return {
     vocabSize: V,
     tokenBytes: (id) => (id < base.vocabSize ? base.tokenBytes(id) : extra[id - base.vocabSize]),
     encode: (s) => base.encode(s),
+    /** The n-gram model's ids for token `id` (an extra token is its two cl100k parts). */
+    modelIds: (id) => (id < base.vocabSize ? [id] : parts[id - base.vocabSize]),
   };
 }
 
@@ -144,7 +150,7 @@ for (const tokenizer of [cl100k, widened(cl100k, 128256)]) {
       unconstrained += t3 - t2;
       tokens++;
       if (r.token === EOS) break;
-      context.push(r.token);
+      context.push(...(tokenizer.modelIds?.(r.token) ?? [r.token]));
     }
   }
   const us = (ms, n) => fmt((ms / n) * 1000);
