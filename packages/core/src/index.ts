@@ -14,6 +14,7 @@ export type {
   SampleResult,
   Sampler,
   SamplerState,
+  StageInsertion,
   TopLogprob,
 } from "./createSampler.js";
 export { createSampler } from "./createSampler.js";

@@ -1,11 +1,13 @@
 import { checkBatchShape } from "./checkBatchShape.js";
 import { checkCount, MAX_TOP_N } from "./checkCount.js";
 import { checkRow } from "./checkRow.js";
-import { type ChainSampler, createSampler } from "./createSampler.js";
+import { createSampler } from "./createSampler.js";
 import type { LogitstreamError } from "./errors.js";
 import { InvalidParamsError } from "./errors.js";
 import { loadedCountGt, rowStatsKernel } from "./kernels/dispatch.js";
+import type { SamplerChain } from "./samplerChain.js";
 import type { SamplerParams } from "./samplerParams.js";
+import type { RowView } from "./stageFastPath.js";
 
 /** Options of {@link sampleBatch}. */
 export interface SampleBatchOptions {
@@ -73,11 +75,11 @@ export function sampleBatch(
     );
   }
   // One sampler per distinct params object, built (and validated) before any row is touched.
-  const samplers = new Map<SamplerParams, ChainSampler>();
+  const samplers = new Map<SamplerParams, SamplerChain>();
   const list: readonly SamplerParams[] = perRow
     ? (params as readonly SamplerParams[])
     : [params as SamplerParams];
-  for (const p of list) if (!samplers.has(p)) samplers.set(p, createSampler(p) as ChainSampler);
+  for (const p of list) if (!samplers.has(p)) samplers.set(p, createSampler(p) as SamplerChain);
   const single = perRow ? null : samplers.get(params as SamplerParams)!;
 
   const tokens = new Int32Array(rows);
@@ -87,6 +89,9 @@ export function sampleBatch(
   const topLps = nTop > 0 ? new Float64Array(rows * nTop) : null;
   const procLps = processed ? new Float64Array(rows) : null;
   const errors: LogitstreamError[] = [];
+  const row: RowView = { data, offset: 0, length: vocab, max: 0, index: 0, loaded: true };
+  const draw = { stream: 0, step: 0, processed };
+  const top = { ids: topTokens ?? new Int32Array(0), logprobs: topLps ?? new Float64Array(0), offset: 0 };
 
   for (let r = 0; r < rows; r++) {
     const offset = r * vocab;
@@ -102,7 +107,11 @@ export function sampleBatch(
       if (!Number.isFinite(max)) checkRow(data, offset, vocab, globalRow); // throws the typed error
       logSum = st.logSum;
       sampler.reset();
-      token = sampler.drawRow(data, offset, vocab, max, globalRow, globalRow, 0, processed, true);
+      row.offset = offset;
+      row.max = max;
+      row.index = globalRow;
+      draw.stream = globalRow;
+      token = sampler.drawRow(row, draw);
     } catch (error) {
       if (!skip) throw error;
       errors.push(error as LogitstreamError);
@@ -124,7 +133,8 @@ export function sampleBatch(
     ranks[r] = 1 + loadedCountGt(ut);
     if (procLps !== null) procLps[r] = sampler.lastProcessed;
     if (topTokens !== null && topLps !== null) {
-      sampler.fillTopLogprobs(data, offset, nTop, max, logSum, topTokens, topLps, r * nTop);
+      top.offset = r * nTop;
+      sampler.fillTopLogprobs(row, nTop, logSum, top);
     }
   }
   const result: SampleBatchResult = { tokens, logprobs, ranks, errors };

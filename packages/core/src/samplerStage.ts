@@ -11,7 +11,11 @@ export interface SamplerScratch {
   f32a: Float32Array;
 }
 
-/** What a stage may read besides the candidates: where the row is and where its randomness comes from. */
+/**
+ * What a stage may read besides the candidates: where the row is, where its randomness comes from,
+ * and what came before it. The sampler owns the context and refreshes it before every draw; a stage
+ * reads it during `apply` only (the views are replaced between draws, so do not keep them).
+ */
 export interface SamplingContext {
   /** Global row index for error messages (−1 when unknown). */
   row: number;
@@ -21,29 +25,52 @@ export interface SamplingContext {
   seed: number;
   /** RNG stream: global row index in a batch, request id in generation. */
   stream: number;
-  /** RNG step: 0 in a batch, token position in generation. */
+  /** RNG step: 0 in a batch, token position in generation (the number of tokens sampled so far). */
   step: number;
+  /**
+   * The tokens accepted so far, oldest first: prompt tokens fed through `Sampler.accept`, then every
+   * sampled token (empty for a batch row). Everything since the sampler was built or reset; after a
+   * resume from a saved state, only the last `max(historyWindow)` tokens of the stages (see
+   * {@link SamplerStage.historyWindow}). What DRY, no-repeat-n-gram or a grammar stage look back at.
+   */
+  history: Int32Array;
   scratch: SamplerScratch;
 }
 
 /**
- * One unit of a sampler chain (llama.cpp's `llama_sampler_i`). Filters only shrink or reweight the
- * candidates; only a terminal stage (`greedy`, `dist`) sets `candidates.selected`.
+ * One unit of a sampler chain (llama.cpp's `llama_sampler_i`: name / apply / accept / reset / clone).
+ * Filters only shrink or reweight the candidates; only a terminal stage (`greedy`, `dist`) sets
+ * `candidates.selected`. The built-in stages also carry an internal fast path (a SIMD shortcut over
+ * the whole row, see `stageFastPath.ts`); a stage written elsewhere runs through `apply` only.
+ *
+ * State: a stage whose state is a window of the last accepted tokens declares `historyWindow`; the
+ * sampler saves those tokens once (`SamplerState.recent`) and gives them back to `loadState` on a
+ * resume. Any other state (e.g. a running estimate) goes through `saveState` / `loadState` as a
+ * JSON-serializable value, saved per stage (`SamplerState.stages`).
  */
 export interface SamplerStage {
   /** Stage name as used in `samplers` lists and error messages, e.g. `"top_p"`. */
   readonly name: string;
+  /**
+   * How many of the most recent accepted tokens the stage's state is made of (`Infinity`: all). The
+   * sampler keeps that many in `SamplerState.recent` and calls `loadState(recent)` on a resume.
+   */
+  readonly historyWindow?: number;
+  /** Shrinks or reweights `candidates` (a terminal stage selects one); may read `ctx`. */
   apply(candidates: Candidates, ctx: SamplingContext): void;
-  /** Called with each token the sampler emits (penalty window). */
+  /** Called with each token the sampler emits or is fed (after the draw, in chain order). */
   accept?(token: number): void;
   /** Forgets accepted tokens. */
   reset?(): void;
   /** An independent copy, including all state. */
   clone(): SamplerStage;
-  /** The stage's serializable state (accepted tokens, oldest first), when it has any. */
-  saveState?(): number[];
+  /**
+   * The stage's serializable state: its token window (oldest first) when it declares
+   * `historyWindow`, otherwise any JSON-serializable value.
+   */
+  saveState?(): unknown;
   /** Restores what {@link SamplerStage.saveState} returned. */
-  loadState?(state: readonly number[]): void;
+  loadState?(state: unknown): void;
 }
 
 /**
@@ -88,7 +115,7 @@ export function ensureScratch(s: SamplerScratch, n: number): SamplerScratch {
 /**
  * A standalone context for applying stages by hand (tests, custom chains).
  * @param vocab - Vocabulary size.
- * @param opts - Row, seed, stream, step (all default 0, row −1).
+ * @param opts - Row, seed, stream, step (all default 0, row −1), history (accepted tokens, default none).
  * @returns A context with its own scratch.
  * @example
  * ```ts
@@ -97,7 +124,7 @@ export function ensureScratch(s: SamplerScratch, n: number): SamplerScratch {
  */
 export function createSamplingContext(
   vocab: number,
-  opts: { row?: number; seed?: number; stream?: number; step?: number } = {},
+  opts: { row?: number; seed?: number; stream?: number; step?: number; history?: ArrayLike<number> } = {},
 ): SamplingContext {
   return {
     row: opts.row ?? -1,
@@ -105,6 +132,7 @@ export function createSamplingContext(
     seed: opts.seed ?? 0,
     stream: opts.stream ?? 0,
     step: opts.step ?? 0,
+    history: Int32Array.from(opts.history ?? []),
     scratch: createScratch(vocab),
   };
 }

@@ -2,6 +2,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { createSampler } from "../src/createSampler.js";
 import { setKernelBackend } from "../src/kernels/dispatch.js";
 import type { SamplerParams } from "../src/samplerParams.js";
+import type { SamplerStage } from "../src/samplerStage.js";
 
 // Deterministic pseudo-random rows (xorshift), some with masked tokens and ties.
 function rows(count: number, v: number, seed: number): Float32Array[] {
@@ -26,10 +27,13 @@ function rows(count: number, v: number, seed: number): Float32Array[] {
 
 type Draw = { token: number; logprob: number; rank: number; top: string };
 
-/** Runs a sampler over the rows; `full` swaps a stage for an unregistered clone (disables shortcuts). */
+const noop: SamplerStage = { name: "noop", apply() {}, clone: () => noop };
+
+/** Runs a sampler over the rows; `full` puts a custom no-op stage first (disables the fast paths). */
 function run(params: SamplerParams, data: Float32Array[], full: boolean): Draw[] {
-  const s = createSampler(params, { stream: 3 });
-  if (full) (s.stages as unknown as { clone(): unknown }[])[0] = s.stages[0]!.clone();
+  const first = createSampler(params).stages[0]!.name;
+  const stages = full ? [{ before: first, stage: noop }] : [];
+  const s = createSampler(params, { stream: 3, stages });
   return data.map((row) => {
     const r = s.sample(row, { logprobs: 3 });
     return { token: r.token, logprob: r.logprob, rank: r.rank, top: JSON.stringify(r.topLogprobs) };

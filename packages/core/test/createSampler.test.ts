@@ -156,7 +156,6 @@ describe("createSampler", () => {
   });
 
   it("reports a stage that leaves nothing as EmptyCandidatesError naming the row and stage", () => {
-    const s = createSampler({});
     const empty: SamplerStage = {
       name: "drop_all",
       apply(c) {
@@ -166,7 +165,7 @@ describe("createSampler", () => {
         return empty;
       },
     };
-    (s.stages as SamplerStage[]).splice(0, 0, empty);
+    const s = createSampler({}, { stages: [{ before: "logit_bias", stage: empty }] });
     let err: unknown;
     try {
       s.sample(Float32Array.from([1, 2]), { row: 4 });
@@ -191,9 +190,9 @@ describe("createSampler", () => {
   it("reuses the top-p exponentials as the raw normalizer with a bit-identical logprob", () => {
     const row = randomRow(20_000, 31);
     const fast = createSampler({ topP: 0.9, seed: 4 });
-    const slow = createSampler({ topP: 0.9, seed: 4 });
     const noop: SamplerStage = { name: "noop", apply() {}, clone: () => noop };
-    (slow.stages as SamplerStage[]).splice(0, 0, noop); // an unknown stage disables the reuse
+    // a custom stage first disables every fast path
+    const slow = createSampler({ topP: 0.9, seed: 4 }, { stages: [{ before: "logit_bias", stage: noop }] });
     for (let i = 0; i < 20; i++) {
       const a = fast.sample(row, { processed: true });
       const b = slow.sample(row, { processed: true });

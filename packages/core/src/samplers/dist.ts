@@ -1,8 +1,12 @@
 import type { Candidates } from "../candidates.js";
 import { computeProbs } from "../candidates.js";
 import { EmptyCandidatesError } from "../errors.js";
+import { loadedDrawKernel } from "../kernels/dispatch.js";
 import { uniform } from "../rng.js";
 import type { SamplerStage, SamplingContext } from "../samplerStage.js";
+import type { RowHead, RowView } from "../stageFastPath.js";
+import { OTHER, withFastPath } from "../stageFastPath.js";
+import { loadedArgmax } from "./greedy.js";
 
 /**
  * Dist (terminal): draws one candidate from the softmax of the candidate logits.
@@ -23,10 +27,12 @@ import type { SamplerStage, SamplingContext } from "../samplerStage.js";
  *
  * Method: inverse-CDF scan (~0.4 ns/element), reusing the exponentials a filter already computed
  * (`candidates.probs`) instead of recomputing them.
+ * Fast path: when every stage before it is an inactive filter or the temperature, one SIMD pass over
+ * the loaded row draws the token (see `drawFromRow`).
  * References: llama.cpp `llama_sample_dist` (std::discrete_distribution); vLLM `random_sample`.
  */
 export function dist(): SamplerStage {
-  return {
+  const stage: SamplerStage = {
     name: "dist",
     apply(c: Candidates, ctx: SamplingContext): void {
       computeProbs(c);
@@ -54,4 +60,16 @@ export function dist(): SamplerStage {
       return dist();
     },
   };
+  return withFastPath(stage, { effect: OTHER, pickFromRow: drawFromRow });
+}
+
+/**
+ * dist after leading no-ops and a temperature T, on the loaded row: T = 0 leaves one candidate (the
+ * argmax); otherwise one draw from softmax(row / T) by the fused float32 exp-and-sum and inverse-CDF
+ * walk (`loadedDrawKernel`, same u as the stage) — it can differ from the float64 stage only where
+ * the float32 cumulative sum crosses u·S differently.
+ */
+function drawFromRow(row: RowView, t: number, ctx: SamplingContext, head: RowHead): number {
+  if (t === 0) return loadedArgmax(head);
+  return loadedDrawKernel(row.max, t, uniform(ctx.seed, ctx.stream, ctx.step));
 }

@@ -1,5 +1,8 @@
 import type { Candidates } from "../candidates.js";
+import { loadedTopK } from "../kernels/dispatch.js";
 import type { SamplerStage } from "../samplerStage.js";
+import type { RowHead } from "../stageFastPath.js";
+import { OTHER, withFastPath } from "../stageFastPath.js";
 
 /**
  * Greedy (terminal): selects the candidate with the highest logit; ties → the lower id.
@@ -12,10 +15,12 @@ import type { SamplerStage } from "../samplerStage.js";
  * greedy().apply(candidates, ctx);
  * ```
  *
+ * Fast path: when every stage before it is an inactive filter or the temperature, one SIMD argmax
+ * pass over the loaded row replaces loading the V candidates.
  * References: llama.cpp `llama_sampler_greedy_apply`.
  */
 export function greedy(): SamplerStage {
-  return {
+  const stage: SamplerStage = {
     name: "greedy",
     apply(c: Candidates): void {
       if (c.sorted) {
@@ -40,4 +45,25 @@ export function greedy(): SamplerStage {
       return greedy();
     },
   };
+  // After leading no-ops and a temperature (monotone, or T = 0: the argmax too), the pick is the
+  // argmax of the raw row.
+  return withFastPath(stage, { effect: OTHER, pickFromRow: (_row, _t, _ctx, head) => loadedArgmax(head) });
+}
+
+/**
+ * The argmax of the loaded row (ties to the lower id: the top-1 of the kernels' total order) by one
+ * SIMD pass, recorded as the row's head; −1 when every token is masked.
+ *
+ * @param head - Receives the argmax as its one entry.
+ * @returns The token id, or −1.
+ * @example
+ * ```ts
+ * loadedArgmax(head); // row [1, 3, 3] → 1
+ * ```
+ */
+export function loadedArgmax(head: RowHead): number {
+  if (head.ids.length < 1) head.ids = new Int32Array(1);
+  if (loadedTopK(1, head.ids, null) !== 1) return -1;
+  head.size = 1;
+  return head.ids[0]!;
 }

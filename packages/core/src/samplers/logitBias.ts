@@ -3,6 +3,7 @@ import { invalidateCandidates } from "../candidates.js";
 import { InvalidParamsError } from "../errors.js";
 import type { SamplerStage, SamplingContext } from "../samplerStage.js";
 import { ensureScratch } from "../samplerStage.js";
+import { IDENTITY, OTHER, withFastPath } from "../stageFastPath.js";
 import { findCandidate } from "./findCandidate.js";
 
 /**
@@ -32,7 +33,7 @@ export function logitBias(bias: Readonly<Record<string, number>>): SamplerStage 
     vals[i] = bias[keys[i]!]!;
   }
   const count = keys.length;
-  return {
+  const stage: SamplerStage = {
     name: "logit_bias",
     apply(c: Candidates, ctx: SamplingContext): void {
       if (count === 0) return;
@@ -55,4 +56,5 @@ export function logitBias(bias: Readonly<Record<string, number>>): SamplerStage 
       return logitBias(bias);
     },
   };
+  return withFastPath(stage, { effect: count === 0 ? IDENTITY : OTHER });
 }

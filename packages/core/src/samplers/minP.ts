@@ -2,6 +2,7 @@ import type { Candidates } from "../candidates.js";
 import { candidateMax } from "../candidates.js";
 import { portableLog } from "../portableLog.js";
 import type { SamplerStage, SamplingContext } from "../samplerStage.js";
+import { IDENTITY, OTHER, withFastPath } from "../stageFastPath.js";
 import { thresholdFilter } from "./thresholdFilter.js";
 
 /**
@@ -27,7 +28,7 @@ import { thresholdFilter } from "./thresholdFilter.js";
 export function minP(m: number, opts: { minKeep?: number } = {}): SamplerStage {
   const minKeep = opts.minKeep ?? 1;
   const lnM = m > 0 ? (Number.isFinite(m) ? portableLog(m) : Number.POSITIVE_INFINITY) : 0; // engine-independent
-  return {
+  const stage: SamplerStage = {
     name: "min_p",
     apply(c: Candidates, ctx: SamplingContext): void {
       if (!(m > 0) || c.size <= 1) return;
@@ -37,4 +38,5 @@ export function minP(m: number, opts: { minKeep?: number } = {}): SamplerStage {
       return minP(m, { minKeep });
     },
   };
+  return withFastPath(stage, { effect: !(m > 0) ? IDENTITY : OTHER });
 }

@@ -3,6 +3,7 @@ import { invalidateCandidates } from "../candidates.js";
 import type { SamplerStage, SamplingContext } from "../samplerStage.js";
 import { ensureScratch } from "../samplerStage.js";
 import { sortPairs } from "../sortPairs.js";
+import { IDENTITY, OTHER, withFastPath } from "../stageFastPath.js";
 import { findCandidate } from "./findCandidate.js";
 
 /** Options of {@link penalties}; every field optional (defaults turn the stage off). */
@@ -27,7 +28,8 @@ export interface PenaltiesOptions {
  * Computed in float64, stored as float32; `−Infinity` stays `−Infinity`. Tokens with c(t) = 0 are untouched.
  *
  * @param opts - See {@link PenaltiesOptions}.
- * @returns A stage named `"penalties"` with `accept`, `reset`, `saveState`/`loadState` (the window).
+ * @returns A stage named `"penalties"` with `accept`, `reset`, `saveState`/`loadState` (the window;
+ *   `historyWindow` = `window`, so a sampler saves the window once as its `recent` tokens).
  *
  * @example
  * ```ts
@@ -51,6 +53,7 @@ export function penalties(opts: PenaltiesOptions = {}): SamplerStage {
 
   const stage: SamplerStage = {
     name: "penalties",
+    historyWindow: window,
     apply(c: Candidates, ctx: SamplingContext): void {
       if (!active || count === 0) return;
       const s = ensureScratch(ctx.scratch, Math.max(count, c.size));
@@ -109,5 +112,5 @@ export function penalties(opts: PenaltiesOptions = {}): SamplerStage {
       for (let j = 0; j < state.length; j++) stage.accept!(state[j]!);
     },
   };
-  return stage;
+  return withFastPath(stage, { effect: active ? OTHER : IDENTITY });
 }

@@ -1,7 +1,11 @@
 import type { Candidates } from "../candidates.js";
 import { truncateCandidates } from "../candidates.js";
+import { loadedTopK } from "../kernels/dispatch.js";
 import type { SamplerStage, SamplingContext } from "../samplerStage.js";
 import { ensureScratch } from "../samplerStage.js";
+import type { RowHead, RowView } from "../stageFastPath.js";
+import { IDENTITY, OTHER, withFastPath } from "../stageFastPath.js";
+import { applyTemperature } from "./temperature.js";
 
 /**
  * Top-k: keeps exactly the `k` highest logits (ties → the lower id); `k ≤ 0` or `k ≥ size` is a no-op.
@@ -17,12 +21,14 @@ import { ensureScratch } from "../samplerStage.js";
  * ```
  *
  * Method: one pass with a bounded min-heap of size k (O(V log k), ~1–2 ns/element), then the heap is
- * emptied worst-first into positions k−1 … 0 — no full-vocabulary sort.
+ * emptied worst-first into positions k−1 … 0 — no full-vocabulary sort. Fast path: when every stage
+ * before it is an inactive filter or the temperature, the SIMD top-k kernel picks the k candidates
+ * from the loaded row (see `topKFromRow`).
  * References: Fan et al. 2018 (top-k sampling); llama.cpp `llama_sampler_top_k_impl` (which uses a
  * bucket partial sort instead).
  */
 export function topK(k: number): SamplerStage {
-  return {
+  const stage: SamplerStage = {
     name: "top_k",
     apply(c: Candidates, ctx: SamplingContext): void {
       if (k <= 0 || k >= c.size) return;
@@ -32,6 +38,41 @@ export function topK(k: number): SamplerStage {
       return topK(k);
     },
   };
+  if (!(k > 0)) return withFastPath(stage, { effect: IDENTITY });
+  return withFastPath(stage, {
+    effect: OTHER,
+    fromRow: (c, row, t, head) => topKFromRow(c, row, k, t, head),
+  });
+}
+
+/**
+ * top-k after leading no-ops and a temperature T, on the loaded row: the temperature is monotone, so
+ * the k candidates are the k highest raw logits, which the SIMD kernel picks from the whole row
+ * (value descending, ties to the lower id) instead of loading V candidates; then T is applied to
+ * them. They are also the row's head. False (nothing changed) when k ≥ V or fewer than k tokens are
+ * unmasked (the full path keeps masked tokens as candidates then).
+ */
+function topKFromRow(c: Candidates, row: RowView, k: number, t: number, head: RowHead): boolean {
+  if (k >= row.length) return false;
+  if (c.ids.length < k) {
+    c.ids = new Int32Array(k);
+    c.logits = new Float32Array(k);
+    c.probs = new Float64Array(k);
+  }
+  if (loadedTopK(k, c.ids, c.logits) < k) return false;
+  c.size = k;
+  c.sorted = true;
+  c.max = c.logits[0]!;
+  c.probsValid = false;
+  c.probsSum = 0;
+  c.selected = -1;
+  c.pristine = false;
+  c.rawSum = Number.NaN;
+  if (head.ids.length < k) head.ids = new Int32Array(k);
+  head.ids.set(c.ids.subarray(0, k));
+  head.size = k;
+  applyTemperature(c, t);
+  return true;
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { Candidates } from "../candidates.js";
 import { candidateMax } from "../candidates.js";
 import type { SamplerStage, SamplingContext } from "../samplerStage.js";
+import { IDENTITY, OTHER, withFastPath } from "../stageFastPath.js";
 import { thresholdFilter } from "./thresholdFilter.js";
 
 /**
@@ -23,7 +24,7 @@ import { thresholdFilter } from "./thresholdFilter.js";
  * `llama_sampler_top_n_sigma_apply`.
  */
 export function topNSigma(n: number): SamplerStage {
-  return {
+  const stage: SamplerStage = {
     name: "top_n_sigma",
     apply(c: Candidates, ctx: SamplingContext): void {
       const size = c.size;
@@ -51,4 +52,5 @@ export function topNSigma(n: number): SamplerStage {
       return topNSigma(n);
     },
   };
+  return withFastPath(stage, { effect: !(n > 0) ? IDENTITY : OTHER });
 }

@@ -1,10 +1,13 @@
 import type { Candidates } from "../candidates.js";
 import { candidateMax, computeProbs, truncateCandidates } from "../candidates.js";
 import { SUM_BLOCK } from "../expSum.js";
+import { topPKernel } from "../kernels/dispatch.js";
 import { portableExp } from "../portableExp.js";
 import type { SamplerStage, SamplingContext } from "../samplerStage.js";
 import { ensureScratch } from "../samplerStage.js";
 import { sortPairs } from "../sortPairs.js";
+import type { RowView } from "../stageFastPath.js";
+import { IDENTITY, OTHER, withFastPath } from "../stageFastPath.js";
 
 // Histogram of the logit gap d = max − logit: 16 buckets per nat over [0, 64), one overflow bucket.
 const PER_NAT = 16;
@@ -37,6 +40,8 @@ const LAST = 64 * PER_NAT; // index of the overflow bucket (d ≥ 64, or −Infi
  * sorted to place the exact cut, and one stable compaction keeps the nucleus in id order. No sort of
  * the vocabulary or even of the nucleus. The e_i are kept for the draw (fused normalizer), and on an
  * untouched row their sum doubles as the raw log-normalizer. A sorted set (after top-k) is cut directly.
+ * Fast path: when every stage before it is an inactive filter or a temperature T > 0, the SIMD
+ * nucleus kernel picks the candidates from the loaded row (see `topPFromRow`).
  * References: Holtzman et al. 2020, "The Curious Case of Neural Text Degeneration"; llama.cpp
  * `llama_sampler_top_p_apply` (bucket partial sort); vLLM `apply_top_k_top_p`.
  */
@@ -45,7 +50,7 @@ export function topP(p: number, opts: { minKeep?: number } = {}): SamplerStage {
   const mass = new Float64Array(LAST + 1);
   const count = new Int32Array(LAST + 1);
   let bucket = new Uint16Array(0); // bucket of each candidate, grown on demand
-  return {
+  const stage: SamplerStage = {
     name: "top_p",
     apply(c: Candidates, ctx: SamplingContext): void {
       if (p >= 1 || c.size <= 1) return;
@@ -176,4 +181,49 @@ export function topP(p: number, opts: { minKeep?: number } = {}): SamplerStage {
       return topP(p, { minKeep });
     },
   };
+  if (p >= 1) return withFastPath(stage, { effect: IDENTITY });
+  // minKeep > 1 is not what the kernel's nucleus computes: no shortcut then.
+  if (minKeep > 1) return withFastPath(stage, { effect: OTHER });
+  return withFastPath(stage, { effect: OTHER, fromRow: (c, row, t) => topPFromRow(c, row, t, p) });
+}
+
+/**
+ * top-p after leading no-ops and a temperature T > 0, on the loaded row: the SIMD nucleus kernel
+ * (`topPKernel`: the smallest set of most likely tokens with mass ≥ p, ties to the lower id; float32
+ * exp-and-sum, so the edge is decided at float32 precision) picks the candidates from the whole row,
+ * left exactly as the temperature and top_p stages leave them: ids ascending (unsorted), logits
+ * (u − max) / T rounded to float32 (u itself at T = 1), their float64 exponentials and sum in id order.
+ * False at T = 0 or V = 1.
+ */
+function topPFromRow(c: Candidates, row: RowView, t: number, p: number): boolean {
+  if (!(t > 0) || row.length <= 1) return false;
+  const { data, offset, length, max } = row;
+  if (c.ids.length < length) {
+    c.ids = new Int32Array(length);
+    c.logits = new Float32Array(length);
+    c.probs = new Float64Array(length);
+  }
+  const n = topPKernel(data, offset, length, t, p, c.ids);
+  const ids = c.ids;
+  const logits = c.logits;
+  const m = t === 1 ? max : 0;
+  if (t === 1) for (let i = 0; i < n; i++) logits[i] = data[offset + ids[i]!]!;
+  else for (let i = 0; i < n; i++) logits[i] = (data[offset + ids[i]!]! - max) / t;
+  // The exponentials and their sum as top_p's compaction leaves them (float64, id order).
+  const probs = c.probs;
+  let sum = 0;
+  for (let i = 0; i < n; i++) {
+    const e = portableExp(logits[i]! - m);
+    probs[i] = e;
+    sum += e;
+  }
+  c.max = m;
+  c.size = n;
+  c.sorted = false;
+  c.probsValid = true;
+  c.probsSum = sum;
+  c.selected = -1;
+  c.pristine = false;
+  c.rawSum = Number.NaN;
+  return true;
 }

@@ -4,6 +4,7 @@ import { portableLog } from "../portableLog.js";
 import type { SamplerStage, SamplingContext } from "../samplerStage.js";
 import { ensureScratch } from "../samplerStage.js";
 import { sortPairs } from "../sortPairs.js";
+import { IDENTITY, OTHER, withFastPath } from "../stageFastPath.js";
 
 /**
  * Locally typical sampling: keeps the tokens whose surprisal is closest to the entropy, up to mass `p`.
@@ -30,7 +31,7 @@ import { sortPairs } from "../sortPairs.js";
  */
 export function typicalP(p: number, opts: { minKeep?: number } = {}): SamplerStage {
   const minKeep = opts.minKeep ?? 1;
-  return {
+  const stage: SamplerStage = {
     name: "typical_p",
     apply(c: Candidates, ctx: SamplingContext): void {
       const n = c.size;
@@ -88,4 +89,5 @@ export function typicalP(p: number, opts: { minKeep?: number } = {}): SamplerSta
       return typicalP(p, { minKeep });
     },
   };
+  return withFastPath(stage, { effect: p >= 1 ? IDENTITY : OTHER });
 }
