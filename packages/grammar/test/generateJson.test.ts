@@ -33,8 +33,11 @@ function run(
 ): { text: string; ended: boolean } {
   const compiled = cache.get(source) ?? compileGrammar(source, tokenizer, { eosId: EOS, exclude: SPECIAL });
   cache.set(source, compiled);
-  const sampler = createSampler({ seed, temperature: 1 });
-  (sampler.stages as unknown as unknown[]).unshift(grammarStage(compiled));
+  // The grammar stage first in the chain (the chain is immutable: stages go in when it is built).
+  const sampler = createSampler(
+    { seed, temperature: 1 },
+    { stages: [{ before: "logit_bias", stage: grammarStage(compiled) }] },
+  );
   const context = tokenizer.encode(prompt);
   const bytes: number[] = [];
   for (let step = 0; step < maxTokens; step++) {
