@@ -123,8 +123,8 @@ for (const tokenizer of [cl100k, widened(cl100k, 128256)]) {
   let tokens = 0;
   for (let g = 0; g < GENERATIONS; g++) {
     const stage = grammarStage(lazy.r);
-    const sampler = createSampler({ seed: g, temperature: 1 });
-    sampler.stages.unshift(stage);
+    const sampler = createSampler({ seed: g, temperature: 1 }, { stages: [{ stage, before: "logit_bias" }] });
+    if (!sampler.stages.includes(stage)) sampler.stages.unshift(stage); // a core without custom stages
     const plain = createSampler({ seed: g, temperature: 1 });
     const context = cl100k.encode("The order:");
     for (let step = 0; step < 400; step++) {

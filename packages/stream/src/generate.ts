@@ -2,6 +2,7 @@ import type { LogitSource, SamplerStage, Tokenizer } from "@logitstream/core";
 import {
   createSampler,
   LogitstreamError,
+  resolveSamplerParams,
   type SamplerParams,
   validateSamplerParams,
 } from "@logitstream/core";
@@ -136,11 +137,12 @@ export function generate(
     let sampler: TokenSampler;
     let constraint: (SamplerStage & { isComplete?(): boolean }) | undefined;
     try {
-      sampler = make(params, { stream });
       if (grammar !== undefined) {
         constraint = grammar.clone() as SamplerStage & { isComplete?(): boolean };
         constraint.reset?.();
-        (sampler as unknown as { stages: SamplerStage[] }).stages.unshift(constraint);
+        sampler = grammarSampler(params, stream, constraint);
+      } else {
+        sampler = make(params, { stream });
       }
       if (options.penalizePrompt === true && sampler.accept !== undefined) {
         for (let i = 0; i < ids.length; i++) sampler.accept(ids[i]!);
@@ -280,6 +282,19 @@ export function generate(
   return iterableFace(events$, (own) =>
     generate(source, prompt, params, { ...options, pacer: joinPacers(options.pacer, own) }),
   );
+}
+
+/**
+ * Core's sampler with `stage` first in the chain (before the first stage of the params' order), so
+ * every filter after it chooses among the tokens it allows.
+ */
+function grammarSampler(params: SamplerParams, stream: number, stage: SamplerStage): TokenSampler {
+  const first = resolveSamplerParams(params).samplers[0];
+  // A variable, not a literal: `stages` (custom stages at a named place) is newer than some cores.
+  const options = { stream, stages: [{ stage, before: first }] };
+  const sampler = createSampler(params, options);
+  if (!sampler.stages.includes(stage)) (sampler.stages as SamplerStage[]).unshift(stage);
+  return sampler;
 }
 
 function describe(err: unknown): string {
