@@ -38,12 +38,18 @@ export interface GrammarStage extends SamplerStage {
  * ```
  */
 export function grammarStage(grammar: CompiledGrammar): GrammarStage {
-  return makeStage(grammar, grammar.start, 0);
+  return makeStage(grammar, grammar.start, []);
 }
 
-function makeStage(grammar: CompiledGrammar, state0: number, position0: number): GrammarStage {
+/** What a grammar stage saves in a sampler's state: the tokens it accepted, replayed on load. */
+interface SavedGrammarState {
+  tokens: number[];
+}
+
+function makeStage(grammar: CompiledGrammar, state0: number, accepted0: readonly number[]): GrammarStage {
   let state = state0;
-  let position = position0;
+  const accepted = accepted0.slice();
+  let position = accepted.length;
   const eos = grammar.eosId;
   const a = grammar.automaton;
   return {
@@ -111,10 +117,24 @@ function makeStage(grammar: CompiledGrammar, state0: number, position0: number):
       }
       state = next;
       position++;
+      accepted.push(token);
     },
     reset(): void {
       state = grammar.start;
       position = 0;
+      accepted.length = 0;
+    },
+    // An automaton state is an id local to this process's compiled grammar; the tokens are portable.
+    saveState(): SavedGrammarState {
+      return { tokens: accepted.slice() };
+    },
+    loadState(saved: unknown): void {
+      const tokens = (saved as SavedGrammarState | null)?.tokens;
+      if (!Array.isArray(tokens) || !tokens.every((t) => Number.isInteger(t))) {
+        throw new TokenRejectedError(-1, 0, "is missing: a saved grammar state is { tokens: number[] }");
+      }
+      this.reset!();
+      for (const t of tokens) this.accept!(t);
     },
     canEnd(): boolean {
       return a.accepts(state);
@@ -123,7 +143,7 @@ function makeStage(grammar: CompiledGrammar, state0: number, position0: number):
       return a.accepts(state) && !a.canContinue(state);
     },
     clone(): GrammarStage {
-      return makeStage(grammar, state, position);
+      return makeStage(grammar, state, accepted);
     },
   };
 }

@@ -52,47 +52,59 @@ const cache = new Map<GrammarSource, ReturnType<typeof compileGrammar>>();
 
 describe("generation with the embedded n-gram model", () => {
   for (const [name, schema] of Object.entries(SCHEMAS)) {
-    it(`${name}: every output parses, validates with ajv and ends by itself (${SEEDS} seeds)`, () => {
-      const source = { jsonSchema: schema };
-      const validate = ajv.compile(schema);
-      for (let seed = 0; seed < SEEDS; seed++) {
-        const { text, ended } = run(source, seed, "The answer is ");
-        expect(ended, `seed ${seed}: ${text}`).toBe(true);
-        const value = JSON.parse(text);
-        expect(validate(value), `seed ${seed}: ${text} ${JSON.stringify(validate.errors)}`).toBe(true);
-      }
-    }, TIMEOUT);
+    it(
+      `${name}: every output parses, validates with ajv and ends by itself (${SEEDS} seeds)`,
+      () => {
+        const source = { jsonSchema: schema };
+        const validate = ajv.compile(schema);
+        for (let seed = 0; seed < SEEDS; seed++) {
+          const { text, ended } = run(source, seed, "The answer is ");
+          expect(ended, `seed ${seed}: ${text}`).toBe(true);
+          const value = JSON.parse(text);
+          expect(validate(value), `seed ${seed}: ${text} ${JSON.stringify(validate.errors)}`).toBe(true);
+        }
+      },
+      TIMEOUT,
+    );
   }
 
-  it("regex outputs match the JavaScript RegExp", () => {
-    for (const re of [
-      "[A-Z][a-z]{2,8}( [a-z]{1,8}){0,4}\\.",
-      "(yes|no|maybe), because [a-z ]{5,30}\\.",
-      "\\d{3}-\\d{4}",
-    ]) {
-      const js = new RegExp(`^(?:${re})$`, "u");
-      for (let seed = 0; seed < SEEDS; seed++) {
-        const { text, ended } = run({ regex: re }, seed, "She said");
-        expect(ended, text).toBe(true);
-        expect(js.test(text), `${re} seed ${seed}: ${JSON.stringify(text)}`).toBe(true);
+  it(
+    "regex outputs match the JavaScript RegExp",
+    () => {
+      for (const re of [
+        "[A-Z][a-z]{2,8}( [a-z]{1,8}){0,4}\\.",
+        "(yes|no|maybe), because [a-z ]{5,30}\\.",
+        "\\d{3}-\\d{4}",
+      ]) {
+        const js = new RegExp(`^(?:${re})$`, "u");
+        for (let seed = 0; seed < SEEDS; seed++) {
+          const { text, ended } = run({ regex: re }, seed, "She said");
+          expect(ended, text).toBe(true);
+          expect(js.test(text), `${re} seed ${seed}: ${JSON.stringify(text)}`).toBe(true);
+        }
       }
-    }
-  }, TIMEOUT);
+    },
+    TIMEOUT,
+  );
 
-  it("GBNF outputs (json, arithmetic, list fixtures) parse with the reference parsers", () => {
-    const fixtures: [string, (t: string) => boolean][] = [
-      ["json.gbnf", isFixtureJson],
-      ["arithmetic.gbnf", isFixtureArithmetic],
-      ["list.gbnf", isFixtureList],
-    ];
-    for (const [file, parse] of fixtures) {
-      const gbnf = readFileSync(new URL(`fixtures/${file}`, import.meta.url), "utf8");
-      const source = { gbnf };
-      for (let seed = 0; seed < (FULL ? SEEDS : 1); seed++) {
-        const { text, ended } = run(source, seed, "The list:", 200);
-        // Recursive grammars may run to the token limit; a finished output must parse.
-        if (ended) expect(parse(text), `${file} seed ${seed}: ${JSON.stringify(text)}`).toBe(true);
+  it(
+    "GBNF outputs (json, arithmetic, list fixtures) parse with the reference parsers",
+    () => {
+      const fixtures: [string, (t: string) => boolean][] = [
+        ["json.gbnf", isFixtureJson],
+        ["arithmetic.gbnf", isFixtureArithmetic],
+        ["list.gbnf", isFixtureList],
+      ];
+      for (const [file, parse] of fixtures) {
+        const gbnf = readFileSync(new URL(`fixtures/${file}`, import.meta.url), "utf8");
+        const source = { gbnf };
+        for (let seed = 0; seed < (FULL ? SEEDS : 1); seed++) {
+          const { text, ended } = run(source, seed, "The list:", 200);
+          // Recursive grammars may run to the token limit; a finished output must parse.
+          if (ended) expect(parse(text), `${file} seed ${seed}: ${JSON.stringify(text)}`).toBe(true);
+        }
       }
-    }
-  }, TIMEOUT);
+    },
+    TIMEOUT,
+  );
 });

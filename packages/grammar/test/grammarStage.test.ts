@@ -1,5 +1,6 @@
 import {
   createCandidates,
+  createSampler,
   createSamplingContext,
   EmptyCandidatesError,
   loadCandidates,
@@ -175,5 +176,31 @@ describe("grammarStage", () => {
     expect(s.position).toBe(0);
     expect(s.canEnd()).toBe(false);
     expect(copy.canEnd()).toBe(true);
+  });
+
+  it("saves its accepted tokens in the sampler's state and resumes from them", () => {
+    const g = compileGrammar(SOURCES[0]![1], tok, { eosId: tok.eosId });
+    const V = tok.vocabSize;
+    const rows = Array.from({ length: 12 }, (_, r) =>
+      new Float32Array(V).map((_, i) => Math.sin(i * 1.3 + r) * 4),
+    );
+    const make = (state?: ReturnType<ReturnType<typeof createSampler>["state"]>) =>
+      createSampler(
+        { seed: 11, temperature: 1 },
+        {
+          stages: [{ stage: grammarStage(g), before: "logit_bias" }],
+          ...(state === undefined ? {} : { state }),
+        },
+      );
+    const a = make();
+    for (let i = 0; i < 5; i++) a.sample(rows[i]!);
+    const saved = JSON.parse(JSON.stringify(a.state()));
+    const b = make(saved);
+    for (let i = 5; i < 12; i++) {
+      const x = a.sample(rows[i]!).token;
+      expect(b.sample(rows[i]!).token).toBe(x);
+      if (x === tok.eosId) break;
+    }
+    expect(() => grammarStage(g).loadState!({ tokens: [0x7a] })).toThrow(TokenRejectedError);
   });
 });
