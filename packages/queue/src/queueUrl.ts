@@ -1,3 +1,4 @@
+import { isIP } from "node:net";
 import type { RedisOptions } from "ioredis";
 import { QueueUrlError } from "./errors.js";
 
@@ -63,6 +64,7 @@ export function parseQueueUrl(url: string): QueueUrl {
   redis.host = u.hostname === "" ? "127.0.0.1" : u.hostname.replace(/^\[|\]$/g, "");
   redis.port = u.port === "" ? 6379 : Number(u.port);
   db(u.pathname.replace(/^\//, ""));
-  if (u.protocol === "rediss:") redis.tls = { servername: redis.host };
+  // TLS: the certificate is checked against the host name (SNI may not carry an IP address).
+  if (u.protocol === "rediss:") redis.tls = isIP(redis.host) === 0 ? { servername: redis.host } : {};
   return { redis, display };
 }

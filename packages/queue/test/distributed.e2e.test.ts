@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { type RedisServer, startRedis } from "./redisServer.js";
+import { type RedisServer, selfSignedCert, startRedis } from "./redisServer.js";
 
 // Whole CLI runs on a shared 2-core machine: generous per-test limits (a hang still fails the test).
 vi.setConfig({ testTimeout: 150_000, hookTimeout: 60_000 });
@@ -25,11 +25,17 @@ interface Run {
 /** Runs the CLI to completion; stdin from a buffer or a file, stdout collected or sent to a file. */
 function cli(
   args: string[],
-  opts: { stdin?: Buffer; stdinFile?: string; stdoutFd?: number; keepStdin?: boolean } = {},
+  opts: {
+    stdin?: Buffer;
+    stdinFile?: string;
+    stdoutFd?: number;
+    keepStdin?: boolean;
+    env?: NodeJS.ProcessEnv;
+  } = {},
 ): { child: ChildProcess; done: Promise<Run> } {
   const stdinFd = opts.stdinFile !== undefined ? openSync(opts.stdinFile, "r") : undefined;
   const child = spawn(process.execPath, [CLI, ...args], {
-    env: ENV,
+    env: opts.env ?? ENV,
     stdio: [stdinFd ?? "pipe", opts.stdoutFd ?? "pipe", "pipe"],
   });
   if (stdinFd !== undefined) closeSync(stdinFd);
@@ -75,12 +81,12 @@ let dir: string;
 let redis: RedisServer;
 const workers: ChildProcess[] = [];
 
-function startWorker(url: string): ChildProcess {
+function startWorker(url: string, env: NodeJS.ProcessEnv = ENV): ChildProcess {
   const w = spawn(
     process.execPath,
     [CLI, "worker", "--queue", url, "--threads", "1", "--stall-timeout", "2000"],
     {
-      env: ENV,
+      env,
       stdio: "ignore",
     },
   );
@@ -171,12 +177,16 @@ describe("faults", () => {
     const run = cli([...args, ...Q(), "--task-rows", "250", "--in-flight", "16"]);
     // Kill a worker as soon as the first results are written: tasks are in every worker's hands.
     await new Promise<void>((resolve) => run.child.stdout!.once("data", () => resolve()));
-    const victim = workers.find((w) => w.exitCode === null)!;
-    await stopWorker(victim, "SIGKILL");
+    const [victim, leaver] = workers.filter((w) => w.exitCode === null && w.signalCode === null);
+    await stopWorker(victim!, "SIGKILL");
+    // Another one is asked to stop: it finishes the tasks in hand, then exits with SIGTERM's code.
+    const leaverCode = await stopWorker(leaver!, "SIGTERM");
     const remote = await run.done;
+    expect(leaverCode).toBe(143);
     expect(remote.code).toBe(0);
     expect(remote.stdout.equals(local.stdout)).toBe(true);
     startWorker(redis.url); // back to three
+    startWorker(redis.url);
   });
 
   it("a coordinator killed mid-job and started again with its --job-id resumes into the same output", async () => {
@@ -323,6 +333,24 @@ describe("connection URLs", () => {
     } finally {
       await stopWorker(w);
       await secured.stop();
+    }
+  });
+
+  it("rediss:// connects over TLS (a self-signed server certificate the processes trust)", async () => {
+    const tls = selfSignedCert(dir);
+    const server = await startRedis({ tls });
+    const env = { ...ENV, NODE_EXTRA_CA_CERTS: tls.cert };
+    const w = startWorker(server.url, env);
+    try {
+      expect(server.url).toMatch(/^rediss:\/\/127\.0\.0\.1:\d+$/);
+      const args = ["sample", files.f32!, "--format", "f32", "--vocab", String(V), "--seed", "2"];
+      const local = await cli([...args, "--threads", "1"]).done;
+      const r = await cli([...args, "--queue", server.url, "--no-progress"], { env }).done;
+      expect(r.code).toBe(0);
+      expect(r.stdout.equals(local.stdout)).toBe(true);
+    } finally {
+      await stopWorker(w);
+      await server.stop();
     }
   });
 });

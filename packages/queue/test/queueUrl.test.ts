@@ -20,6 +20,7 @@ describe("parseQueueUrl", () => {
     ["redis://:pw@10.0.0.5:6380/1", { host: "10.0.0.5", port: 6380, password: "pw", db: 1 }],
     ["redis://bob:p%40ss@h:1/0", { host: "h", port: 1, username: "bob", password: "p@ss", db: 0 }],
     ["rediss://h:6380", { host: "h", port: 6380, tls: { servername: "h" } }],
+    ["rediss://127.0.0.1:6380", { host: "127.0.0.1", port: 6380, tls: {} }],
     ["unix:///tmp/r.sock", { path: "/tmp/r.sock" }],
     ["unix:///tmp/r.sock?db=3&password=pw", { path: "/tmp/r.sock", password: "pw", db: 3 }],
   ])("reads %s", (url, redis) => {

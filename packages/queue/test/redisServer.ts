@@ -1,7 +1,7 @@
 // Starts and stops a real redis-server for the tests: a unix socket in a fresh directory (or a loopback
 // port), no persistence, noeviction (BullMQ needs it). Stopped by PID.
-import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -25,33 +25,61 @@ export function freePort(): Promise<number> {
   });
 }
 
-export async function startRedis(opts: { password?: string; tcp?: boolean } = {}): Promise<RedisServer> {
+/** A self-signed certificate for 127.0.0.1 (openssl), for a TLS listener. */
+export function selfSignedCert(dir: string): { cert: string; key: string } {
+  const cert = join(dir, "cert.pem");
+  const key = join(dir, "key.pem");
+  execFileSync(
+    "openssl",
+    [
+      "req",
+      "-x509",
+      "-newkey",
+      "rsa:2048",
+      "-nodes",
+      "-days",
+      "1",
+      "-subj",
+      "/CN=127.0.0.1",
+      "-addext",
+      "subjectAltName=IP:127.0.0.1",
+      "-keyout",
+      key,
+      "-out",
+      cert,
+    ],
+    { stdio: "ignore" },
+  );
+  return { cert, key };
+}
+
+export async function startRedis(
+  opts: { password?: string; tcp?: boolean; tls?: { cert: string; key: string } } = {},
+): Promise<RedisServer> {
   const dir = mkdtempSync(join(tmpdir(), "ls-redis-"));
   const socket = join(dir, "redis.sock");
-  const port = opts.tcp ? await freePort() : 0;
-  const args = [
-    "--port",
-    String(port),
-    "--save",
-    "",
-    "--appendonly",
-    "no",
-    "--maxmemory-policy",
-    "noeviction",
-  ];
-  if (opts.tcp) args.push("--bind", "127.0.0.1");
+  const tcp = opts.tcp === true || opts.tls !== undefined;
+  const port = tcp ? await freePort() : 0;
+  const args = ["--save", "", "--appendonly", "no", "--maxmemory-policy", "noeviction"];
+  if (opts.tls !== undefined) {
+    const t = opts.tls;
+    args.push("--port", "0", "--tls-port", String(port), "--tls-cert-file", t.cert, "--tls-key-file", t.key);
+    args.push("--tls-ca-cert-file", t.cert, "--tls-auth-clients", "no");
+  } else args.push("--port", String(port));
+  if (tcp) args.push("--bind", "127.0.0.1");
   else args.push("--unixsocket", socket);
   if (opts.password !== undefined) args.push("--requirepass", opts.password);
   const child: ChildProcess = spawn("redis-server", args, { stdio: "ignore" });
   const auth = opts.password !== undefined ? opts.password : undefined;
-  const url = opts.tcp
-    ? `redis://${auth !== undefined ? `:${auth}@` : ""}127.0.0.1:${port}`
+  const url = tcp
+    ? `${opts.tls !== undefined ? "rediss" : "redis"}://${auth !== undefined ? `:${auth}@` : ""}127.0.0.1:${port}`
     : `unix://${socket}${auth !== undefined ? `?password=${auth}` : ""}`;
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   const deadline = Date.now() + 10_000;
   for (;;) {
     const c = new Redis({
-      ...(opts.tcp ? { host: "127.0.0.1", port } : { path: socket }),
+      ...(tcp ? { host: "127.0.0.1", port } : { path: socket }),
+      ...(opts.tls !== undefined ? { tls: { ca: readFileSync(opts.tls.cert) } } : {}),
       ...(auth !== undefined ? { password: auth } : {}),
       lazyConnect: true,
       retryStrategy: () => null,
