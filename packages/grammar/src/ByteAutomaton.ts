@@ -4,7 +4,7 @@ import { CALL, END, TERM } from "./lowerGrammar.js";
 
 /** Bounds on the automaton's lazily built state space. */
 export interface AutomatonLimits {
-  /** Most distinct states (default 200,000). */
+  /** Most distinct states (default 65,536: a 64 MiB transition table at most; capped at 2^23). */
   maxStates?: number;
   /** Most stacks one state may hold (default 20,000). */
   maxStacks?: number;
@@ -61,7 +61,8 @@ export class ByteAutomaton {
 
   constructor(grammar: FlatGrammar, limits: AutomatonLimits = {}) {
     this.grammar = grammar;
-    this.maxStates = limits.maxStates ?? 200_000;
+    // The transition table holds 256 ints per state, indexed by state << 8: at most 2^23 states.
+    this.maxStates = Math.min(limits.maxStates ?? 65_536, 1 << 23);
     this.maxStacks = limits.maxStacks ?? 20_000;
     this.nodePos[0] = -1;
     [this.classOf, this.classMembers] = byteClasses(grammar.byteSets);

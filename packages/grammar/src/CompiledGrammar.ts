@@ -133,8 +133,7 @@ export class CompiledGrammar {
   private computeMask(state: number, successors: number[] | null, skipStore = false): Uint32Array {
     const a = this.automaton;
     const trie = this.trie;
-    const edge = trie.edgeByte;
-    const depth = trie.depth;
+    const info = trie.nodeInfo;
     const end = trie.end;
     const first = trie.firstToken;
     const nextTok = trie.nextToken;
@@ -145,17 +144,19 @@ export class CompiledGrammar {
     let table = a.table;
     let k = 1;
     while (k < n) {
-      const from = stateAt[depth[k]! - 1]!;
-      let t = table[from * 256 + edge[k]!]!;
+      const x = info[k]!;
+      const d = x >>> 8;
+      const from = stateAt[d - 1]!;
+      let t = table[(from << 8) | (x & 255)]!;
       if (t === UNKNOWN) {
-        t = a.next(from, edge[k]!);
+        t = a.next(from, x & 255);
         table = a.table;
       }
       if (t === DEAD) {
         k = end[k]!;
         continue;
       }
-      stateAt[depth[k]!] = t;
+      stateAt[d] = t;
       let tok = first[k]!;
       if (tok >= 0) {
         if (successors !== null) {

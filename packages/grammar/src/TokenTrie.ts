@@ -17,6 +17,8 @@ export class TokenTrie {
   readonly size: number;
   readonly edgeByte: Uint8Array;
   readonly depth: Uint16Array;
+  /** `depth << 8 | edgeByte` per node: the walk's hot loop reads one array instead of two. */
+  readonly nodeInfo: Int32Array;
   readonly end: Int32Array;
   /** First token ending at node k (−1: none); further ones via `nextToken`. */
   readonly firstToken: Int32Array;
@@ -85,6 +87,8 @@ export class TokenTrie {
     this.size = n;
     this.edgeByte = edgeByte.slice(0, n);
     this.depth = depth.slice(0, n);
+    this.nodeInfo = new Int32Array(n);
+    for (let k = 0; k < n; k++) this.nodeInfo[k] = (depth[k]! << 8) | edgeByte[k]!;
     this.end = end.slice(0, n);
     this.firstToken = firstToken.slice(0, n);
     this.nextToken = nextToken;
