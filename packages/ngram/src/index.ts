@@ -7,6 +7,7 @@ export { AbortedError, ModelFormatError, TokenIdError } from "./errors.js";
 export { kneserNeyDiscounts } from "./kneserNeyDiscounts.js";
 export { DEFAULT_MODEL_URL, loadModel } from "./loadModel.js";
 export { decodeModelFile, encodeModelFile } from "./modelFile.js";
+export { modelFromBytes } from "./modelFromBytes.js";
 export type { NgramCounts } from "./NgramCounts.js";
 export { NgramModel } from "./NgramModel.js";
 export { pruneNgrams } from "./pruneNgrams.js";

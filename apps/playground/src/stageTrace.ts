@@ -1,0 +1,77 @@
+import {
+  type Candidates,
+  createSampler,
+  resolveSamplerParams,
+  type SamplerParams,
+  type SamplerStage,
+} from "@logitstream/core";
+
+/** What one stage of the chain left: the token ids still candidates after it (ascending). */
+export interface StageStep {
+  name: string;
+  kept: Int32Array;
+}
+
+/** The chain run on one row, stage by stage, and the token it chose. */
+export interface StageTrace {
+  steps: StageStep[];
+  token: number;
+  /** log-softmax of the raw row at the chosen token. */
+  logprob: number;
+}
+
+/** Options of {@link traceStages}. */
+export interface TraceOptions {
+  /** Tokens before this position, fed to the sampler (penalties look at them). */
+  history?: ArrayLike<number>;
+  /** RNG stream (request id) and step (token position) of the draw; default 0 and history length. */
+  stream?: number;
+  step?: number;
+}
+
+/**
+ * Runs core's sampler chain on one row and records, after every filter stage, which tokens are still
+ * candidates — what the playground greys out stage by stage. It uses only the public API: a probe stage
+ * (a custom stage that reads the candidates and changes nothing) is inserted after each built-in filter,
+ * so the kept sets are exactly the chain's, and the chosen token is the chain's own draw.
+ *
+ * @param logits - One row.
+ * @param params - Sampler params (validated by core).
+ * @param opts - History and RNG position.
+ * @returns The steps in chain order (the terminal stage is not a step) and the chosen token.
+ * @example
+ * ```ts
+ * traceStages(new Float32Array([1, 3, 2]), { topK: 2, seed: 1 }).steps.find((s) => s.name === "top_k")!.kept;
+ * // Int32Array [1, 2]
+ * ```
+ */
+export function traceStages(
+  logits: Float32Array,
+  params: SamplerParams,
+  opts: TraceOptions = {},
+): StageTrace {
+  const names = resolveSamplerParams(params).samplers.filter((n) => n !== "dist" && n !== "greedy");
+  const steps: StageStep[] = names.map((name) => ({ name, kept: new Int32Array(0) }));
+  const insertions = steps.map((step) => ({ after: step.name, stage: probe(step) }));
+  const history = Array.from(opts.history ?? []);
+  const sampler = createSampler(params, {
+    stages: insertions,
+    state: { stream: opts.stream ?? 0, step: opts.step ?? history.length, recent: [] },
+  });
+  for (const t of history) sampler.accept(t);
+  const r = sampler.sample(logits);
+  return { steps, token: r.token, logprob: r.logprob };
+}
+
+/** A stage that records the ids of the candidates it sees into `step.kept` and changes nothing. */
+function probe(step: StageStep): SamplerStage {
+  return {
+    name: `probe:${step.name}`,
+    apply(c: Candidates) {
+      step.kept = c.ids.slice(0, c.size).sort();
+    },
+    clone() {
+      return probe(step);
+    },
+  };
+}
