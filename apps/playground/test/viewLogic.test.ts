@@ -114,7 +114,7 @@ describe("tokenLabel", () => {
 describe("scanLogitsFile", () => {
   const data = rows(11, 50, 40);
   const flat = new Float32Array(50 * 40);
-  data.forEach((r, i) => flat.set(r, i * 40));
+  for (const [i, r] of data.entries()) flat.set(r, i * 40);
   const npy = encodeNpy({ rows: 50, vocab: 40, data: flat });
   const targets = Int32Array.from({ length: 50 }, (_, i) => (i * 7) % 40);
 
