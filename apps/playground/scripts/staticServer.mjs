@@ -3,7 +3,7 @@
 // in-process on a free port.
 import { createReadStream, statSync } from "node:fs";
 import { createServer } from "node:http";
-import { extname, join, normalize, sep } from "node:path";
+import { extname, join, normalize, resolve, sep } from "node:path";
 
 const TYPES = {
   ".html": "text/html; charset=utf-8",
@@ -19,11 +19,12 @@ const TYPES = {
  * Serves `root` on 127.0.0.1:`port` (0: any free port).
  * @returns {Promise<{ url: string, close: () => Promise<void> }>}
  */
-export function startStaticServer(root, port = 0) {
+export function startStaticServer(dir, port = 0) {
+  const root = resolve(dir);
   const server = createServer((req, res) => {
     const path = decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname);
     const file = normalize(join(root, path.endsWith("/") ? `${path}index.html` : path));
-    if (!file.startsWith(normalize(root) + sep) && file !== normalize(root)) {
+    if (!file.startsWith(root + sep)) {
       res.writeHead(403).end();
       return;
     }

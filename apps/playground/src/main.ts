@@ -10,7 +10,7 @@ import { renderBars } from "./renderBars.js";
 import { type FileScan, fileReader, scanLogitsFile } from "./scanLogitsFile.js";
 import { traceStages } from "./stageTrace.js";
 import { tokenLabel } from "./tokenLabel.js";
-import { rowView } from "./topTokens.js";
+import { type RowView, rowView } from "./topTokens.js";
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const status = $("status");
@@ -67,9 +67,7 @@ function redrawStep(): void {
     return;
   }
   const t0 = performance.now();
-  const text = $<HTMLTextAreaElement>("context").value;
-  const context = text === "" ? [] : tokenizer.encode(text);
-  const logits = model.next(context);
+  const { context, logits, view, probs } = rowOf($<HTMLTextAreaElement>("context").value, model);
   let trace: ReturnType<typeof traceStages>;
   try {
     trace = traceStages(logits, params, { history: context });
@@ -77,7 +75,6 @@ function redrawStep(): void {
     $("params-error").textContent = (e as Error).message;
     return;
   }
-  const view = rowView(logits, 30);
   // Which stage removed each bar's token: the first stage whose kept set lacks it.
   const removedBy = new Map<number, string>();
   for (const bar of view.top) {
@@ -88,7 +85,7 @@ function redrawStep(): void {
   let keptMass = 1;
   if (kept !== undefined) {
     keptMass = 0;
-    for (const t of kept) keptMass += Math.exp(view.logprobs[t]!);
+    for (const t of kept) keptMass += probs[t]!;
   }
   renderBars($("bars"), view.top, { label, removedBy, chosen: trace.token });
   const ms = performance.now() - t0;
@@ -100,6 +97,26 @@ function redrawStep(): void {
   $("step-summary").dataset.kept = keptCount.toString();
   $("step-summary").dataset.chosen = trace.token.toString();
   $("step-summary").dataset.redraws = String(++redraws);
+}
+
+/** What depends on the context only: computed once per context, so a slider re-runs just the chain. */
+interface ContextRow {
+  text: string;
+  context: number[];
+  logits: Float32Array;
+  view: RowView;
+  /** Raw probabilities, for the kept mass. */
+  probs: Float64Array;
+}
+let cached: ContextRow | undefined;
+function rowOf(text: string, m: NgramModel): ContextRow {
+  if (cached?.text !== text) {
+    const context = text === "" ? [] : tokenizer.encode(text);
+    const logits = m.next(context).slice();
+    const view = rowView(logits, 30);
+    cached = { text, context, logits, view, probs: Float64Array.from(view.logprobs, Math.exp) };
+  }
+  return cached;
 }
 
 /** Binary search in an ascending id list. */

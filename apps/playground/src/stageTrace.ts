@@ -68,7 +68,9 @@ function probe(step: StageStep): SamplerStage {
   return {
     name: `probe:${step.name}`,
     apply(c: Candidates) {
-      step.kept = c.ids.slice(0, c.size).sort();
+      // An unsorted candidate set is in increasing id order already (core's invariant).
+      const ids = c.ids.slice(0, c.size);
+      step.kept = c.sorted ? ids.sort() : ids;
     },
     clone() {
       return probe(step);
