@@ -92,7 +92,7 @@ function redrawStep(): void {
   const keptCount = kept === undefined ? logits.length : kept.length;
   $("step-summary").textContent =
     `entropy ${view.entropy.toFixed(3)} nats · kept ${keptCount.toLocaleString("en-US")} of ${logits.length.toLocaleString("en-US")} tokens, ` +
-    `mass ${keptMass.toFixed(4)} · chosen ${label(trace.token)} (p ${Math.exp(trace.logprob).toFixed(4)}) · ${ms.toFixed(1)} ms`;
+    `raw mass ${keptMass.toFixed(4)} · chosen ${label(trace.token)} (p ${Math.exp(trace.logprob).toFixed(4)}) · ${ms.toFixed(1)} ms`;
   $("step-summary").dataset.ms = ms.toFixed(3);
   $("step-summary").dataset.kept = keptCount.toString();
   $("step-summary").dataset.chosen = trace.token.toString();
