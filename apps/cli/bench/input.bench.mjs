@@ -59,7 +59,9 @@ try {
     for (const t of [1, 2]) {
       const ms = median(times[t]);
       const rowsPerS = Math.round(ROWS / (ms / 1000)).toLocaleString("en-US");
-      console.log(`| ${name} | ${t} | ${ms.toFixed(0)} | ${rowsPerS} | ${t === 2 ? ratios.join(", ") : ""} |`);
+      console.log(
+        `| ${name} | ${t} | ${ms.toFixed(0)} | ${rowsPerS} | ${t === 2 ? ratios.join(", ") : ""} |`,
+      );
     }
   }
 } finally {

@@ -71,7 +71,7 @@ export function npy(rows: readonly (readonly number[])[], descr: "<f4" | "<f2" |
         : new Uint8Array(new Float64Array(rows.flat()).buffer);
   let header = `{'descr': '${descr}', 'fortran_order': False, 'shape': (${rows.length}, ${v}), }`;
   const unpadded = 10 + header.length + 1;
-  header += " ".repeat((64 - (unpadded % 64)) % 64) + "\n";
+  header += `${" ".repeat((64 - (unpadded % 64)) % 64)}\n`;
   const out = new Uint8Array(10 + header.length + data.length);
   out.set([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0]);
   new DataView(out.buffer).setUint16(8, header.length, true);

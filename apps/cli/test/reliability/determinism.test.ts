@@ -1,4 +1,4 @@
-// Issue 8, part 5: determinism as an invariant. The same 6,000 rows (V = 256) given as NDJSON arrays,
+// Issue 8, part 5: determinism as an invariant. The same 6,000 rows (1,500 under `pnpm test`) (V = 256) given as NDJSON arrays,
 // NDJSON objects, msgpack row frames, msgpack batch frames, .npy, safetensors and raw float32 give
 // byte-identical `sample` and `score` output (score with targets from the frames or from --targets FILE;
 // entropy-only score too); --threads 1 and --threads 2 give the same bytes (on an input large enough
@@ -21,10 +21,12 @@ import {
   removeDir,
   runCli,
   safetensorsFile,
+  sized,
   tempDir,
 } from "./helpers.js";
 
-const ROWS = 6_000;
+// 6,000 rows under `pnpm test:full` (LOGITSTREAM_FULL_TESTS=1), 1,500 under `pnpm test`.
+const ROWS = sized(6_000, 1_500);
 const V = 256;
 const data = makeRows(ROWS, V, 777);
 const targets = Int32Array.from({ length: ROWS }, (_, r) => (r * 31) % V);
@@ -151,22 +153,26 @@ describe("threads and batch sizes", () => {
     const bigTargets = Int32Array.from({ length: BIG_ROWS }, (_, r) => (r * 17) % BIG_V);
     writeFileSync(file("big.f32"), bytesOf(big));
     writeFileSync(file("big.msgpack"), msgpackBatches(big, BIG_V, 64, bigTargets));
-    const inputs = [[file("big.f32"), "--format", "f32", "--vocab", String(BIG_V)], [file("big.msgpack")]];
-    for (const cmd of [SAMPLE, SCORE]) {
-      for (const input of inputs) {
-        const one = await runCli([...cmd, ...input, "--threads", "1"], { timeoutMs: 120_000 });
-        const two = await runCli([...cmd, ...input, "--threads", "2"], {
-          timeoutMs: 120_000,
-          preload: [FAULT_PRELOAD],
-          env: { LOGITSTREAM_TEST_FAULTS: JSON.stringify([{ row: BIG_ROWS - 1, kind: "throw", times: 1 }]) },
-        });
-        const where = `${cmd[0]} ${input[0]}`;
-        expect(one.code, where).toBe(0);
-        expect(two.code, where).toBe(0);
-        expect(two.report?.faultCounters, `${where}: the last row ran in a worker`).toEqual([-1]);
-        expect(checkRecords(one.stdout.toString(), { summary: cmd === SCORE }).rows, where).toBe(BIG_ROWS);
-        expect(digest(two.stdout), where).toBe(digest(one.stdout));
-      }
+    const f32 = [file("big.f32"), "--format", "f32", "--vocab", String(BIG_V)];
+    const msgpack = [file("big.msgpack")];
+    // Full: both commands over both inputs; reduced: sample over raw f32, score over msgpack.
+    const runs = sized(
+      [SAMPLE, SCORE].flatMap((cmd) => [f32, msgpack].map((input) => [cmd, input] as const)),
+      [[SAMPLE, f32] as const, [SCORE, msgpack] as const],
+    );
+    for (const [cmd, input] of runs) {
+      const one = await runCli([...cmd, ...input, "--threads", "1"], { timeoutMs: 120_000 });
+      const two = await runCli([...cmd, ...input, "--threads", "2"], {
+        timeoutMs: 120_000,
+        preload: [FAULT_PRELOAD],
+        env: { LOGITSTREAM_TEST_FAULTS: JSON.stringify([{ row: BIG_ROWS - 1, kind: "throw", times: 1 }]) },
+      });
+      const where = `${cmd[0]} ${input[0]}`;
+      expect(one.code, where).toBe(0);
+      expect(two.code, where).toBe(0);
+      expect(two.report?.faultCounters, `${where}: the last row ran in a worker`).toEqual([-1]);
+      expect(checkRecords(one.stdout.toString(), { summary: cmd === SCORE }).rows, where).toBe(BIG_ROWS);
+      expect(digest(two.stdout), where).toBe(digest(one.stdout));
     }
   }, 600_000);
 
@@ -180,8 +186,14 @@ describe("threads and batch sizes", () => {
     // Small batches over a prefix of the rows: each chunk costs a task, and the pool retains each chunk
     // pulled (see memory.test.ts), so thousands of them would only measure that.
     const configs = [
-      { rows: 1000, maxBatchRows: 1, threads: 2, parse: "worker" as const, inlineThreshold: 0 },
-      { rows: 3000, maxBatchRows: 7, threads: 1, parse: "main" as const, inlineThreshold: 0 },
+      {
+        rows: Math.min(1000, ROWS),
+        maxBatchRows: 1,
+        threads: 2,
+        parse: "worker" as const,
+        inlineThreshold: 0,
+      },
+      { rows: Math.min(3000, ROWS), maxBatchRows: 7, threads: 1, parse: "main" as const, inlineThreshold: 0 },
       {
         rows: ROWS,
         maxBatchRows: 64,

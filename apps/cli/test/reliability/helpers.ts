@@ -7,6 +7,17 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
+/**
+ * `pnpm test` runs this suite at reduced sizes (the same tests, smaller inputs, fewer fuzz cases) so the
+ * default loop stays fast; `pnpm test:full` sets LOGITSTREAM_FULL_TESTS=1 for the multi-GiB and full fuzz runs.
+ */
+export const FULL = process.env.LOGITSTREAM_FULL_TESTS === "1";
+
+/** `full` under LOGITSTREAM_FULL_TESTS=1, otherwise `quick`. */
+export function sized<T>(full: T, quick: T): T {
+  return FULL ? full : quick;
+}
+
 export const REPO = fileURLToPath(new URL("../../../../", import.meta.url));
 export const CLI = join(REPO, "apps/cli/dist/main.js");
 export const SCRIPTS = join(REPO, "scripts/reliability");

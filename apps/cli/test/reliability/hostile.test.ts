@@ -28,8 +28,20 @@ import {
   removeDir,
   runCli,
   safetensorsFile,
+  sized,
   tempDir,
 } from "./helpers.js";
+
+// Case counts and sizes: full under `pnpm test:full` (LOGITSTREAM_FULL_TESTS=1), reduced under `pnpm test`.
+const RANDOM_IN_PROCESS = sized(1500, 300);
+const MUTATED_IN_PROCESS = sized(3000, 600);
+const RANDOM_CLI = sized(60, 15);
+const MUTATED_CLI = sized(100, 25);
+const TARGETS_CLI = sized(40, 10);
+/** Logits in the over-long line (beyond the 2^24 vocabulary limit either way): 200 MB full, 40 MB reduced. */
+const LONG_LINE_LOGITS = sized(100_000_000, 20_000_000);
+/** Bytes of each huge targets file. */
+const HUGE_TARGETS_BYTES = sized(100_000_000, 20_000_000);
 
 const MEMORY_LIMIT_KB = 400 * 1000;
 const CASE_TIMEOUT_MS = 30_000;
@@ -193,7 +205,7 @@ const JOBS: readonly StreamJob[] = [
 ];
 
 describe("hostile input, in process: framer → decodeChunkPrefix → kernels → records (the CLI's path)", () => {
-  it("ends every random byte string in records or a typed data error (fixed seed, 1,500 cases)", async () => {
+  it(`ends every random byte string in records or a typed data error (fixed seed, ${RANDOM_IN_PROCESS} cases)`, async () => {
     await fc.assert(
       fc.asyncProperty(
         fc.uint8Array({ maxLength: 600 }),
@@ -207,11 +219,11 @@ describe("hostile input, in process: framer → decodeChunkPrefix → kernels �
           });
         },
       ),
-      { seed: 8_2026, numRuns: 1500 },
+      { seed: 8_2026, numRuns: RANDOM_IN_PROCESS },
     );
   });
 
-  it("ends every mutated valid stream in records or a typed data error (fixed seed, 3,000 cases)", async () => {
+  it(`ends every mutated valid stream in records or a typed data error (fixed seed, ${MUTATED_IN_PROCESS} cases)`, async () => {
     await fc.assert(
       fc.asyncProperty(
         fc.constantFrom(...VALID),
@@ -225,7 +237,7 @@ describe("hostile input, in process: framer → decodeChunkPrefix → kernels �
           });
         },
       ),
-      { seed: 88, numRuns: 3000 },
+      { seed: 88, numRuns: MUTATED_IN_PROCESS },
     );
   });
 
@@ -245,7 +257,7 @@ describe("hostile input, in process: framer → decodeChunkPrefix → kernels �
 // ---------- through the CLI: fuzz ----------
 
 describe("hostile input through the CLI (child processes, fixed seeds)", () => {
-  it("ends 60 random byte strings in clean output or exit 65 naming where, without a stack trace, in bounded memory", async () => {
+  it(`ends ${RANDOM_CLI} random byte strings in clean output or exit 65 naming where, without a stack trace, in bounded memory`, async () => {
     const cases = fc.sample(
       fc.tuple(
         fc.uint8Array({ maxLength: 1500 }),
@@ -253,7 +265,7 @@ describe("hostile input through the CLI (child processes, fixed seeds)", () => {
         fc.constantFrom(...COMMANDS),
         fc.boolean(),
       ),
-      { seed: 2026, numRuns: 60 },
+      { seed: 2026, numRuns: RANDOM_CLI },
     );
     await runAll(cases, 3, async ([bytes, flags, cmd, skip], i) => {
       const args = [...cmd, ...flags, ...(skip ? ["--on-error", "skip"] : [])];
@@ -262,10 +274,10 @@ describe("hostile input through the CLI (child processes, fixed seeds)", () => {
     });
   }, 600_000);
 
-  it("ends 100 mutated valid streams of every format in clean output or exit 65 naming where", async () => {
+  it(`ends ${MUTATED_CLI} mutated valid streams of every format in clean output or exit 65 naming where`, async () => {
     const cases = fc.sample(
       fc.tuple(fc.constantFrom(...VALID), mutation, fc.constantFrom(...COMMANDS), fc.boolean()),
-      { seed: 811, numRuns: 100 },
+      { seed: 811, numRuns: MUTATED_CLI },
     );
     await runAll(cases, 3, async ([[name, bytes, flags], ms, cmd, skip], i) => {
       const args = [...cmd, ...flags, ...(skip ? ["--on-error", "skip"] : [])];
@@ -436,8 +448,8 @@ describe("deeply nested and enormous JSON", () => {
     expect(first.entropy).toBeCloseTo(Math.log(n), 9); // uniform over n tokens
   }, 150_000);
 
-  it("rejects a 200 MB line (a row beyond the 2^24 vocabulary limit) with exit 65 and peak memory under 400 MB", async () => {
-    const n = 100_000_000;
+  it(`rejects a ${(2 * LONG_LINE_LOGITS) / 1e6} MB line (a row beyond the 2^24 vocabulary limit) with exit 65 and peak memory under 400 MB`, async () => {
+    const n = LONG_LINE_LOGITS;
     const line = Buffer.alloc(2 * n + 1, "0,");
     line[2 * n - 1] = 0x5d;
     line[2 * n] = 0x0a;
@@ -555,7 +567,7 @@ describe("hostile --targets files", () => {
     return r;
   }
 
-  it("ends 40 random and mutated targets files in clean output or exit 65 naming the target (fixed seed)", async () => {
+  it(`ends ${TARGETS_CLI} random and mutated targets files in clean output or exit 65 naming the target (fixed seed)`, async () => {
     const cases = fc.sample(
       fc.oneof(
         fc.uint8Array({ maxLength: 200 }),
@@ -566,7 +578,7 @@ describe("hostile --targets files", () => {
           })
           .map((ts) => Buffer.from(ts.join(" "))),
       ),
-      { seed: 4040, numRuns: 40 },
+      { seed: 4040, numRuns: TARGETS_CLI },
     );
     await runAll(cases, 3, async (bytes, i) => {
       await scoreWith(
@@ -577,12 +589,12 @@ describe("hostile --targets files", () => {
   }, 600_000);
 
   it.each([
-    ["one 100 MB token", "1"],
-    ["100 MB of blanks", " "],
+    [`one ${HUGE_TARGETS_BYTES / 1e6} MB token`, "1"],
+    [`${HUGE_TARGETS_BYTES / 1e6} MB of blanks`, " "],
   ])(
     "rejects a targets file of %s with exit 65 in bounded memory",
     async (what, fill) => {
-      const r = await scoreWith(Buffer.alloc(100_000_000, fill), what);
+      const r = await scoreWith(Buffer.alloc(HUGE_TARGETS_BYTES, fill), what);
       expect(r.code).toBe(65);
       expect(r.stderr).toContain("row 0");
     },
