@@ -1,0 +1,14 @@
+// Public surface of @logitstream/llama: named re-exports only.
+export {
+  AbortedError,
+  ContextOverflowError,
+  EvaluationError,
+  ModelDisposedError,
+  ModelLoadError,
+  TokenIdError,
+} from "./errors.js";
+export type { EvaluateOptions, LogitBatch } from "./GgufModel.js";
+export { GgufModel } from "./GgufModel.js";
+export type { LoadGgufModelOptions } from "./loadGgufModel.js";
+export { loadGgufModel } from "./loadGgufModel.js";
+export { TOKEN_ATTR, tokenPieceBytes } from "./tokenPieceBytes.js";
