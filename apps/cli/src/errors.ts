@@ -123,3 +123,15 @@ export function checkFlagParams(validate: () => void): void {
     throw err;
   }
 }
+
+/** Text given to `score --text` / `logits` that is not UTF-8; `byteOffset` is the first bad byte's. */
+export class InvalidTextError extends LogitstreamError {
+  readonly byteOffset: number;
+  constructor(source: string, byteOffset: number) {
+    super(
+      "E_INVALID_TEXT",
+      `${source}: not UTF-8 text (invalid byte sequence at byte ${byteOffset}); convert it to UTF-8 first (e.g. iconv -t UTF-8)`,
+    );
+    this.byteOffset = byteOffset;
+  }
+}

@@ -1,12 +1,17 @@
 import { setImmediate } from "node:timers/promises";
-import { type SamplerStage, validateSamplerParams } from "@logitstream/core";
+import {
+  type LogitSource,
+  type SamplerStage,
+  type Tokenizer,
+  validateSamplerParams,
+} from "@logitstream/core";
 import type { GrammarSource, GrammarStage } from "@logitstream/grammar";
-import { BpeTokenizer, loadModel } from "@logitstream/ngram";
 import { createPacer, decodeText, generate, stopWhen } from "@logitstream/stream";
 import { toNdjsonReadable, toTextReadable } from "@logitstream/stream/node";
 import type { CommandContext } from "./command.js";
 import { checkFlagParams } from "./errors.js";
 import { GrammarIncompleteError, grammarConstraint } from "./grammarConstraint.js";
+import { openModel } from "./loadModel.js";
 import type { CliSamplerParams } from "./samplerParams.js";
 
 export interface GenerateOptions {
@@ -18,18 +23,40 @@ export interface GenerateOptions {
   json: boolean;
   /** Constrain the output (--json-schema, --regex, --grammar); the prompt is then not echoed. */
   grammar?: GrammarSource;
+  /** `--model`: a GGUF path, or "ngram"/undefined for the embedded model. */
+  model?: string | undefined;
+  /** llama.cpp threads and context window (GGUF only). */
+  threads?: number | undefined;
+  context?: number | undefined;
 }
 
 /**
- * generate: the embedded n-gram model (@logitstream/ngram) → stream's `generate` loop with the core
+ * generate: the model (`--model`: the embedded n-gram, or a GGUF file through @logitstream/llama, loaded
+ * only then) → stream's `generate` loop with the core
  * sampler → `decodeText` (byte-exact UTF-8 across token boundaries) → `stopWhen` → stdout. A pacer
  * carries stdout's backpressure back to the loop, so a slow reader slows the model down; Ctrl-C
  * aborts the loop through the run's signal.
  */
 export async function runGenerate(ctx: CommandContext, opts: GenerateOptions): Promise<void> {
   checkFlagParams(() => validateSamplerParams(opts.params));
-  const model = loadModel();
-  const tokenizer = new BpeTokenizer();
+  const openOpts: { threads?: number; contextSize?: number } = {};
+  if (opts.threads !== undefined) openOpts.threads = opts.threads;
+  if (opts.context !== undefined) openOpts.contextSize = opts.context;
+  const opened = await openModel(opts.model, openOpts);
+  try {
+    await generateWith(ctx, opts, opened.source, opened.tokenizer);
+  } finally {
+    // Releases a GGUF model's native memory, also when the run was aborted (Ctrl-C, closed stdout).
+    await opened.dispose();
+  }
+}
+
+async function generateWith(
+  ctx: CommandContext,
+  opts: GenerateOptions,
+  model: LogitSource,
+  tokenizer: Tokenizer,
+): Promise<void> {
   const constraint =
     opts.grammar === undefined ? undefined : grammarConstraint(opts.grammar, tokenizer, model.eosId);
   // generate runs a clone of the stage; keep the clone to learn whether the output was completed.

@@ -6,6 +6,7 @@ import type { Command, CommandContext } from "./command.js";
 import { bench } from "./commands/bench.js";
 import { compare } from "./commands/compare.js";
 import { generate } from "./commands/generate.js";
+import { logits } from "./commands/logits.js";
 import { sample } from "./commands/sample.js";
 import { score } from "./commands/score.js";
 import { softmax } from "./commands/softmax.js";
@@ -16,7 +17,7 @@ import { parseFlags, renderHelp } from "./flags.js";
 import { Output } from "./output.js";
 import { abortOnSignals } from "./signals.js";
 
-const COMMANDS: readonly Command[] = [sample, softmax, score, compare, generate, bench, worker];
+const COMMANDS: readonly Command[] = [sample, softmax, score, compare, generate, logits, bench, worker];
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {

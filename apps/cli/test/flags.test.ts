@@ -98,7 +98,9 @@ describe("flags, help and version", () => {
   it("exits 2 for an unknown command and lists the commands", async () => {
     const r = await runCli(["smaple"]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('unknown command "smaple"; commands: sample, softmax, score, compare, generate, bench, worker');
+    expect(r.stderr).toContain(
+      'unknown command "smaple"; commands: sample, softmax, score, compare, generate, logits, bench, worker',
+    );
   });
 
   it("exits 2 for a second path argument", async () => {

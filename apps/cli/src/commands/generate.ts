@@ -3,6 +3,7 @@ import type { Command } from "../command.js";
 import { UsageError } from "../errors.js";
 import { bool, int, list } from "../flags.js";
 import { grammarFlags, grammarSourceFrom } from "../grammarFlags.js";
+import { modelFlag, modelOptionsFrom, modelThreadsFlag } from "../modelFlags.js";
 import { samplerParamsFrom } from "../samplerParams.js";
 import { samplingFlags } from "../sharedFlags.js";
 
@@ -13,7 +14,8 @@ export const generate: Command = {
   usage: "generate [PROMPT] [flags]",
   description: [
     "Generates text after PROMPT with the embedded n-gram model (a Kneser-Ney LM over a real BPE",
-    "vocabulary) and prints it to stdout as tokens are produced. The sampling flags are those of",
+    "vocabulary), or with --model FILE.gguf any llama.cpp model on the CPU (its KV cache is kept between",
+    "tokens), and prints it to stdout as tokens are produced. The sampling flags are those of",
     "`sample`; token t draws with (seed, stream 0, step t), so a seed reproduces the text exactly.",
     'With --json each token is an NDJSON event {"step", "token", "logprob", "rank", "text"} (+ "top_logprobs").',
     "--json-schema, --regex or --grammar constrain the output (only tokens that keep it valid are drawn;",
@@ -45,11 +47,21 @@ export const generate: Command = {
     },
     { name: "json", kind: "boolean", description: "write token events as NDJSON instead of text" },
     ...grammarFlags,
+    modelFlag,
+    modelThreadsFlag,
+    {
+      name: "context",
+      kind: "string",
+      placeholder: "N",
+      defaultText: "the model's context, ≤ 4096",
+      description: "GGUF: context window (prompt + generated tokens)",
+    },
   ],
   examples: [
     'logitstream generate "The history of" --max-tokens 40 --temperature 0.8 --top-k 40 --seed 1',
     'logitstream generate "It was" --json --logprobs 3 --max-tokens 5',
     'logitstream generate "A person:" --json-schema person.json --seed 7',
+    'logitstream generate --model llama-2-7b.Q4_K_M.gguf "The capital of France is" --temperature 0',
   ],
   maxPositionals: 1,
   async run(args, ctx) {
@@ -67,6 +79,7 @@ export const generate: Command = {
       params: samplerParamsFrom(args),
       logprobs,
       json,
+      ...modelOptionsFrom(args),
     });
   },
 };

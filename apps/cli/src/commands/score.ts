@@ -1,6 +1,8 @@
 import { MAX_TOP_N } from "@logitstream/core";
 import type { Command } from "../command.js";
+import { UsageError } from "../errors.js";
 import { int, str } from "../flags.js";
+import { modelFlag, modelOptionsFrom, textFlag, windowFlags } from "../modelFlags.js";
 import { queueFlags } from "../queueFlags.js";
 import { batchFlags, batchOptionsFrom, formatFlags } from "../sharedFlags.js";
 
@@ -8,7 +10,7 @@ import { batchFlags, batchOptionsFrom, formatFlags } from "../sharedFlags.js";
 export const score: Command = {
   name: "score",
   summary: "score targets: {row, target, logprob, rank}, then {summary: {rows, mean_nll, perplexity}}",
-  usage: "score [PATH] [flags]",
+  usage: "score [PATH] [flags]   |   score --model FILE.gguf|ngram [--text FILE] [flags]",
   description: [
     'Scores each row against its target token: {"row", "target", "logprob", "rank"} (rank 1 = the most',
     'likely token). Targets come from the frames ("target") or from --targets FILE (whitespace-separated',
@@ -22,6 +24,15 @@ export const score: Command = {
     "a target, or the first target without a row), as is a token that is not such an integer (the message",
     "names its index and byte offset); rows before the problem are written first. --on-error skip does",
     "not skip these: the run stops.",
+    "",
+    "Text mode (--model or --text): runs a model over a UTF-8 text (--text FILE, or stdin) and scores",
+    'every token: {"row", "token", "text", "logprob", "rank"} (row i = the prediction after tokens 0…i,',
+    "token = token i + 1, text = what it completes), then the summary line: perplexity = exp(mean NLL)",
+    "over every text token, as llama.cpp's perplexity tool reports it. The text starts with the model's",
+    "BOS token (the n-gram: its boundary token), so the first word is scored too. Texts longer than",
+    "--context N go in windows S = --stride tokens apart; each row comes from the first window that holds",
+    "it, so every row after the first window has at least N − S tokens of context. --threads sets",
+    "llama.cpp's threads.",
   ].join("\n"),
   flags: [
     ...formatFlags,
@@ -41,6 +52,9 @@ export const score: Command = {
     },
     ...batchFlags,
     ...queueFlags,
+    modelFlag,
+    textFlag,
+    ...windowFlags,
   ],
   examples: [
     "logitstream score eval.ndjson",
@@ -49,6 +63,16 @@ export const score: Command = {
   ],
   maxPositionals: 1,
   async run(args, ctx) {
+    if (str(args, "model") !== undefined || str(args, "text") !== undefined) {
+      if (args.positionals.length > 0)
+        throw new UsageError(
+          `unexpected argument "${args.positionals[0]}": with --model the text comes from --text FILE or stdin`,
+          args.positionals[0],
+        );
+      const { runTextScore } = await import("../textJob.js");
+      await runTextScore(ctx, { ...modelOptionsFrom(args), text: str(args, "text") });
+      return;
+    }
     // Loaded on use, so --help, --version and flag errors do not pay for the pool and the codecs.
     const { runBatchCommand } = await import("../runBatchCommand.js");
     await runBatchCommand(ctx, args, {
