@@ -12,6 +12,8 @@ const MODEL = fileURLToPath(
   new URL("../../../packages/llama/test/fixtures/llama-2-tiny-random.gguf", import.meta.url),
 );
 const V = 32000;
+// Each test spawns the CLI a few times and every run loads llama.cpp: allow for a loaded CI machine.
+const SLOW = { timeout: 240_000 };
 const dir = mkdtempSync(join(tmpdir(), "cli-llama-"));
 const TEXT = "Grüße aus Köln 🙂 — the quick brown fox, 日本語.";
 const textFile = join(dir, "text.txt");
@@ -67,7 +69,7 @@ function greedyArgmax(row: Float32Array): number {
   return best;
 }
 
-describe("generate --model FILE.gguf", () => {
+describe("generate --model FILE.gguf", SLOW, () => {
   it("greedy (--temperature 0) picks the argmax of the model's logits at every step, and writes their bytes", async () => {
     const r = await runCli([
       "generate",
@@ -144,7 +146,7 @@ describe("generate --model FILE.gguf", () => {
   });
 });
 
-describe("score --text and logits on a GGUF model", () => {
+describe("score --text and logits on a GGUF model", SLOW, () => {
   it("scores every token with log-softmax of the `logits` output rows (float64 reference), then the perplexity", async () => {
     const npy = join(dir, "all.npy");
     const lg = await runCli(["logits", "--model", MODEL, "--text", textFile, "-o", npy, "--threads", "1"]);
@@ -262,7 +264,7 @@ describe("score --text and logits on a GGUF model", () => {
   });
 });
 
-describe("--model ngram (the embedded model) in the text commands", () => {
+describe("--model ngram (the embedded model) in the text commands", SLOW, () => {
   it("scores a text: one record per token, bytes exact, and a perplexity line", async () => {
     const r = await runCli(["score", "--model", "ngram", "--text", textFile]);
     expect(r.stderr).toBe("");
@@ -275,7 +277,7 @@ describe("--model ngram (the embedded model) in the text commands", () => {
   });
 });
 
-describe("bad models, bad text and bad flags", () => {
+describe("bad models, bad text and bad flags", SLOW, () => {
   const notGguf = join(dir, "notes.gguf");
   writeFileSync(notGguf, "just some text");
   const truncated = join(dir, "truncated.gguf");
@@ -322,7 +324,7 @@ describe("bad models, bad text and bad flags", () => {
   });
 });
 
-describe("loading", () => {
+describe("loading", SLOW, () => {
   it("never loads @logitstream/llama or node-llama-cpp unless --model is a GGUF file", async () => {
     const log = join(dir, "resolved.txt");
     const hook = join(dir, "hook.mjs");
