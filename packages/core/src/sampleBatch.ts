@@ -4,7 +4,7 @@ import { checkRow } from "./checkRow.js";
 import { createSampler } from "./createSampler.js";
 import type { LogitstreamError } from "./errors.js";
 import { InvalidParamsError } from "./errors.js";
-import { loadedCountGt, rowStatsKernel } from "./kernels/dispatch.js";
+import { type LoadedRow, loadRow } from "./kernels/dispatch.js";
 import type { SamplerChain } from "./samplerChain.js";
 import type { SamplerParams } from "./samplerParams.js";
 import type { RowView } from "./stageFastPath.js";
@@ -89,7 +89,7 @@ export function sampleBatch(
   const topLps = nTop > 0 ? new Float64Array(rows * nTop) : null;
   const procLps = processed ? new Float64Array(rows) : null;
   const errors: LogitstreamError[] = [];
-  const row: RowView = { data, offset: 0, length: vocab, max: 0, index: 0, loaded: true };
+  const row: RowView = { data, offset: 0, length: vocab, max: 0, index: 0, kernelRow: null };
   const draw = { stream: 0, step: 0, processed };
   const top = { ids: topTokens ?? new Int32Array(0), logprobs: topLps ?? new Float64Array(0), offset: 0 };
 
@@ -100,16 +100,18 @@ export function sampleBatch(
     let token: number;
     let max: number;
     let logSum: number;
+    let loaded: LoadedRow;
     try {
       // One load into the kernel memory: max (with validation) and the raw normalizer (logSoftmax's S).
-      const st = rowStatsKernel(data, offset, vocab, 1, false);
-      max = st.max;
+      loaded = loadRow(data, offset, vocab);
+      max = loaded.max;
       if (!Number.isFinite(max)) checkRow(data, offset, vocab, globalRow); // throws the typed error
-      logSum = st.logSum;
+      logSum = loaded.normalize(1, false).logSum;
       sampler.reset();
       row.offset = offset;
       row.max = max;
       row.index = globalRow;
+      row.kernelRow = loaded;
       draw.stream = globalRow;
       token = sampler.drawRow(row, draw);
     } catch (error) {
@@ -130,7 +132,7 @@ export function sampleBatch(
     const ut = data[offset + token]!;
     tokens[r] = token;
     logprobs[r] = ut - max - logSum;
-    ranks[r] = 1 + loadedCountGt(ut);
+    ranks[r] = 1 + loaded.countGt(ut);
     if (procLps !== null) procLps[r] = sampler.lastProcessed;
     if (topTokens !== null && topLps !== null) {
       top.offset = r * nTop;

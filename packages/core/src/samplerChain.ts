@@ -5,7 +5,7 @@ import { checkRow } from "./checkRow.js";
 import type { SampleOptions, SampleResult, Sampler, SamplerState, TopLogprob } from "./createSampler.js";
 import { EmptyCandidatesError } from "./errors.js";
 import { fillLogprobs } from "./fillLogprobs.js";
-import { loadedCountGt, loadedTopLogprobs, rowStatsKernel } from "./kernels/dispatch.js";
+import { loadRow } from "./kernels/dispatch.js";
 import { portableLog } from "./portableLog.js";
 import type { SamplerParams } from "./samplerParams.js";
 import type { SamplerStage, SamplingContext } from "./samplerStage.js";
@@ -96,7 +96,7 @@ export class SamplerChain implements Sampler {
     length: 0,
     max: 0,
     index: -1,
-    loaded: false,
+    kernelRow: null,
   };
   private readonly draw: DrawOptions = { stream: 0, step: 0, processed: false };
   private topIds = new Int32Array(0);
@@ -141,7 +141,7 @@ export class SamplerChain implements Sampler {
    * Does not advance the sampler. The row's head (see {@link SamplerChain.fillTopLogprobs}) is
    * recorded on the way.
    *
-   * @param row - The row (its max found, validated; `loaded` when it is the kernels' loaded row).
+   * @param row - The row (its max found, validated; with its kernel handle for the fast paths).
    * @param draw - RNG position and whether the processed logprob is wanted.
    * @returns The token id.
    * @throws {EmptyCandidatesError} when a stage leaves nothing.
@@ -157,12 +157,16 @@ export class SamplerChain implements Sampler {
     const head = this.head;
     head.size = 0;
     const plan = this.plan;
-    if (row.loaded && !draw.processed && plan.pick !== null) {
+    if (row.kernelRow !== null && !draw.processed && plan.pick !== null) {
       const token = plan.pick.pickFromRow!(row, plan.temperature, ctx, head);
       if (token >= 0) return token;
     }
     let first = 0; // the first stage to run
-    if (row.loaded && plan.entry !== null && plan.entry.fromRow!(c, row, plan.temperature, head)) {
+    if (
+      row.kernelRow !== null &&
+      plan.entry !== null &&
+      plan.entry.fromRow!(c, row, plan.temperature, head)
+    ) {
       first = plan.lead + 1;
     } else {
       loadCandidates(c, row.data, row.offset, row.length, row.max);
@@ -184,7 +188,7 @@ export class SamplerChain implements Sampler {
 
   /**
    * The n most likely raw tokens of the row of the last drawRow and their logprobs, as
-   * `loadedTopLogprobs` writes them (the row must still be loaded). When a fast path found the
+   * `LoadedRow.topLogprobs` writes them (the row's kernel handle must still be live). When a fast path found the
    * row's first k ≥ n tokens in the kernels' order (top-k's candidates, greedy's argmax), they are
    * the first n of those (the same total order, so the same ids and values): no second pass.
    *
@@ -196,7 +200,15 @@ export class SamplerChain implements Sampler {
   fillTopLogprobs(row: RowView, n: number, logSum: number, out: TopLogprobsOut): void {
     const head = this.head;
     if (n > head.size) {
-      loadedTopLogprobs(row.data, row.offset, n, row.max, logSum, out.ids, out.logprobs, out.offset);
+      row.kernelRow!.topLogprobs({
+        data: row.data,
+        offset: row.offset,
+        n,
+        logSum,
+        outIds: out.ids,
+        outLogprobs: out.logprobs,
+        outOffset: out.offset,
+      });
       return;
     }
     out.ids.set(head.ids.subarray(0, n), out.offset);
@@ -214,24 +226,24 @@ export class SamplerChain implements Sampler {
     const processed = opts.processed === true;
     // One load into the kernel memory: max (with validation) and the raw normalizer (logSoftmax's S).
     if (!(offset >= 0 && length > 0 && offset + length <= data.length)) checkRow(data, offset, length, index);
-    const st = rowStatsKernel(data, offset, length, 1, false);
-    const max = st.max;
+    const loaded = loadRow(data, offset, length);
+    const max = loaded.max;
     if (!Number.isFinite(max)) checkRow(data, offset, length, index); // throws the typed error
-    const logSum = st.logSum;
+    const logSum = loaded.normalize(1, false).logSum;
     const row = this.view;
     row.data = data;
     row.offset = offset;
     row.length = length;
     row.max = max;
     row.index = index;
-    row.loaded = true;
+    row.kernelRow = loaded;
     const draw = this.draw;
     draw.stream = this.stream;
     draw.step = this.step;
     draw.processed = processed;
     const token = this.drawRow(row, draw);
     const ut = data[offset + token]!;
-    const result: SampleResult = { token, logprob: ut - max - logSum, rank: 1 + loadedCountGt(ut) };
+    const result: SampleResult = { token, logprob: ut - max - logSum, rank: 1 + loaded.countGt(ut) };
     if (processed) result.processedLogprob = this.lastProcessed;
     if (nTop > 0) {
       if (this.topIds.length < nTop) {
@@ -246,6 +258,7 @@ export class SamplerChain implements Sampler {
       result.topLogprobs = top;
     }
     row.data = NO_FLOATS; // do not keep the caller's buffer alive
+    row.kernelRow = null;
     this.step += 1;
     this.accept(token);
     return result;

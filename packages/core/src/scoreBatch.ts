@@ -2,7 +2,7 @@ import { checkBatchShape } from "./checkBatchShape.js";
 import { checkCount, MAX_TOP_N } from "./checkCount.js";
 import { checkRow } from "./checkRow.js";
 import { InvalidParamsError, InvalidTargetError, type LogitstreamError } from "./errors.js";
-import { loadedCountGt, loadedTopLogprobs, type RowStats, rowStatsKernel } from "./kernels/dispatch.js";
+import { type LoadedRow, loadRow } from "./kernels/dispatch.js";
 
 /** Options of {@link scoreBatch}. */
 export interface ScoreBatchOptions {
@@ -93,13 +93,14 @@ export function scoreBatch(
     const globalRow = firstRow + r;
     const target = targets === null ? -1 : targets[r]!;
     let max: number;
-    let st: RowStats;
+    let st: LoadedRow;
     try {
       if (target < -1 || target >= vocab) throw new InvalidTargetError(globalRow, target, vocab);
       // One load into the kernel memory: max with validation, the normalizer and the entropy moment.
-      st = rowStatsKernel(data, offset, vocab, 1, true);
+      st = loadRow(data, offset, vocab);
       max = st.max;
       if (!Number.isFinite(max)) checkRow(data, offset, vocab, globalRow); // throws the typed error
+      st.normalize(1, true);
     } catch (error) {
       if (!skip) throw error;
       errors.push(error as LogitstreamError);
@@ -121,13 +122,21 @@ export function scoreBatch(
     if (target >= 0) {
       const ut = data[offset + target]!;
       logprobs[r] = ut - max - logSum;
-      ranks[r] = 1 + loadedCountGt(ut);
+      ranks[r] = 1 + st.countGt(ut);
     } else {
       logprobs[r] = Number.NaN;
       ranks[r] = 0;
     }
     if (topTokens !== null && topLps !== null) {
-      loadedTopLogprobs(data, offset, top, max, logSum, topTokens, topLps, r * top);
+      st.topLogprobs({
+        data,
+        offset,
+        n: top,
+        logSum,
+        outIds: topTokens,
+        outLogprobs: topLps,
+        outOffset: r * top,
+      });
     }
   }
 

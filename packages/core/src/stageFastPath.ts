@@ -1,11 +1,12 @@
 import type { Candidates } from "./candidates.js";
+import type { LoadedRow } from "./kernels/dispatch.js";
 import type { SamplerStage, SamplingContext } from "./samplerStage.js";
 
 /**
  * One validated logit row as the sampler chain hands it to a stage's fast path.
  *
- * `loaded` says the row is the one in the kernel memory (`rowStatsKernel` on it was the last kernel
- * call), so the SIMD kernels can answer questions about it without copying it again.
+ * `kernelRow` is the row's handle in the kernel memory (`loadRow`), when it is loaded there: the SIMD
+ * kernels answer questions about it without copying it again.
  */
 export interface RowView {
   data: Float32Array;
@@ -17,8 +18,8 @@ export interface RowView {
   max: number;
   /** Global row index named in errors (−1 when unknown). */
   index: number;
-  /** The row is loaded in the kernel memory (fast paths may use the loaded-row kernels). */
-  loaded: boolean;
+  /** The row loaded in the kernel memory (fast paths ask it), or null when it is not. */
+  kernelRow: LoadedRow | null;
 }
 
 /**
@@ -53,7 +54,7 @@ export type StageEffect =
  *   token the terminal would select, or −1 when not applicable. Not used when the processed logprob
  *   is asked for (that needs the candidates).
  *
- * Both are only called on a loaded row (`row.loaded`), the row that was loaded last.
+ * Both are only called on a row with a kernel handle (`row.kernelRow`).
  */
 export interface StageFastPath {
   readonly effect: StageEffect;

@@ -2,7 +2,7 @@ import { checkCount, MAX_TOP_N } from "./checkCount.js";
 import { checkOutWindow } from "./checkOutWindow.js";
 import { checkRow } from "./checkRow.js";
 import { fillLogprobs } from "./fillLogprobs.js";
-import { loadedTopLogprobs, rowStatsKernel } from "./kernels/dispatch.js";
+import { loadRow } from "./kernels/dispatch.js";
 import { selectTop } from "./selectTop.js";
 
 /**
@@ -52,13 +52,14 @@ export function topLogprobs(
   checkCount("n", n, MAX_TOP_N);
   if (!(offset >= 0 && length > 0 && offset + length <= data.length)) checkRow(data, offset, length, row); // throws
   // One load into the kernel memory: max (with validation) and the normalizer.
-  const st = rowStatsKernel(data, offset, length, 1, false);
+  const st = loadRow(data, offset, length);
   if (!Number.isFinite(st.max)) checkRow(data, offset, length, row); // throws the typed error
+  st.normalize(1, false);
   const written = Math.min(n, length);
   checkOutWindow(outIds, outOffset, written);
   checkOutWindow(outLogprobs, outOffset, written);
   if (written === 0) return 0;
-  loadedTopLogprobs(data, offset, written, st.max, st.logSum, outIds, outLogprobs, outOffset);
+  st.topLogprobs({ data, offset, n: written, logSum: st.logSum, outIds, outLogprobs, outOffset });
   return written;
 }
 

@@ -1,12 +1,11 @@
 import type { Candidates } from "../candidates.js";
 import { computeProbs } from "../candidates.js";
 import { EmptyCandidatesError } from "../errors.js";
-import { loadedDrawKernel } from "../kernels/dispatch.js";
 import { uniform } from "../rng.js";
 import type { SamplerStage, SamplingContext } from "../samplerStage.js";
 import type { RowHead, RowView } from "../stageFastPath.js";
 import { OTHER, withFastPath } from "../stageFastPath.js";
-import { loadedArgmax } from "./greedy.js";
+import { rowArgmax } from "./greedy.js";
 
 /**
  * Dist (terminal): draws one candidate from the softmax of the candidate logits.
@@ -66,10 +65,10 @@ export function dist(): SamplerStage {
 /**
  * dist after leading no-ops and a temperature T, on the loaded row: T = 0 leaves one candidate (the
  * argmax); otherwise one draw from softmax(row / T) by the fused float32 exp-and-sum and inverse-CDF
- * walk (`loadedDrawKernel`, same u as the stage) — it can differ from the float64 stage only where
+ * walk (`LoadedRow.draw`, same u as the stage) — it can differ from the float64 stage only where
  * the float32 cumulative sum crosses u·S differently.
  */
 function drawFromRow(row: RowView, t: number, ctx: SamplingContext, head: RowHead): number {
-  if (t === 0) return loadedArgmax(head);
-  return loadedDrawKernel(row.max, t, uniform(ctx.seed, ctx.stream, ctx.step));
+  if (t === 0) return rowArgmax(row, head);
+  return row.kernelRow!.draw(t, uniform(ctx.seed, ctx.stream, ctx.step));
 }

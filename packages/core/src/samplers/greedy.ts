@@ -1,7 +1,6 @@
 import type { Candidates } from "../candidates.js";
-import { loadedTopK } from "../kernels/dispatch.js";
 import type { SamplerStage } from "../samplerStage.js";
-import type { RowHead } from "../stageFastPath.js";
+import type { RowHead, RowView } from "../stageFastPath.js";
 import { OTHER, withFastPath } from "../stageFastPath.js";
 
 /**
@@ -47,23 +46,24 @@ export function greedy(): SamplerStage {
   };
   // After leading no-ops and a temperature (monotone, or T = 0: the argmax too), the pick is the
   // argmax of the raw row.
-  return withFastPath(stage, { effect: OTHER, pickFromRow: (_row, _t, _ctx, head) => loadedArgmax(head) });
+  return withFastPath(stage, { effect: OTHER, pickFromRow: (row, _t, _ctx, head) => rowArgmax(row, head) });
 }
 
 /**
- * The argmax of the loaded row (ties to the lower id: the top-1 of the kernels' total order) by one
- * SIMD pass, recorded as the row's head; −1 when every token is masked.
+ * The argmax of a row with a kernel handle (ties to the lower id: the top-1 of the kernels' total
+ * order) by one SIMD pass, recorded as the row's head; −1 when every token is masked.
  *
+ * @param row - The row (`kernelRow` set).
  * @param head - Receives the argmax as its one entry.
  * @returns The token id, or −1.
  * @example
  * ```ts
- * loadedArgmax(head); // row [1, 3, 3] → 1
+ * rowArgmax(row, head); // row [1, 3, 3] → 1
  * ```
  */
-export function loadedArgmax(head: RowHead): number {
+export function rowArgmax(row: RowView, head: RowHead): number {
   if (head.ids.length < 1) head.ids = new Int32Array(1);
-  if (loadedTopK(1, head.ids, null) !== 1) return -1;
+  if (row.kernelRow!.topK(1, head.ids, null) !== 1) return -1;
   head.size = 1;
   return head.ids[0]!;
 }

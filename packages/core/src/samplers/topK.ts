@@ -1,6 +1,5 @@
 import type { Candidates } from "../candidates.js";
 import { truncateCandidates } from "../candidates.js";
-import { loadedTopK } from "../kernels/dispatch.js";
 import type { SamplerStage, SamplingContext } from "../samplerStage.js";
 import { ensureScratch } from "../samplerStage.js";
 import type { RowHead, RowView } from "../stageFastPath.js";
@@ -59,7 +58,7 @@ function topKFromRow(c: Candidates, row: RowView, k: number, t: number, head: Ro
     c.logits = new Float32Array(k);
     c.probs = new Float64Array(k);
   }
-  if (loadedTopK(k, c.ids, c.logits) < k) return false;
+  if (row.kernelRow!.topK(k, c.ids, c.logits) < k) return false;
   c.size = k;
   c.sorted = true;
   c.max = c.logits[0]!;

@@ -1,7 +1,8 @@
 import type { Candidates } from "../candidates.js";
 import { candidateMax, computeProbs, truncateCandidates } from "../candidates.js";
 import { SUM_BLOCK } from "../expSum.js";
-import { topPKernel } from "../kernels/dispatch.js";
+import type { NucleusEdge } from "../kernels/dispatch.js";
+import { createNucleusEdge } from "../kernels/dispatch.js";
 import { portableExp } from "../portableExp.js";
 import type { SamplerStage, SamplingContext } from "../samplerStage.js";
 import { ensureScratch } from "../samplerStage.js";
@@ -188,12 +189,14 @@ export function topP(p: number, opts: { minKeep?: number } = {}): SamplerStage {
 }
 
 /**
- * top-p after leading no-ops and a temperature T > 0, on the loaded row: the SIMD nucleus kernel
- * (`topPKernel`: the smallest set of most likely tokens with mass ≥ p, ties to the lower id; float32
- * exp-and-sum, so the edge is decided at float32 precision) picks the candidates from the whole row,
- * left exactly as the temperature and top_p stages leave them: ids ascending (unsorted), logits
- * (u − max) / T rounded to float32 (u itself at T = 1), their float64 exponentials and sum in id order.
- * False at T = 0 or V = 1.
+ * top-p after leading no-ops and a temperature T > 0, on a row with a kernel handle: the SIMD nucleus
+ * kernel (`LoadedRow.nucleus`: the smallest set of most likely tokens with float32 mass ≥ p, ties to
+ * the lower id) picks the candidates from the whole row, left exactly as the temperature and top_p
+ * stages leave them: ids ascending (unsorted), logits (u − max) / T rounded to float32 (u itself at
+ * T = 1), their float64 exponentials and sum in id order. The kernel decides the edge on float32
+ * exponentials; the edge is then re-decided in float64 (see `edgeIsExact`), and a row whose edge
+ * float32 could have placed differently returns false: the chain then runs the exact stages on all V
+ * candidates. False at T = 0 or V = 1.
  */
 function topPFromRow(c: Candidates, row: RowView, t: number, p: number): boolean {
   if (!(t > 0) || row.length <= 1) return false;
@@ -203,20 +206,25 @@ function topPFromRow(c: Candidates, row: RowView, t: number, p: number): boolean
     c.logits = new Float32Array(length);
     c.probs = new Float64Array(length);
   }
-  const n = topPKernel(data, offset, length, t, p, c.ids);
+  const n = row.kernelRow!.nucleus(t, p, c.ids, edge);
   const ids = c.ids;
   const logits = c.logits;
   const m = t === 1 ? max : 0;
   if (t === 1) for (let i = 0; i < n; i++) logits[i] = data[offset + ids[i]!]!;
   else for (let i = 0; i < n; i++) logits[i] = (data[offset + ids[i]!]! - max) / t;
-  // The exponentials and their sum as top_p's compaction leaves them (float64, id order).
+  // The exponentials and their sum as top_p's compaction leaves them (float64, id order), and the
+  // kept terms' share of the error bound, Σ e_i·|x_i|.
   const probs = c.probs;
   let sum = 0;
+  let moment = 0;
   for (let i = 0; i < n; i++) {
-    const e = portableExp(logits[i]! - m);
+    const x = logits[i]! - m;
+    const e = portableExp(x);
     probs[i] = e;
     sum += e;
+    moment -= e * x;
   }
+  if (!edgeIsExact(logits, probs, n, sum, moment, p, length)) return false;
   c.max = m;
   c.size = n;
   c.sorted = false;
@@ -226,4 +234,69 @@ function topPFromRow(c: Candidates, row: RowView, t: number, p: number): boolean
   c.pristine = false;
   c.rawSum = Number.NaN;
   return true;
+}
+
+/** Filled by the nucleus kernel for {@link topPFromRow}. */
+const edge: NucleusEdge = createNucleusEdge();
+
+// Error terms of the kernel's S = Σ e'_i against the stage's Z = Σ e_i (float64), relative per term:
+// the shifted logit x_i is rounded up to 3 times in float32 where the stage rounds it once
+// (≤ 4·2^-24·|x_i|), the kernels' exp is within 2 ulp (2·2^-23), and the float32 lane sums within
+// 11·2^-24 of S; a term below e^-87.3 may be flushed to 0 (< 2e-38 each).
+const ARG = 4 * 2 ** -24;
+const EXP = 2 * 2 ** -23 + 1e-15;
+const SUM = 11 * 2 ** -24;
+const FLUSH = 2e-38;
+/** Largest |x| of a term the kernels' exp does not flush to 0. */
+const MAX_SHIFT = 88;
+
+/**
+ * Whether the kernel's nucleus (n candidates in id order, float64 exponentials `probs` summing to
+ * `mass`) is exactly the stage's: with Z the float64 normalizer, mass ≥ p·Z and mass − e_last < p·Z,
+ * where e_last is the last kept token in (logit desc, id asc) order. Z itself is not computed (that is
+ * the V-element pass the kernel saves): |Z − S| ≤ B for the kernel's S, B = ARG·Σ e_i|x_i| + (EXP +
+ * SUM)·S + flushed terms. Σ e_i|x_i| is exact over the kept tokens (`keptMoment`) and bounded over
+ * the others from the kernel's bisection probes (the mass between two probes times the larger |x|
+ * there). An edge within B of p·Z, or a tie at the edge the kernel broke by id on float32 values,
+ * is left to the exact stage.
+ */
+function edgeIsExact(
+  logits: Float32Array,
+  probs: Float64Array,
+  n: number,
+  mass: number,
+  keptMoment: number,
+  p: number,
+  length: number,
+): boolean {
+  if (edge.tiedOut || n === 0) return false;
+  // The last kept token in the stage's order: the lowest logit, the highest id among equals.
+  let last = 0;
+  for (let i = 1; i < n; i++) if (logits[i]! <= logits[last]!) last = i;
+  const below = mass - probs[last]!;
+  const s = edge.sum;
+  // Σ e_i|x_i| over the tokens left out (e_i < cut): between consecutive probes below the cut.
+  let moment = keptMoment;
+  let prevMass = edge.keptMass;
+  let lowest = edge.cut;
+  for (;;) {
+    // the next probe below `lowest` (the probes come in bisection order, not sorted)
+    let t = 0;
+    let tMass = 0;
+    for (let j = 0; j < edge.probes; j++) {
+      const pt = edge.probeThreshold[j]!;
+      if (pt < lowest && pt > t) {
+        t = pt;
+        tMass = edge.probeMass[j]!;
+      }
+    }
+    if (t === 0) break;
+    moment += Math.max(0, tMass - prevMass) * Math.min(-Math.log(t), MAX_SHIFT);
+    prevMass = Math.max(prevMass, tMass);
+    lowest = t;
+  }
+  moment += Math.max(0, s - prevMass) * MAX_SHIFT;
+  const bound = (ARG * moment + (EXP + SUM) * s) * 1.01 + length * FLUSH;
+  const slack = (mass + s) * (n + 4) * 2 ** -52; // float64 rounding of the sums compared
+  return mass - slack >= p * (s + bound) && below + slack < p * (s - bound);
 }
