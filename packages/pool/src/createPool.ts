@@ -1,5 +1,6 @@
 import { defaultKernels } from "./defaultKernels.js";
-import { type Pool, type PoolOptions, startPool } from "./startPool.js";
+import type { Pool, PoolOptions } from "./poolTypes.js";
+import { startPool } from "./startPool.js";
 
 // The built worker sits next to this module in dist/. When this module runs from its TypeScript source
 // (vitest), the worker is still the built one: Node 20 cannot run TypeScript in a worker.
@@ -30,23 +31,5 @@ const workerUrl = import.meta.url.endsWith(".ts")
  * ```
  */
 export function createPool(options: PoolOptions = {}): Pool {
-  const hook = (globalThis as Record<symbol, unknown>)[TEST_WORKER] as
-    | { workerUrl: string | URL; workerData?: unknown }
-    | undefined;
-  if (hook !== undefined) {
-    return startPool(options, {
-      workerUrl: new URL(hook.workerUrl),
-      kernels: defaultKernels,
-      workerData: hook.workerData,
-    });
-  }
   return startPool(options, { workerUrl, kernels: defaultKernels });
 }
-
-/**
- * End-to-end fault tests (a whole CLI run with a worker killed mid-job) swap the worker module through
- * this global, set only by `test/fixtures/injectFaults.mjs`, a preload given explicitly on the node
- * command line (`node --import …/injectFaults.mjs app.js`). That file is not published (package.json
- * `files` holds dist and src only) and nothing in src sets the symbol, so production runs never set it.
- */
-const TEST_WORKER = Symbol.for("@logitstream/pool/test-worker");

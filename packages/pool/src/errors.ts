@@ -81,3 +81,26 @@ export class PoolClosedError extends PoolError {
     );
   }
 }
+
+/**
+ * The pool's queue is full: `maxQueue` tasks are already waiting for a worker, so this call was not
+ * queued (nothing of it ran, nothing was staged). Retryable: the same call may succeed once tasks in
+ * flight finish — a server answers 503 with Retry-After, a batch job waits and retries.
+ */
+export class PoolBusyError extends PoolError {
+  /** Always true: the call was refused for load, not for anything wrong with it. */
+  readonly retryable = true;
+  /** Tasks waiting for a worker when this call was refused (= `maxQueue`). */
+  readonly queued: number;
+  /** The pool's `maxQueue`. */
+  readonly maxQueue: number;
+  constructor(queued: number, maxQueue: number) {
+    super(
+      "E_POOL_BUSY",
+      `the pool is busy: ${queued} tasks are already waiting for a worker (maxQueue = ${maxQueue}), so this call was not queued; ` +
+        "retry it later (a server: answer 503 with Retry-After), or raise maxQueue or threads",
+    );
+    this.queued = queued;
+    this.maxQueue = maxQueue;
+  }
+}

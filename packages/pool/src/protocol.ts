@@ -64,6 +64,11 @@ export interface CompareJob extends JobBase {
 
 export type Job = SampleJob | ScoreJob | SoftmaxJob | CompareJob;
 
+/** Whether a job returns the typed per-row arrays: `arrays`, else true exactly when no `output` is encoded. */
+export function wantsArrays(job: Job): boolean {
+  return job.arrays ?? job.output === undefined;
+}
+
 /** A batch of decoded rows (wire's `RowBatch`). */
 export interface RowBatchLike {
   firstRow: number;

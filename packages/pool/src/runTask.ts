@@ -14,6 +14,7 @@ import type {
   TaskMessage,
   TaskOutput,
 } from "./protocol.js";
+import { wantsArrays } from "./protocol.js";
 import { serializeError } from "./serializeError.js";
 
 // Grow-only scratch for softmax rows that are only serialized (never returned): a fresh buffer of
@@ -209,10 +210,6 @@ function prefixOf(b: RowBatchLike, rows: number): RowBatchLike {
   if (b.ids !== undefined) p.ids = b.ids.slice(0, rows);
   if (b.params !== undefined) p.params = b.params.slice(0, rows);
   return p;
-}
-
-function wantsArrays(job: Job): boolean {
-  return job.arrays ?? job.output === undefined;
 }
 
 function base(job: Job, b: RowBatchLike): TaskOutput {

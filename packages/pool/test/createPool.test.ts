@@ -3,7 +3,7 @@ import { fileURLToPath } from "node:url";
 import { InvalidLogitsError, sampleBatch, scoreBatch, softmaxBatch } from "@logitstream/core";
 import { afterEach, describe, expect, it } from "vitest";
 import { createPool } from "../src/createPool.js";
-import type { Pool } from "../src/startPool.js";
+import type { Pool } from "../src/poolTypes.js";
 import { batches } from "./helpers.js";
 
 const pools: Pool[] = [];

@@ -1,5 +1,6 @@
+import type { PoolOptions } from "../src/poolTypes.js";
 import type { RowBatchLike } from "../src/protocol.js";
-import { type PoolOptions, startPool } from "../src/startPool.js";
+import { startPool } from "../src/startPool.js";
 import { toyKernels } from "./fixtures/toyKernels.mjs";
 
 export const faultWorkerUrl = new URL("./fixtures/faultWorker.mjs", import.meta.url);

@@ -2,7 +2,7 @@ import { InvalidParamsError } from "@logitstream/core";
 import { encodeNdjson } from "@logitstream/wire";
 import { afterEach, describe, expect, it } from "vitest";
 import { createPool } from "../src/createPool.js";
-import type { Pool } from "../src/startPool.js";
+import type { Pool } from "../src/poolTypes.js";
 
 const pools: Pool[] = [];
 function pool(...args: Parameters<typeof createPool>): Pool {

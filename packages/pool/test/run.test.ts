@@ -1,7 +1,7 @@
 import { encodeMsgpack, encodeNdjson, frameChunks, WireError } from "@logitstream/wire";
 import { afterAll, describe, expect, it } from "vitest";
 import { createPool } from "../src/createPool.js";
-import type { Pool, PoolOptions, StreamJob, StreamTotals } from "../src/startPool.js";
+import type { Pool, PoolOptions, StreamJob, StreamTotals } from "../src/poolTypes.js";
 import { batches, concatBytes } from "./helpers.js";
 
 // One pool per configuration, shared by every run of this file: starting workers is what costs here

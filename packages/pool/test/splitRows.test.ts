@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { splitRows } from "../src/startPool.js";
+import { splitRows } from "../src/runSplit.js";
 
 // splitRows(rows, vocab, threads, minElements) → rows per task of a split promise call.
 describe("splitRows", () => {

@@ -1,7 +1,7 @@
 import { InvalidLogitsError, LogitstreamError } from "@logitstream/core";
 import { afterEach, describe, expect, it } from "vitest";
 import { AbortError, PoolClosedError, PoolError, WorkerCrashError } from "../src/errors.js";
-import type { Pool, StreamTotals } from "../src/startPool.js";
+import type { Pool, StreamTotals } from "../src/poolTypes.js";
 import { toyKernels } from "./fixtures/toyKernels.mjs";
 import { batches, concatBytes, testPool } from "./helpers.js";
 

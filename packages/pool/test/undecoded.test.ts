@@ -6,7 +6,7 @@ import { InvalidParamsError } from "@logitstream/core";
 import { encodeMsgpack, frameChunks, type ReadOptions, WireError } from "@logitstream/wire";
 import { afterAll, describe, expect, it } from "vitest";
 import { createPool } from "../src/createPool.js";
-import type { Pool, StreamJob, StreamResult } from "../src/startPool.js";
+import type { Pool, StreamJob, StreamResult } from "../src/poolTypes.js";
 import { concatBytes } from "./helpers.js";
 
 const utf8 = new TextEncoder();
