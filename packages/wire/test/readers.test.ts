@@ -277,12 +277,23 @@ describe("binary readers", () => {
     expect(unnamed.error!.message).toContain('"x"');
   });
 
-  it("round-trips the safetensors encoder for F32, F16 and BF16", async () => {
-    const b = makeBatch(3, 4);
+  it("round-trips the safetensors encoder for F32, F16 and BF16 value by value, rounding to nearest even", async () => {
+    // Exact in every dtype, then three that round: 1/3, 1 + 2^-9 (exact in f16's 10-bit mantissa, below
+    // half of bf16's 2^-7 ulp) and -65504 (f16's largest; bf16's 7 bits round it up to -2^16).
+    const values = [1, -2, 0.5, 1.5, 3, 100, -0.125, 1 / 3, 1 + 2 ** -9, -65504];
+    const batch = { rows: 2, vocab: 5, data: new Float32Array(values) };
+    const expected = {
+      f32: values.map(Math.fround),
+      // f16 1/3 = 0x3555 = 1365 / 4096
+      f16: [1, -2, 0.5, 1.5, 3, 100, -0.125, 1365 / 4096, 1 + 2 ** -9, -65504],
+      // bf16 1/3 = 0x3EAB = 171 / 512
+      bf16: [1, -2, 0.5, 1.5, 3, 100, -0.125, 171 / 512, 1, -65536],
+    };
     for (const dtype of ["f32", "f16", "bf16"] as const) {
-      const { rows } = await collect(encodeSafetensors({ logits: { batch: b, dtype } }));
-      expect(rows).toHaveLength(3);
-      if (dtype === "f32") expect(rows.flatMap((r) => Array.from(r.logits))).toEqual(Array.from(b.data));
+      const { rows, error } = await collect(encodeSafetensors({ logits: { batch, dtype } }));
+      expect(error).toBeUndefined();
+      expect(rows.map((r) => r.row)).toEqual([0, 1]);
+      expect(rows.flatMap((r) => Array.from(r.logits))).toEqual(expected[dtype]);
     }
   });
 });
