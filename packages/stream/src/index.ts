@@ -20,6 +20,7 @@ export { generateWithCallbacks } from "./generateWithCallbacks.js";
 export type { DecodeTextOptions } from "./operators/decodeText.js";
 // Operators (one per file), composable with pipe().
 export { decodeText } from "./operators/decodeText.js";
+export { openAILogprobs } from "./operators/openAILogprobs.js";
 export type { SampleTokensOptions, SamplingPool } from "./operators/sampleTokens.js";
 export { sampleTokens } from "./operators/sampleTokens.js";
 export type { ScoreEvent, ScoreTokensOptions } from "./operators/scoreTokens.js";
@@ -31,6 +32,8 @@ export { stopWhen } from "./operators/stopWhen.js";
 export type { Pacer } from "./pacer.js";
 // Backpressure and adapters.
 export { createPacer } from "./pacer.js";
+export type { LogprobEventLike, OpenAITokenLogprob, OpenAITopLogprob } from "./toOpenAILogprob.js";
+export { OPENAI_MIN_LOGPROB, toOpenAILogprob } from "./toOpenAILogprob.js";
 export type {
   BatchFrame,
   FinishReason,
