@@ -11,7 +11,7 @@ export interface InstalledPackage {
 
 /**
  * The third-party packages `roots` need at run time, as installed in this checkout's node_modules:
- * dependencies, optional dependencies that are installed, and peer dependencies that are installed,
+ * dependencies, optional dependencies that are installed, and required peer dependencies that are installed,
  * recursively (each resolved from the directory of the package that needs it, as Node does). Names in
  * `skip` (our own packages) are not followed.
  */
@@ -21,11 +21,12 @@ export function dependencyClosure(
 ): InstalledPackage[] {
   const found = new Map<string, InstalledPackage>();
   const visit = (dir: string, json: PackageJson): void => {
-    const wanted = {
-      ...json.dependencies,
-      ...json.optionalDependencies,
-      ...json.peerDependencies,
-    };
+    // Optional peers (e.g. a CLI's typescript) are left out: npm does not install them either.
+    const peers = Object.keys(json.peerDependencies ?? {}).filter(
+      (n) => json.peerDependenciesMeta?.[n]?.optional !== true,
+    );
+    const wanted: Record<string, unknown> = { ...json.dependencies, ...json.optionalDependencies };
+    for (const n of peers) wanted[n] = true;
     for (const name of Object.keys(wanted)) {
       if (skip.has(name)) continue;
       const at = resolveFrom(dir, name);
