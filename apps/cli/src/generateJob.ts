@@ -6,7 +6,14 @@ import {
   validateSamplerParams,
 } from "@logitstream/core";
 import type { GrammarSource, GrammarStage } from "@logitstream/grammar";
-import { createPacer, decodeText, generate, stopWhen } from "@logitstream/stream";
+import {
+  createPacer,
+  decodeText,
+  generate,
+  stopWhen,
+  type TokenEvent,
+  toOpenAILogprob,
+} from "@logitstream/stream";
 import { toNdjsonReadable, toTextReadable } from "@logitstream/stream/node";
 import type { CommandContext } from "./command.js";
 import { checkFlagParams } from "./errors.js";
@@ -21,6 +28,8 @@ export interface GenerateOptions {
   params: CliSamplerParams;
   logprobs: number;
   json: boolean;
+  /** --json records: native token events, or OpenAI's chat/completions logprobs entries. */
+  logprobsFormat?: "native" | "openai";
   /** Constrain the output (--json-schema, --regex, --grammar); the prompt is then not echoed. */
   grammar?: GrammarSource;
   /** `--model`: a GGUF path, or "ngram"/undefined for the embedded model. */
@@ -85,7 +94,11 @@ async function generateWith(
   // one byte makes the pacer stop the loop after every token, so each token is written as soon as it
   // is produced (not in 16 KiB batches).
   const readOpts = { pacer, highWaterMark: 1 };
-  const readable = opts.json ? toNdjsonReadable(tokens$, readOpts) : toTextReadable(tokens$, readOpts);
+  const records =
+    opts.logprobsFormat === "openai"
+      ? { ...readOpts, toRecord: (e: TokenEvent) => toOpenAILogprob(e, tokenizer) }
+      : readOpts;
+  const readable = opts.json ? toNdjsonReadable(tokens$, records) : toTextReadable(tokens$, readOpts);
   if (!opts.json && opts.prompt !== "" && grammar === undefined) {
     const wait = ctx.stdout.write(opts.prompt);
     if (wait) await wait;

@@ -1,7 +1,7 @@
 import { MAX_TOP_N } from "@logitstream/core";
 import type { Command } from "../command.js";
 import { UsageError } from "../errors.js";
-import { bool, int, list } from "../flags.js";
+import { bool, choice, int, list } from "../flags.js";
 import { grammarFlags, grammarSourceFrom } from "../grammarFlags.js";
 import { modelFlag, modelOptionsFrom, modelThreadsFlag } from "../modelFlags.js";
 import { samplerParamsFrom } from "../samplerParams.js";
@@ -17,7 +17,9 @@ export const generate: Command = {
     "vocabulary), or with --model FILE.gguf any llama.cpp model on the CPU (its KV cache is kept between",
     "tokens), and prints it to stdout as tokens are produced. The sampling flags are those of",
     "`sample`; token t draws with (seed, stream 0, step t), so a seed reproduces the text exactly.",
-    'With --json each token is an NDJSON event {"step", "token", "logprob", "rank", "text"} (+ "top_logprobs").',
+    'With --json each token is an NDJSON event {"step", "token", "logprob", "rank", "text"} (+ "top_logprobs");',
+    'with --logprobs-format openai it is OpenAI\'s chat/completions logprobs entry {"token" (text), "bytes",',
+    '"logprob", "top_logprobs": [{"token", "bytes", "logprob"}]} (an impossible token\'s logprob is -9999).',
     "--json-schema, --regex or --grammar constrain the output (only tokens that keep it valid are drawn;",
     "it ends where the grammar is complete); then --max-tokens defaults to 1024 and a cut output is an error.",
   ].join("\n"),
@@ -46,6 +48,13 @@ export const generate: Command = {
       description: "with --json: the N most likely tokens per event",
     },
     { name: "json", kind: "boolean", description: "write token events as NDJSON instead of text" },
+    {
+      name: "logprobs-format",
+      kind: "string",
+      placeholder: "FORMAT",
+      defaultText: "native",
+      description: "with --json: native (token ids) or openai (OpenAI's logprobs entries: text and bytes)",
+    },
     ...grammarFlags,
     modelFlag,
     modelThreadsFlag,
@@ -67,6 +76,9 @@ export const generate: Command = {
   async run(args, ctx) {
     const logprobs = int(args, "logprobs", 0, MAX_TOP_N) ?? 0;
     const json = bool(args, "json");
+    const logprobsFormat = choice(args, "logprobs-format", ["native", "openai"] as const) ?? "native";
+    if (logprobsFormat !== "native" && !json)
+      throw new UsageError("--logprobs-format: only with --json", "--logprobs-format");
     if (logprobs > 0 && !json)
       throw new UsageError("--logprobs: only with --json (text output has no place for it)", "--logprobs");
     const grammar = grammarSourceFrom(args);
@@ -79,6 +91,7 @@ export const generate: Command = {
       params: samplerParamsFrom(args),
       logprobs,
       json,
+      logprobsFormat,
       ...modelOptionsFrom(args),
     });
   },
