@@ -1,4 +1,9 @@
-import { InvalidParamsError, type SamplerParams, validateSamplerParams } from "@logitstream/core";
+import {
+  fromSnakeCaseParams,
+  InvalidParamsError,
+  type SamplerParams,
+  validateSamplerParams,
+} from "@logitstream/core";
 import { WireError } from "./errors.js";
 
 /**
@@ -25,15 +30,23 @@ const NUMERIC_KEYS = new Set([
  * Checks untrusted `params` (a parsed JSON object or a decoded msgpack Map) and returns a fresh plain
  * object holding only the known keys. Copying, rather than returning the input, is what keeps
  * `__proto__`/`constructor` keys from ever reaching a consumer. Types are checked here, ranges by
- * core's `validateSamplerParams`; either failure is a WireError naming the frame (cause kept).
+ * core's `validateSamplerParams`; either failure is a WireError naming the frame (cause kept). Names may
+ * be camelCase or OpenAI/vLLM snake_case (`top_p`, `logit_bias`): core's `fromSnakeCaseParams` converts
+ * them, and the same parameter given both ways is an error.
  */
 export function validateFrameParams(
   value: unknown,
   where: { frame: number; byteOffset: number },
 ): FrameParams {
-  const entries = entriesOf(value);
-  if (entries === null) {
+  if (entriesOf(value) === null) {
     throw new WireError("E_WIRE_FIELD", "params must be an object (a JSON object or msgpack map)", where);
+  }
+  let entries: [string, unknown][];
+  try {
+    entries = Object.entries(fromSnakeCaseParams(value));
+  } catch (cause) {
+    if (!(cause instanceof InvalidParamsError)) throw cause;
+    throw new WireError("E_WIRE_FIELD", `params: ${cause.message}`, where, { cause });
   }
   const out: Record<string, unknown> = {};
   for (const [key, v] of entries) {
