@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import { build } from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { dependencyClosure, resolveFrom, tarballOf } from "./helpers/dependencyClosure.js";
 import { type RegistryEntry, startLocalRegistry } from "./helpers/localRegistry.js";
@@ -143,13 +144,19 @@ import { createRecordWriter } from "@logitstream/wire/node";`,
     expected: [1],
   },
   "@logitstream/stream": {
-    imports: `import { generate } from "@logitstream/stream";
+    imports: `import { generate, toOpenAILogprob } from "@logitstream/stream";
 import { toTextReadable } from "@logitstream/stream/node";`,
+    // A 3-token model that always prefers token 2 ("c"); OpenAI-shaped logprobs with text and bytes.
     body: `const tokens: number[] = [];
   const model = { vocabSize: 3, next: () => new Float32Array([0, 0, 9]) };
-  for await (const ev of generate(model, [0], { temperature: 0 }, { maxTokens: 2 })) tokens.push(ev.token);
-  out["@logitstream/stream"] = [tokens, typeof toTextReadable];`,
-    expected: [[2, 2], "function"],
+  const bytes = (id: number) => new TextEncoder().encode("abc"[id]!);
+  let openai: unknown;
+  for await (const ev of generate(model, [0], { temperature: 0 }, { maxTokens: 2, logprobs: 1 })) {
+    tokens.push(ev.token);
+    openai = toOpenAILogprob(ev, { tokenBytes: bytes }).top_logprobs.map((t) => [t.token, t.bytes]);
+  }
+  out["@logitstream/stream"] = [tokens, typeof toTextReadable, openai];`,
+    expected: [[2, 2], "function", [["c", [99]]]],
   },
   "@logitstream/ngram": {
     imports: `import { BpeTokenizer } from "@logitstream/ngram";`,
@@ -307,6 +314,24 @@ describe("installing the packed tarballs with npm", () => {
       expect(tsc).toBe("");
       const { stdout } = await run(process.execPath, [join(app, "dist/main.js")], { cwd: app });
       expect(JSON.parse(stdout)).toEqual(expected);
+
+      // The installed core + stream bundle for a browser, with no flags.
+      const browser = await build({
+        stdin: {
+          contents: `import { softmax } from "@logitstream/core";
+import { generate } from "@logitstream/stream";
+const m = { vocabSize: 2, next: () => softmax(new Float32Array([0, 1])) };
+for await (const ev of generate(m, [0], {}, { maxTokens: 1 })) console.log(ev.token);`,
+          resolveDir: app,
+          loader: "js",
+        },
+        bundle: true,
+        platform: "browser",
+        format: "esm",
+        write: false,
+        logLevel: "silent",
+      });
+      expect(browser.outputFiles[0]!.text).not.toMatch(/from\s*["']node:/);
 
       if (installed.some((p) => p.manifest.name === "logitstream")) {
         const bin = join(app, "node_modules/.bin/logitstream");
