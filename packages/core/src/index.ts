@@ -34,6 +34,8 @@ export type { HalfRowScore } from "./kernels/scoreHalfRow.js";
 export { scoreHalfRow } from "./kernels/scoreHalfRow.js";
 export { topPNucleus } from "./kernels/topPNucleus.js";
 export { klDivergence, klDivergenceStrided } from "./klDivergence.js";
+export type { LmHead, LmHeadOptions } from "./lmHead.js";
+export { createLmHead } from "./lmHead.js";
 export { logSoftmax, logSoftmaxStrided } from "./logSoftmax.js";
 export { logSumExp, logSumExpStrided } from "./logSumExp.js";
 export type { SplitParams } from "./paramNames.js";
