@@ -6,6 +6,7 @@ import type { Command, CommandContext } from "./command.js";
 import { bench } from "./commands/bench.js";
 import { compare } from "./commands/compare.js";
 import { generate } from "./commands/generate.js";
+import { lens } from "./commands/lens.js";
 import { logits } from "./commands/logits.js";
 import { sample } from "./commands/sample.js";
 import { score } from "./commands/score.js";
@@ -17,7 +18,7 @@ import { parseFlags, renderHelp } from "./flags.js";
 import { Output } from "./output.js";
 import { abortOnSignals } from "./signals.js";
 
-const COMMANDS: readonly Command[] = [sample, softmax, score, compare, generate, logits, bench, worker];
+const COMMANDS: readonly Command[] = [sample, softmax, score, compare, generate, logits, lens, bench, worker];
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {

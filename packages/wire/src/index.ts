@@ -8,6 +8,10 @@ export { decodeElements } from "./binary/decodeElements.js";
 export { encodeElements } from "./binary/encodeElements.js";
 // Element types
 export { float16BitsToNumber, float16Table, numberToFloat16Bits } from "./binary/float16.js";
+export type { NpyHeader } from "./binary/parseNpyHeader.js";
+export { npyHeaderSize, parseNpyHeader } from "./binary/parseNpyHeader.js";
+export type { SafetensorsTensor } from "./binary/parseSafetensorsHeader.js";
+export { parseSafetensorsHeader, safetensorsHeaderSize } from "./binary/parseSafetensorsHeader.js";
 export type { ByteInput, ByteReader } from "./byteSource.js";
 export { decodeChunk, decodeChunkPrefix } from "./decodeChunk.js";
 export type { DecodedChunk } from "./decodedChunk.js";
