@@ -70,3 +70,24 @@ export class InvalidTargetError extends LogitstreamError {
     this.vocab = vocab;
   }
 }
+
+/**
+ * A stage's arithmetic pushed a finite logit past float32's range (+Infinity): e.g. a repetition
+ * penalty below 1 on a logit near 3.4e38, or a logit bias of 2e38. The distribution would be
+ * undefined, so the row fails here, naming the stage and token, instead of later as "no candidate left".
+ */
+export class LogitOverflowError extends LogitstreamError {
+  /** Global row index, or −1 when unknown. */
+  readonly row: number;
+  readonly token: number;
+  readonly stage: string;
+  constructor(row: number, token: number, stage: string, detail: string) {
+    super(
+      "E_LOGIT_OVERFLOW",
+      `${row >= 0 ? `row ${row}` : "row"}: the logit of token ${token} overflowed float32 (> 3.4028234663852886e38) in stage "${stage}" (${detail}). Lower that stage's parameter (or scale the logits down); logits are only meaningful up to a shift.`,
+    );
+    this.row = row;
+    this.token = token;
+    this.stage = stage;
+  }
+}

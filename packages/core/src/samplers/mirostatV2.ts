@@ -1,0 +1,65 @@
+import type { Candidates } from "../candidates.js";
+import { portableLog } from "../portableLog.js";
+import { uniform } from "../rng.js";
+import type { SamplingContext } from "../samplerStage.js";
+import { drawCandidate } from "./drawCandidate.js";
+import { expAny } from "./expAny.js";
+import type { MirostatOptions, MirostatStage } from "./mirostat.js";
+import { probabilityFilter } from "./probabilityFilter.js";
+
+const LN2 = 0.6931471805599453;
+
+/**
+ * Mirostat v2 (terminal): drops the tokens whose surprise exceeds μ, draws from the rest, and moves μ
+ * by the error so the observed surprise tracks τ.
+ *
+ * Exact definition (llama.cpp's `mirostat-v2`): with p the softmax of the candidates, keep the tokens
+ * with −log₂ p_i ≤ μ, i.e. p_i ≥ 2^(−μ) (decided in float64 as `e_i ≥ 2^(−μ) · Z`), at least the most
+ * likely one (ties → lower id); draw with u = `uniform(seed, stream, step)` by `dist`'s rule; then
+ * μ ← μ − η · (−log₂ p_sel − τ), p_sel normalized over the kept tokens. float64 throughout
+ * (llama.cpp: float32), engine-independent exp and log.
+ *
+ * @param opts - τ and η (see {@link MirostatOptions}; `m` is unused).
+ * @returns A terminal stage named `"mirostat_v2"`; state μ, `reset` → μ = 2τ.
+ *
+ * @example
+ * ```ts
+ * // p = [0.5, 0.25, 0.125, 0.125], μ = 2 (τ = 1) → keeps p ≥ 0.25: tokens 0 and 1
+ * mirostatV2({ tau: 1, eta: 0.1 }).apply(candidates, ctx);
+ * ```
+ *
+ * References: Basu et al. 2021 (Mirostat), and llama.cpp `llama_sampler_mirostat_v2_apply`.
+ */
+export function mirostatV2(opts: MirostatOptions): MirostatStage {
+  const tau = opts.tau;
+  const eta = opts.eta;
+  let mu = 2 * tau;
+  const stage: MirostatStage = {
+    name: "mirostat_v2",
+    get mu() {
+      return mu;
+    },
+    apply(c: Candidates, ctx: SamplingContext): void {
+      probabilityFilter(c, expAny(-mu * LN2), 1, ctx);
+      const sel = drawCandidate(c, uniform(ctx.seed, ctx.stream, ctx.step), ctx.row, "mirostat_v2");
+      c.selected = sel;
+      const surprise = -(portableLog(c.probs[sel]! / c.probsSum) / LN2);
+      mu = mu - eta * (surprise - tau);
+    },
+    reset() {
+      mu = 2 * tau;
+    },
+    clone() {
+      const copy = mirostatV2(opts);
+      copy.loadState([mu]);
+      return copy;
+    },
+    saveState() {
+      return [mu];
+    },
+    loadState(state: readonly number[]) {
+      mu = state[0] ?? 2 * tau;
+    },
+  };
+  return stage;
+}
