@@ -39,7 +39,9 @@ export function guidance(
 ): Float32Array {
   const n = cond.length;
   if (uncond.length !== n || out.length !== n) {
-    throw new RangeError(`guidance: rows differ in length (cond ${n}, uncond ${uncond.length}, out ${out.length})`);
+    throw new RangeError(
+      `guidance: rows differ in length (cond ${n}, uncond ${uncond.length}, out ${out.length})`,
+    );
   }
   if (!Number.isFinite(scale)) throw new RangeError(`guidance: scale must be finite, got ${scale}`);
   const lc = logSumExpStrided(cond, 0, n);

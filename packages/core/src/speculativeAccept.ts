@@ -72,9 +72,13 @@ export function speculativeAccept(opts: SpeculativeAcceptOptions): SpeculativeAc
   const seed = opts.seed ?? 0;
   const stream = opts.stream ?? 0;
   const step = opts.step ?? 0;
-  if (!(Number.isInteger(v) && v >= 1)) throw new InvalidParamsError("vocab", `must be an integer ≥ 1, got ${v}`);
+  if (!(Number.isInteger(v) && v >= 1))
+    throw new InvalidParamsError("vocab", `must be an integer ≥ 1, got ${v}`);
   if (opts.draftProbs.length !== k * v) {
-    throw new InvalidParamsError("draftProbs", `must hold ${k} rows × ${v} = ${k * v} values, got ${opts.draftProbs.length}`);
+    throw new InvalidParamsError(
+      "draftProbs",
+      `must hold ${k} rows × ${v} = ${k * v} values, got ${opts.draftProbs.length}`,
+    );
   }
   if (opts.targetLogits.length !== (k + 1) * v) {
     throw new InvalidParamsError(
@@ -82,7 +86,8 @@ export function speculativeAccept(opts: SpeculativeAcceptOptions): SpeculativeAc
       `must hold k + 1 = ${k + 1} rows × ${v} = ${(k + 1) * v} values, got ${opts.targetLogits.length}`,
     );
   }
-  if (!(t >= 0 && Number.isFinite(t))) throw new InvalidParamsError("temperature", `must be a finite number ≥ 0, got ${t}`);
+  if (!(t >= 0 && Number.isFinite(t)))
+    throw new InvalidParamsError("temperature", `must be a finite number ≥ 0, got ${t}`);
   const p = new Float64Array(v);
   const tokens: number[] = [];
   for (let j = 0; j < k; j++) {
@@ -95,10 +100,12 @@ export function speculativeAccept(opts: SpeculativeAcceptOptions): SpeculativeAc
     let qSum = 0;
     for (let i = 0; i < v; i++) {
       const qi = q[j * v + i]!;
-      if (!(qi >= 0)) throw new InvalidParamsError("draftProbs", `row ${j}, token ${i}: ${qi} is not a probability ≥ 0`);
+      if (!(qi >= 0))
+        throw new InvalidParamsError("draftProbs", `row ${j}, token ${i}: ${qi} is not a probability ≥ 0`);
       qSum += qi;
     }
-    if (!(qSum > 0)) throw new InvalidParamsError("draftProbs", `row ${j} sums to ${qSum}; it must have positive mass`);
+    if (!(qSum > 0))
+      throw new InvalidParamsError("draftProbs", `row ${j} sums to ${qSum}; it must have positive mass`);
     const qx = q[j * v + x]! / qSum;
     if (auxUniform(seed, stream, step + j) * qx < p[x]!) {
       tokens.push(x);
@@ -121,7 +128,14 @@ export function speculativeAccept(opts: SpeculativeAcceptOptions): SpeculativeAc
 }
 
 /** p ← softmax(row / t) in float64 (t = 0: one-hot at the first maximum). */
-function targetProbs(data: Float32Array, offset: number, v: number, t: number, row: number, p: Float64Array): void {
+function targetProbs(
+  data: Float32Array,
+  offset: number,
+  v: number,
+  t: number,
+  row: number,
+  p: Float64Array,
+): void {
   const max = checkRow(data, offset, v, row);
   if (t === 0) {
     let best = -1;

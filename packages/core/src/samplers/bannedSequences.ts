@@ -71,7 +71,8 @@ function bannedIdSequences(ids: readonly (readonly number[])[]): SamplerStage {
     loadState(tokens: readonly number[]): void {
       // The state depends only on the last maxLength tokens: replaying them from the start reaches it.
       stage.reset!();
-      for (let i = Math.max(0, tokens.length - automaton.maxLength); i < tokens.length; i++) stage.accept!(tokens[i]!);
+      for (let i = Math.max(0, tokens.length - automaton.maxLength); i < tokens.length; i++)
+        stage.accept!(tokens[i]!);
     },
   };
   return stage;
@@ -88,11 +89,17 @@ function toIds(seq: string | readonly number[], index: number, tokenizer: Tokeni
     return tokenizer.encode(seq);
   }
   if (!Array.isArray(seq)) {
-    throw new InvalidParamsError("bannedSequences", `entry ${index} must be a string or an array of token ids`);
+    throw new InvalidParamsError(
+      "bannedSequences",
+      `entry ${index} must be a string or an array of token ids`,
+    );
   }
   for (const t of seq) {
     if (!Number.isInteger(t) || t < 0) {
-      throw new InvalidParamsError("bannedSequences", `entry ${index} holds ${String(t)}, not a token id (an integer ≥ 0)`);
+      throw new InvalidParamsError(
+        "bannedSequences",
+        `entry ${index} holds ${String(t)}, not a token id (an integer ≥ 0)`,
+      );
     }
   }
   return seq.slice();

@@ -70,7 +70,7 @@ export function dynamicTemperature(opts: DynamicTemperatureOptions): SamplerStag
  * engines: the temperature decides tokens, so it must be the same number everywhere.
  */
 function dynamicTemperaturePower(x: number, e: number): number {
-  const v = x > 1 ? 1 : x < 0 ? 0 : x;
+  const v = Math.min(1, Math.max(0, x));
   if (e === 0) return 1;
   if (v === 0) return 0;
   if (e === 1) return v;

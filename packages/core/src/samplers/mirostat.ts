@@ -7,7 +7,7 @@ import { drawCandidate } from "./drawCandidate.js";
 import { expAny } from "./expAny.js";
 import { selectTopK } from "./topK.js";
 
-const LN2 = 0.6931471805599453;
+const LN2 = Math.LN2;
 
 /** Options of {@link mirostat} and {@link mirostatV2}. */
 export interface MirostatOptions {

@@ -7,7 +7,7 @@ import { expAny } from "./expAny.js";
 import type { MirostatOptions, MirostatStage } from "./mirostat.js";
 import { probabilityFilter } from "./probabilityFilter.js";
 
-const LN2 = 0.6931471805599453;
+const LN2 = Math.LN2;
 
 /**
  * Mirostat v2 (terminal): drops the tokens whose surprise exceeds μ, draws from the rest, and moves μ

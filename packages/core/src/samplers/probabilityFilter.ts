@@ -20,7 +20,12 @@ import { selectTopK } from "./topK.js";
  * probabilityFilter(c, 0.05, 1, ctx); // drops every token with p < 0.05
  * ```
  */
-export function probabilityFilter(c: Candidates, cutoff: number, minKeep: number, ctx: SamplingContext): void {
+export function probabilityFilter(
+  c: Candidates,
+  cutoff: number,
+  minKeep: number,
+  ctx: SamplingContext,
+): void {
   const n = c.size;
   if (!(cutoff > 0) || n <= 1) return;
   computeProbs(c);

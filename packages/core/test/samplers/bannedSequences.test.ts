@@ -12,7 +12,8 @@ function bannedRef(h: number[], bans: number[][]): number[] {
   for (const b of bans) {
     if (b.length === 0) continue;
     const pre = b.slice(0, -1);
-    if (pre.length <= h.length && pre.every((t, k) => t === h[h.length - pre.length + k])) out.add(b[b.length - 1]!);
+    if (pre.length <= h.length && pre.every((t, k) => t === h[h.length - pre.length + k]))
+      out.add(b[b.length - 1]!);
   }
   return [...out].sort((a, b) => a - b);
 }
@@ -28,7 +29,15 @@ describe("bannedSequences", () => {
     { bans: [[4, 5], [9]], h: [4], want: [5, 9], note: "the prefix [4] was generated; [9] is always banned" },
     { bans: [[4, 5], [9]], h: [4, 1], want: [9], note: "the prefix no longer ends the history" },
     { bans: [[1, 2, 3]], h: [7, 1, 2], want: [3], note: "a three-token sequence" },
-    { bans: [[1, 2, 3], [2, 6]], h: [1, 2], want: [3, 6], note: "two sequences match at once (failure link)" },
+    {
+      bans: [
+        [1, 2, 3],
+        [2, 6],
+      ],
+      h: [1, 2],
+      want: [3, 6],
+      note: "two sequences match at once (failure link)",
+    },
     { bans: [[1, 1, 2]], h: [1, 1, 1], want: [2], note: "overlapping prefix" },
     { bans: [[]], h: [1], want: [], note: "an empty sequence bans nothing" },
   ])("bans $want after $h ($note)", ({ bans, h, want }) => {
@@ -40,7 +49,10 @@ describe("bannedSequences", () => {
   it("agrees with Hugging Face's definition on random ban lists and histories (property, fixed seed)", () => {
     fc.assert(
       fc.property(
-        fc.array(fc.array(fc.integer({ min: 0, max: 4 }), { minLength: 1, maxLength: 4 }), { minLength: 1, maxLength: 12 }),
+        fc.array(fc.array(fc.integer({ min: 0, max: 4 }), { minLength: 1, maxLength: 4 }), {
+          minLength: 1,
+          maxLength: 12,
+        }),
         fc.array(fc.integer({ min: 0, max: 4 }), { maxLength: 30 }),
         (bans, h) => {
           const s = bannedSequences(bans);

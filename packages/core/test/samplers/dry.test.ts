@@ -18,7 +18,7 @@ function dryRef(
   if (o.multiplier === 0 || o.base < 1 || o.lastN === 0 || n <= o.allowed) return out;
   // repeat limit: the newest breaker occurrence (head at distance i from the end, tail after it)
   let limit = n;
-  search: for (let i = 0; i < n; i++) {
+  for (let i = 0; i < n; i++) {
     let best = -1;
     for (const b of o.breakers) {
       const tail = b.slice(1);
@@ -27,7 +27,7 @@ function dryRef(
     }
     if (best >= 0) {
       limit = i - best;
-      break search;
+      break;
     }
   }
   if (limit < o.allowed) return out;
@@ -61,28 +61,92 @@ describe("dry", () => {
   // llama.cpp's own unit test vectors (tests/test-sampling.cpp, test_dry): input probabilities,
   // history, expected probabilities after DRY, multiplier, base, allowed length, last n, breakers.
   it.each([
-    { p: [0.25, 0.25, 0.25, 0.25], h: [0, 1], want: [0.25, 0.25, 0.25, 0.25], m: 1, b: 1.1, a: 2, n: 4, br: [] },
-    { p: [0.25, 0.25, 0.25, 0.25], h: [0, 1, 2, 0, 1], want: [0.296923, 0.296923, 0.109232, 0.296923], m: 1, b: 1.1, a: 2, n: 5, br: [] },
-    { p: [0.2, 0.2, 0.2, 0.2, 0.2], h: [0, 1, 3, 4, 0, 1], want: [0.2, 0.2, 0.2, 0.2, 0.2], m: 1, b: 1.1, a: 2, n: 6, br: [[3]] },
-    { p: [0.2, 0.2, 0.2, 0.2, 0.2], h: [0, 1, 2, 0, 1], want: [0.241818, 0.241818, 0.032727, 0.241818, 0.241818], m: 2, b: 1.1, a: 2, n: 5, br: [] },
-    { p: [0.2, 0.2, 0.2, 0.2, 0.2], h: [0, 1, 2, 3, 4, 0, 1], want: [0.2, 0.2, 0.2, 0.2, 0.2], m: 1, b: 1.1, a: 4, n: 7, br: [] },
-  ])("matches llama.cpp's test vector: history $h, multiplier $m, allowed $a, breakers $br", ({ p, h, want, m, b, a, n, br }) => {
-    const got = applyDry(p.map(Math.log), h, dry({ multiplier: m, base: b, allowedLength: a, penaltyLastN: n, sequenceBreakers: br }));
-    softmaxRef(got).forEach((q, i) => {
-      expect(q).toBeCloseTo(want[i]!, 5);
-    });
-  });
+    {
+      p: [0.25, 0.25, 0.25, 0.25],
+      h: [0, 1],
+      want: [0.25, 0.25, 0.25, 0.25],
+      m: 1,
+      b: 1.1,
+      a: 2,
+      n: 4,
+      br: [],
+    },
+    {
+      p: [0.25, 0.25, 0.25, 0.25],
+      h: [0, 1, 2, 0, 1],
+      want: [0.296923, 0.296923, 0.109232, 0.296923],
+      m: 1,
+      b: 1.1,
+      a: 2,
+      n: 5,
+      br: [],
+    },
+    {
+      p: [0.2, 0.2, 0.2, 0.2, 0.2],
+      h: [0, 1, 3, 4, 0, 1],
+      want: [0.2, 0.2, 0.2, 0.2, 0.2],
+      m: 1,
+      b: 1.1,
+      a: 2,
+      n: 6,
+      br: [[3]],
+    },
+    {
+      p: [0.2, 0.2, 0.2, 0.2, 0.2],
+      h: [0, 1, 2, 0, 1],
+      want: [0.241818, 0.241818, 0.032727, 0.241818, 0.241818],
+      m: 2,
+      b: 1.1,
+      a: 2,
+      n: 5,
+      br: [],
+    },
+    {
+      p: [0.2, 0.2, 0.2, 0.2, 0.2],
+      h: [0, 1, 2, 3, 4, 0, 1],
+      want: [0.2, 0.2, 0.2, 0.2, 0.2],
+      m: 1,
+      b: 1.1,
+      a: 4,
+      n: 7,
+      br: [],
+    },
+  ])(
+    "matches llama.cpp's test vector: history $h, multiplier $m, allowed $a, breakers $br",
+    ({ p, h, want, m, b, a, n, br }) => {
+      const got = applyDry(
+        p.map(Math.log),
+        h,
+        dry({ multiplier: m, base: b, allowedLength: a, penaltyLastN: n, sequenceBreakers: br }),
+      );
+      softmaxRef(got).forEach((q, i) => {
+        expect(q).toBeCloseTo(want[i]!, 5);
+      });
+    },
+  );
 
   it("penalizes the continuation of a repeat by multiplier · base^(L − allowed) (worked value)", () => {
     // history a b c d a b c: the suffix a b c (L = 3) occurred before, followed by d → −1 · 2^(3−2) = −2
-    const got = applyDry([0, 0, 0, 0, 0], [0, 1, 2, 3, 0, 1, 2], dry({ multiplier: 1, base: 2, allowedLength: 2 }));
+    const got = applyDry(
+      [0, 0, 0, 0, 0],
+      [0, 1, 2, 3, 0, 1, 2],
+      dry({ multiplier: 1, base: 2, allowedLength: 2 }),
+    );
     expect(got).toEqual([0, 0, 0, -2, 0]);
   });
 
   it("a multi-token breaker caps the repeat at the tokens after it", () => {
     // breaker [5, 6]; history x y 5 6 x y | x y: repeats cannot reach across "5 6"
     const s = () => dry({ multiplier: 1, base: 2, allowedLength: 1, sequenceBreakers: [[5, 6]] });
-    expect(applyDry(new Array(8).fill(0), [0, 1, 5, 6, 0, 1], s())).toEqual(dryRef(new Array(8).fill(0), [0, 1, 5, 6, 0, 1], { multiplier: 1, base: 2, allowed: 1, lastN: -1, breakers: [[5, 6]] }));
+    expect(applyDry(new Array(8).fill(0), [0, 1, 5, 6, 0, 1], s())).toEqual(
+      dryRef(new Array(8).fill(0), [0, 1, 5, 6, 0, 1], {
+        multiplier: 1,
+        base: 2,
+        allowed: 1,
+        lastN: -1,
+        breakers: [[5, 6]],
+      }),
+    );
     expect(applyDry(new Array(8).fill(0), [0, 1, 5, 6, 0, 1], s())[5]).toBe(-2);
   });
 
@@ -97,7 +161,17 @@ describe("dry", () => {
         (hist, breakers, allowed, lastN, base) => {
           const row = [0.5, -0.25, 1, 0, -1];
           const o = { multiplier: 0.8, base, allowed, lastN, breakers };
-          const got = applyDry(row, hist, dry({ multiplier: 0.8, base, allowedLength: allowed, penaltyLastN: lastN, sequenceBreakers: breakers }));
+          const got = applyDry(
+            row,
+            hist,
+            dry({
+              multiplier: 0.8,
+              base,
+              allowedLength: allowed,
+              penaltyLastN: lastN,
+              sequenceBreakers: breakers,
+            }),
+          );
           dryRef(row, hist, o).forEach((v, i) => {
             expect(got[i]).toBeCloseTo(v, 5);
           });
@@ -150,7 +224,8 @@ describe("drySequenceBreakers", () => {
       while (i < text.length) {
         let best = -1;
         for (let id = 0; id < words.length; id++) {
-          if (text.startsWith(words[id]!, i) && (best < 0 || words[id]!.length > words[best]!.length)) best = id;
+          if (text.startsWith(words[id]!, i) && (best < 0 || words[id]!.length > words[best]!.length))
+            best = id;
         }
         out.push(best);
         i += words[best]!.length;

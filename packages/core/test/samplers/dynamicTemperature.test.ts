@@ -58,7 +58,9 @@ describe("dynamicTemperature", () => {
           const want = dynRef(row, t, delta, exponent);
           const got = run(row, dynamicTemperature({ temperature: t, range: delta, exponent }));
           got.ids.forEach((id, i) => {
-            expect(Math.abs(got.logits[i]! - want[id]!)).toBeLessThanOrEqual(1e-5 * (1 + Math.abs(want[id]!)));
+            expect(Math.abs(got.logits[i]! - want[id]!)).toBeLessThanOrEqual(
+              1e-5 * (1 + Math.abs(want[id]!)),
+            );
           });
         },
       ),
@@ -68,7 +70,12 @@ describe("dynamicTemperature", () => {
 
   it("then dist draws from softmax(row / T_dyn) (χ² at a fixed seed)", () => {
     const row = [L(0.9), L(0.1)];
-    const counts = drawCounts(row, () => [dynamicTemperature({ temperature: 1, range: 0.5 }), dist()], 30_000, 4);
+    const counts = drawCounts(
+      row,
+      () => [dynamicTemperature({ temperature: 1, range: 0.5 }), dist()],
+      30_000,
+      4,
+    );
     const { stat, df } = chiSquare(counts, softmaxRef(row.map((v) => v / 0.968996)));
     expect(stat).toBeLessThan(CHI2_001[df]!);
   });

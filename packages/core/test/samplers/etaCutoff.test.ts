@@ -23,7 +23,11 @@ describe("etaCutoff", () => {
   it.each([
     { eps: 0.09, want: [0, 1, 2], note: "η = min(0.09, 0.3 · 0.4485 = 0.1346) = 0.09; all stay" },
     { eps: 0.15, want: [0, 1], note: "η = min(0.15, 0.3873 · 0.4485 = 0.1737) = 0.15; 0.1 dropped" },
-    { eps: 0.25, want: [0], note: "η = min(0.25, 0.5 · 0.4485 = 0.2243) = 0.2243 (the entropy term); 0.2 dropped" },
+    {
+      eps: 0.25,
+      want: [0],
+      note: "η = min(0.25, 0.5 · 0.4485 = 0.2243) = 0.2243 (the entropy term); 0.2 dropped",
+    },
     { eps: 0.5, want: [0], note: "η = min(0.5, 0.7071 · 0.4485 = 0.3171); only 0.7 stays" },
     { eps: 0, want: [0, 1, 2], note: "ε = 0 is off" },
   ])("with ε = $eps keeps $want ($note)", ({ eps, want }) => {

@@ -34,6 +34,8 @@ describe("minTokens", () => {
 
   it("throws EmptyCandidatesError naming min_tokens when only the EOS is left", () => {
     const r = run([NEG, 0]);
-    expect(() => minTokens(1, [1]).apply(r.c, createSamplingContext(2, { row: 3 }))).toThrow(/row 3.*min_tokens/);
+    expect(() => minTokens(1, [1]).apply(r.c, createSamplingContext(2, { row: 3 }))).toThrow(
+      /row 3.*min_tokens/,
+    );
   });
 });

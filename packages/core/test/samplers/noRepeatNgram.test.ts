@@ -44,9 +44,13 @@ describe("noRepeatNgram", () => {
 
   it("agrees with Hugging Face's definition on random histories (property, fixed seed)", () => {
     fc.assert(
-      fc.property(fc.array(fc.integer({ min: 0, max: 5 }), { maxLength: 40 }), fc.integer({ min: 1, max: 4 }), (h, n) => {
-        expect(bannedBy(h, n, 7)).toEqual(bannedRef(h, n)); // token 6 never occurs: one stays free
-      }),
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: 5 }), { maxLength: 40 }),
+        fc.integer({ min: 1, max: 4 }),
+        (h, n) => {
+          expect(bannedBy(h, n, 7)).toEqual(bannedRef(h, n)); // token 6 never occurs: one stays free
+        },
+      ),
       { seed: 9, numRuns: 300 },
     );
   });

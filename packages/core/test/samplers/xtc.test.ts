@@ -48,7 +48,10 @@ describe("xtc", () => {
     let acted = 0;
     for (let stream = 0; stream < 200; stream++) {
       const r = run(row);
-      xtc({ probability: 0.3, threshold: 0.1 }).apply(r.c, createSamplingContext(4, { seed: 5, stream, step: 2 }));
+      xtc({ probability: 0.3, threshold: 0.1 }).apply(
+        r.c,
+        createSamplingContext(4, { seed: 5, stream, step: 2 }),
+      );
       const did = r.c.size === 2;
       expect(did).toBe(auxUniform(5, stream, 2) <= 0.3);
       if (did) acted++;
