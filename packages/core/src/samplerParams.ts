@@ -1,3 +1,4 @@
+import { checkAdvancedSamplerParams } from "./checkAdvancedSamplerParams.js";
 import { describeValue } from "./describeValue.js";
 import { InvalidParamsError } from "./errors.js";
 
@@ -32,21 +33,67 @@ export interface SamplerParams {
   seed?: number;
   /** Explicit stage order, e.g. `["top_k", "temperature", "dist"]`; names from {@link SAMPLER_NAMES}. */
   samplers?: string[];
+  /** XTC: chance per step of removing the top choices, in [0, 1]; 0 = off. Default 0. */
+  xtcProbability?: number;
+  /** XTC: a token with p ≥ this is a top choice, in [0, 1]; above 0.5 = off. Default 0.1. */
+  xtcThreshold?: number;
+  /** DRY penalty scale, finite ≥ 0; 0 = off. Default 0. */
+  dryMultiplier?: number;
+  /** DRY growth per extra repeated token, finite ≥ 1. Default 1.75. */
+  dryBase?: number;
+  /** DRY: repeats up to this many tokens are free; integer ≥ 1. Default 2. */
+  dryAllowedLength?: number;
+  /** DRY: how many recent tokens to scan; integer ≥ −1 (−1 = all, 0 = off). Default −1. */
+  dryPenaltyLastN?: number;
+  /** DRY sequence breakers (strings, tokenized with the sampler's tokenizer). Default `["\n", ":", "\"", "*"]`. */
+  drySequenceBreakers?: string[];
+  /** Mirostat version: 0 = off, 1 or 2 (it then replaces `dist` as the terminal stage). Default 0. */
+  mirostat?: number;
+  /** Mirostat target surprise τ in bits, finite > 0. Default 5. */
+  mirostatTau?: number;
+  /** Mirostat learning rate η, finite ≥ 0. Default 0.1. */
+  mirostatEta?: number;
+  /** Dynamic temperature half-range δ: T moves in [T − δ, T + δ] with the entropy; 0 = off. Default 0. */
+  dynatempRange?: number;
+  /** Dynamic temperature exponent on the normalized entropy, finite ≥ 0. Default 1. */
+  dynatempExponent?: number;
+  /** Epsilon sampling: drop tokens with p < this, in [0, 1); 0 = off. Default 0. */
+  epsilonCutoff?: number;
+  /** Eta sampling ε: drop tokens with p < min(ε, √ε·e^−H), in [0, 1); 0 = off. Default 0. */
+  etaCutoff?: number;
+  /** Ban tokens that would repeat an n-gram of this size; integer ≥ 0, 0 = off. Default 0. */
+  noRepeatNgramSize?: number;
+  /** Sequences never to generate: strings (tokenized) or token-id arrays. Default none. */
+  bannedSequences?: (string | number[])[];
+  /** The end-of-sequence token(s) cannot be drawn before this many tokens; integer ≥ 0. Default 0. */
+  minTokens?: number;
 }
 
 /** The stage names accepted in `samplers`, in the default order (the Hugging Face / vLLM order). */
 export const SAMPLER_NAMES: readonly string[] = [
   "logit_bias",
+  "min_tokens",
+  "banned_sequences",
+  "no_repeat_ngram",
   "penalties",
+  "dry",
   "temperature",
   "top_k",
   "top_p",
   "min_p",
   "typical_p",
   "top_n_sigma",
+  "epsilon_cutoff",
+  "eta_cutoff",
+  "xtc",
   "greedy",
   "dist",
+  "mirostat",
+  "mirostat_v2",
 ];
+
+/** The stages that select the token (at most one, and last). */
+export const TERMINAL_NAMES: readonly string[] = ["greedy", "dist", "mirostat", "mirostat_v2"];
 
 /** Parameters with every default filled in (`samplers` is the default order ending in `dist`). */
 export const DEFAULT_SAMPLER_PARAMS: Readonly<Required<SamplerParams>> = Object.freeze({
@@ -62,8 +109,27 @@ export const DEFAULT_SAMPLER_PARAMS: Readonly<Required<SamplerParams>> = Object.
   penaltyWindow: 64,
   logitBias: Object.freeze({}) as Record<string, number>,
   seed: 0,
-  // Every stage in the default order, with `dist` as the one terminal (no `greedy`).
-  samplers: Object.freeze(SAMPLER_NAMES.filter((name) => name !== "greedy")) as unknown as string[],
+  // Every stage in the default order, with `dist` as the one terminal (no greedy, no mirostat).
+  samplers: Object.freeze(
+    SAMPLER_NAMES.filter((name) => name === "dist" || !TERMINAL_NAMES.includes(name)),
+  ) as unknown as string[],
+  xtcProbability: 0,
+  xtcThreshold: 0.1,
+  dryMultiplier: 0,
+  dryBase: 1.75,
+  dryAllowedLength: 2,
+  dryPenaltyLastN: -1,
+  drySequenceBreakers: Object.freeze(["\n", ":", '"', "*"]) as unknown as string[],
+  mirostat: 0,
+  mirostatTau: 5,
+  mirostatEta: 0.1,
+  dynatempRange: 0,
+  dynatempExponent: 1,
+  epsilonCutoff: 0,
+  etaCutoff: 0,
+  noRepeatNgramSize: 0,
+  bannedSequences: Object.freeze([]) as unknown as (string | number[])[],
+  minTokens: 0,
 });
 
 const KNOWN_KEYS = new Set(Object.keys(DEFAULT_SAMPLER_PARAMS));
@@ -83,7 +149,8 @@ function num(p: SamplerParams, key: keyof SamplerParams): number | undefined {
  * `minP` in [0, 1]; `topNSigma` finite ≥ 0; `repetitionPenalty` finite > 0; frequency and presence
  * penalties finite; `penaltyWindow` an integer ≥ 0; `logitBias` keys are non-negative integer strings
  * and values finite; `seed` an integer in [0, 2^32); `samplers` known names, no duplicates, at most one
- * terminal (`greedy`/`dist`) and only last; no unknown fields.
+ * terminal (`greedy`, `dist`, `mirostat`, `mirostat_v2`) and only last; the second-round stages'
+ * parameters in their ranges (`checkAdvancedSamplerParams`); no unknown fields.
  *
  * @param p - The params to check.
  * @throws {InvalidParamsError} naming the first offending parameter.
@@ -173,10 +240,17 @@ export function validateSamplerParams(p: SamplerParams): void {
       }
       if (seen.has(name)) throw new InvalidParamsError("samplers", `stage "${name}" appears twice`);
       seen.add(name);
-      if ((name === "greedy" || name === "dist") && i !== list.length - 1) {
+      if (TERMINAL_NAMES.includes(name) && i !== list.length - 1) {
         throw new InvalidParamsError("samplers", `terminal stage "${name}" must be last`);
       }
     }
+  }
+  checkAdvancedSamplerParams(p);
+  if (p.mirostat !== undefined && p.mirostat !== 0 && p.samplers?.includes("greedy")) {
+    throw new InvalidParamsError(
+      "mirostat",
+      `mirostat ${p.mirostat} draws the token itself; it cannot end in "greedy"`,
+    );
   }
 }
 
@@ -197,7 +271,12 @@ export function resolveSamplerParams(p: SamplerParams): Required<SamplerParams> 
   const d = DEFAULT_SAMPLER_PARAMS;
   let samplers = p.samplers !== undefined ? p.samplers.slice() : d.samplers.slice();
   const last = samplers[samplers.length - 1];
-  if (last !== "dist" && last !== "greedy") samplers = samplers.concat("dist");
+  if (!TERMINAL_NAMES.includes(last ?? "")) samplers = samplers.concat("dist");
+  // mirostat: 1 | 2 makes the mirostat stage the terminal in place of dist (llama.cpp's --mirostat).
+  const mirostat = p.mirostat ?? d.mirostat;
+  if (mirostat !== 0 && samplers[samplers.length - 1] === "dist") {
+    samplers[samplers.length - 1] = mirostat === 1 ? "mirostat" : "mirostat_v2";
+  }
   return {
     temperature: p.temperature ?? d.temperature,
     topK: p.topK ?? d.topK,
@@ -212,5 +291,24 @@ export function resolveSamplerParams(p: SamplerParams): Required<SamplerParams> 
     logitBias: { ...(p.logitBias ?? {}) },
     seed: p.seed ?? d.seed,
     samplers,
+    xtcProbability: p.xtcProbability ?? d.xtcProbability,
+    xtcThreshold: p.xtcThreshold ?? d.xtcThreshold,
+    dryMultiplier: p.dryMultiplier ?? d.dryMultiplier,
+    dryBase: p.dryBase ?? d.dryBase,
+    dryAllowedLength: p.dryAllowedLength ?? d.dryAllowedLength,
+    dryPenaltyLastN: p.dryPenaltyLastN ?? d.dryPenaltyLastN,
+    drySequenceBreakers: (p.drySequenceBreakers ?? d.drySequenceBreakers).slice(),
+    mirostat,
+    mirostatTau: p.mirostatTau ?? d.mirostatTau,
+    mirostatEta: p.mirostatEta ?? d.mirostatEta,
+    dynatempRange: p.dynatempRange ?? d.dynatempRange,
+    dynatempExponent: p.dynatempExponent ?? d.dynatempExponent,
+    epsilonCutoff: p.epsilonCutoff ?? d.epsilonCutoff,
+    etaCutoff: p.etaCutoff ?? d.etaCutoff,
+    noRepeatNgramSize: p.noRepeatNgramSize ?? d.noRepeatNgramSize,
+    bannedSequences: (p.bannedSequences ?? d.bannedSequences).map((b) =>
+      typeof b === "string" ? b : b.slice(),
+    ),
+    minTokens: p.minTokens ?? d.minTokens,
   };
 }

@@ -71,17 +71,59 @@ describe("validateSamplerParams", () => {
     expect(r.samplers).toEqual(["top_k", "temperature", "dist"]);
     expect(DEFAULT_SAMPLER_PARAMS.samplers.at(-1)).toBe("dist");
     // The Hugging Face / vLLM order of the design, every filter, dist as the terminal.
+    // The masks (min tokens, banned sequences, n-grams) sit with the logit bias, DRY with the penalties,
+    // the second-round truncations after the first-round ones.
     expect(DEFAULT_SAMPLER_PARAMS.samplers).toEqual([
       "logit_bias",
+      "min_tokens",
+      "banned_sequences",
+      "no_repeat_ngram",
       "penalties",
+      "dry",
       "temperature",
       "top_k",
       "top_p",
       "min_p",
       "typical_p",
       "top_n_sigma",
+      "epsilon_cutoff",
+      "eta_cutoff",
+      "xtc",
       "dist",
     ]);
     expect(JSON.parse(JSON.stringify(r))).toEqual(r);
+  });
+
+  it.each([
+    { p: { xtcProbability: 1.5 }, msg: /xtcProbability.*\[0, 1\]/ },
+    { p: { dryBase: 0.5 }, msg: /dryBase.*≥ 1/ },
+    { p: { dryAllowedLength: 0 }, msg: /dryAllowedLength/ },
+    { p: { dryPenaltyLastN: -2 }, msg: /dryPenaltyLastN/ },
+    { p: { drySequenceBreakers: [1] }, msg: /drySequenceBreakers.*strings/ },
+    { p: { mirostat: 3 }, msg: /mirostat.*0 \(off\), 1 or 2/ },
+    { p: { mirostatTau: 0 }, msg: /mirostatTau/ },
+    { p: { dynatempRange: -1 }, msg: /dynatempRange/ },
+    { p: { epsilonCutoff: 1 }, msg: /epsilonCutoff.*\[0, 1\)/ },
+    { p: { etaCutoff: Number.NaN }, msg: /etaCutoff/ },
+    { p: { noRepeatNgramSize: 1.5 }, msg: /noRepeatNgramSize.*integer/ },
+    { p: { bannedSequences: [[1, -1]] }, msg: /bannedSequences.*entry 0/ },
+    { p: { minTokens: -1 }, msg: /minTokens/ },
+    { p: { mirostat: 2, samplers: ["top_k", "greedy"] }, msg: /cannot end in "greedy"/ },
+    { p: { samplers: ["mirostat", "top_k"] }, msg: /terminal stage "mirostat" must be last/ },
+  ])("rejects the second-round parameter $p", ({ p, msg }) => {
+    expect(() => resolveSamplerParams(p as never)).toThrow(msg);
+  });
+
+  it("mirostat 1 | 2 replaces dist as the terminal; an explicit list keeps its own terminal otherwise", () => {
+    expect(resolveSamplerParams({ mirostat: 1 }).samplers.at(-1)).toBe("mirostat");
+    expect(resolveSamplerParams({ mirostat: 2, samplers: ["temperature"] }).samplers).toEqual([
+      "temperature",
+      "mirostat_v2",
+    ]);
+    expect(resolveSamplerParams({ samplers: ["temperature", "mirostat"] }).samplers).toEqual([
+      "temperature",
+      "mirostat",
+    ]);
+    expect(resolveSamplerParams({}).drySequenceBreakers).toEqual(["\n", ":", '"', "*"]);
   });
 });
