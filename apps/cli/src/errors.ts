@@ -1,4 +1,5 @@
 import { LogitstreamError } from "@logitstream/core";
+import { ADVANCED_PARAM_FLAGS } from "./advancedParamFlags.js";
 import { ExitCode, type ExitCodeValue } from "./exitCodes.js";
 
 /** A bad flag or argument. `flag` is the flag as typed (`--top-p`), or the argument name. */
@@ -71,7 +72,7 @@ const PARAM_FLAGS: Record<string, string> = {
 
 /** The flag that sets a package parameter, for messages (`topP` → `--top-p`). */
 export function flagForParam(param: string): string | undefined {
-  return PARAM_FLAGS[param];
+  return PARAM_FLAGS[param] ?? ADVANCED_PARAM_FLAGS[param];
 }
 
 function isErrnoException(err: unknown): err is NodeJS.ErrnoException {

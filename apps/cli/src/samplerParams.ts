@@ -1,4 +1,5 @@
 import type { SamplerParams } from "@logitstream/core";
+import { addAdvancedSamplerParams } from "./advancedSamplingFlags.js";
 import { UsageError } from "./errors.js";
 import { int, num, type ParsedArgs, str } from "./flags.js";
 
@@ -37,6 +38,7 @@ export function samplerParamsFrom(args: ParsedArgs): CliSamplerParams {
       throw new UsageError("--samplers: expected a comma-separated list of stages", "--samplers");
     p.samplers = list;
   }
+  addAdvancedSamplerParams(args, p);
   return p;
 }
 

@@ -1,3 +1,4 @@
+import { advancedSamplingFlags } from "./advancedSamplingFlags.js";
 import { bool, choice, type FlagSpec, int, type ParsedArgs, threads } from "./flags.js";
 
 /** The input formats of @logitstream/wire, as `--format` accepts them. */
@@ -163,7 +164,8 @@ export const samplingFlags: readonly FlagSpec[] = [
     name: "samplers",
     kind: "string",
     placeholder: "LIST",
-    defaultText: "logit_bias,penalties,temperature,top_k,top_p,min_p,typical_p,top_n_sigma,dist",
+    defaultText:
+      "logit_bias,min_tokens,banned_sequences,no_repeat_ngram,penalties,dry,temperature,top_k,top_p,min_p,typical_p,top_n_sigma,epsilon_cutoff,eta_cutoff,xtc,dist",
     description: "explicit stage order, comma-separated",
   },
   {
@@ -174,6 +176,7 @@ export const samplingFlags: readonly FlagSpec[] = [
     defaultText: "0",
     description: "uint32 seed of the counter-based RNG",
   },
+  ...advancedSamplingFlags,
 ];
 
 /** The flags every batch command (sample, softmax, score) takes after its own, in `--help` order. */

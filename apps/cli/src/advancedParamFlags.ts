@@ -1,0 +1,20 @@
+/** Which flag sets which parameter of the second-round sampler stages (for error messages). */
+export const ADVANCED_PARAM_FLAGS: Readonly<Record<string, string>> = Object.freeze({
+  xtcProbability: "--xtc-probability",
+  xtcThreshold: "--xtc-threshold",
+  dryMultiplier: "--dry-multiplier",
+  dryBase: "--dry-base",
+  dryAllowedLength: "--dry-allowed-length",
+  dryPenaltyLastN: "--dry-penalty-last-n",
+  drySequenceBreakers: "--dry-sequence-breaker",
+  mirostat: "--mirostat",
+  mirostatEta: "--mirostat-lr",
+  mirostatTau: "--mirostat-ent",
+  dynatempRange: "--dynatemp-range",
+  dynatempExponent: "--dynatemp-exp",
+  epsilonCutoff: "--epsilon-cutoff",
+  etaCutoff: "--eta-cutoff",
+  noRepeatNgramSize: "--no-repeat-ngram-size",
+  bannedSequences: "--banned-sequence",
+  minTokens: "--min-tokens",
+});
