@@ -1,5 +1,6 @@
 // Public surface of @logitstream/core: named re-exports only (docs/CONVENTIONS.md).
 
+export { auxUniform } from "./auxUniform.js";
 export type { Candidates } from "./candidates.js";
 export { candidateMax, computeProbs, createCandidates, loadCandidates } from "./candidates.js";
 export { checkCount, MAX_TOP_N, MAX_VOCAB } from "./checkCount.js";
@@ -26,8 +27,10 @@ export {
   InvalidLogitsError,
   InvalidParamsError,
   InvalidTargetError,
+  LogitOverflowError,
   LogitstreamError,
 } from "./errors.js";
+export { guidance } from "./guidance.js";
 export { decodeHalf } from "./kernels/decodeHalf.js";
 export { kernelBackend } from "./kernels/dispatch.js";
 export type { HalfRowScore } from "./kernels/scoreHalfRow.js";
@@ -59,10 +62,23 @@ export {
 } from "./samplerParams.js";
 export type { SamplerScratch, SamplerStage, SamplingContext } from "./samplerStage.js";
 export { createSamplingContext } from "./samplerStage.js";
+export { bannedSequences } from "./samplers/bannedSequences.js";
 export { dist } from "./samplers/dist.js";
+export type { DryOptions } from "./samplers/dry.js";
+export { dry } from "./samplers/dry.js";
+export { drySequenceBreakers } from "./samplers/drySequenceBreakers.js";
+export type { DynamicTemperatureOptions } from "./samplers/dynamicTemperature.js";
+export { dynamicTemperature } from "./samplers/dynamicTemperature.js";
+export { epsilonCutoff } from "./samplers/epsilonCutoff.js";
+export { etaCutoff } from "./samplers/etaCutoff.js";
 export { greedy } from "./samplers/greedy.js";
 export { logitBias } from "./samplers/logitBias.js";
 export { minP } from "./samplers/minP.js";
+export { minTokens } from "./samplers/minTokens.js";
+export type { MirostatOptions, MirostatStage } from "./samplers/mirostat.js";
+export { mirostat } from "./samplers/mirostat.js";
+export { mirostatV2 } from "./samplers/mirostatV2.js";
+export { noRepeatNgram } from "./samplers/noRepeatNgram.js";
 export type { PenaltiesOptions } from "./samplers/penalties.js";
 export { penalties } from "./samplers/penalties.js";
 export { temperature } from "./samplers/temperature.js";
@@ -70,6 +86,8 @@ export { topK } from "./samplers/topK.js";
 export { topNSigma } from "./samplers/topNSigma.js";
 export { topP } from "./samplers/topP.js";
 export { typicalP } from "./samplers/typicalP.js";
+export type { XtcOptions } from "./samplers/xtc.js";
+export { xtc } from "./samplers/xtc.js";
 export type { ScoreBatchOptions, ScoreBatchResult } from "./scoreBatch.js";
 export { scoreBatch } from "./scoreBatch.js";
 export type { SoftmaxOptions } from "./softmax.js";
@@ -78,5 +96,7 @@ export { softmaxBackward, softmaxBackwardStrided } from "./softmaxBackward.js";
 export type { SoftmaxBatchOptions } from "./softmaxBatch.js";
 export { softmaxBatch } from "./softmaxBatch.js";
 export { MAX_JACOBIAN_VOCAB, softmaxJacobian } from "./softmaxJacobian.js";
+export type { SpeculativeAcceptOptions, SpeculativeAcceptResult } from "./speculativeAccept.js";
+export { speculativeAccept } from "./speculativeAccept.js";
 export { topLogprobs } from "./topLogprobs.js";
 export type { AbortSignalLike, LogitSource, Tokenizer } from "./types.js";

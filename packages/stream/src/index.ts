@@ -17,6 +17,8 @@ export type {
   GenerationHandle,
 } from "./generateWithCallbacks.js";
 export { generateWithCallbacks } from "./generateWithCallbacks.js";
+export type { GuidedSourceOptions } from "./guidedSource.js";
+export { guidedSource } from "./guidedSource.js";
 export type { DecodeTextOptions } from "./operators/decodeText.js";
 // Operators (one per file), composable with pipe().
 export { decodeText } from "./operators/decodeText.js";

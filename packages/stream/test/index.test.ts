@@ -13,6 +13,7 @@ describe("@logitstream/stream public surface", () => {
         "fromAsyncIterable",
         "generate",
         "generateWithCallbacks",
+        "guidedSource",
         "openAILogprobs",
         "OPENAI_MIN_LOGPROB",
         "toOpenAILogprob",
