@@ -34,6 +34,8 @@ export { stopWhen } from "./operators/stopWhen.js";
 export type { Pacer } from "./pacer.js";
 // Backpressure and adapters.
 export { createPacer } from "./pacer.js";
+export type { SpeculativeGenerateOptions } from "./speculativeGenerate.js";
+export { speculativeGenerate } from "./speculativeGenerate.js";
 export type { LogprobEventLike, OpenAITokenLogprob, OpenAITopLogprob } from "./toOpenAILogprob.js";
 export { OPENAI_MIN_LOGPROB, toOpenAILogprob } from "./toOpenAILogprob.js";
 export type {

@@ -20,6 +20,7 @@ describe("@logitstream/stream public surface", () => {
         "sampleTokens",
         "scoreTokens",
         "softmaxFrames",
+        "speculativeGenerate",
         "stopWhen",
         "toAsyncIterable",
         "toRecord",
