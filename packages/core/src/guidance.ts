@@ -1,8 +1,6 @@
 import { LogitOverflowError } from "./errors.js";
+import { F32_OVERFLOW } from "./float32Overflow.js";
 import { logSumExpStrided } from "./logSumExp.js";
-
-/** float32's largest finite value: a float64 above it rounds to +Infinity (or to it, within half an ulp). */
-const F32_MAX = 3.4028235677973366e38;
 
 /**
  * Classifier-free guidance of one row: pushes the conditional distribution away from the
@@ -54,7 +52,7 @@ export function guidance(
     else if (scale === 0) v = u;
     else if (c === Number.NEGATIVE_INFINITY || u === Number.NEGATIVE_INFINITY) v = Number.NEGATIVE_INFINITY;
     else v = u + scale * (c - u);
-    if (v >= F32_MAX) throw new LogitOverflowError(-1, i, "guidance", `scale ${scale} gives ${v}`);
+    if (v >= F32_OVERFLOW) throw new LogitOverflowError(-1, i, "guidance", `scale ${scale} gives ${v}`);
     out[i] = v;
   }
   return out;

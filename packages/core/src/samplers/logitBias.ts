@@ -1,6 +1,7 @@
 import type { Candidates } from "../candidates.js";
 import { invalidateCandidates } from "../candidates.js";
-import { InvalidParamsError } from "../errors.js";
+import { InvalidParamsError, LogitOverflowError } from "../errors.js";
+import { F32_OVERFLOW } from "../float32Overflow.js";
 import type { SamplerStage, SamplingContext } from "../samplerStage.js";
 import { ensureScratch } from "../samplerStage.js";
 import { IDENTITY, OTHER, withFastPath } from "../stageFastPath.js";
@@ -10,7 +11,8 @@ import { findCandidate } from "./findCandidate.js";
  * Logit bias: adds a fixed value to the logits of chosen tokens (OpenAI's `logit_bias`).
  *
  * Exact definition: for each `(id, b)`, `logit[id] ← logit[id] + b` (float32 result); a token already
- * removed by an earlier stage is left out; `−Infinity` stays `−Infinity`. An id ≥ V is an
+ * removed by an earlier stage is left out; `−Infinity` stays `−Infinity`; a sum past float32's range is a
+ * {@link LogitOverflowError} (the distribution would be undefined). An id ≥ V is an
  * {@link InvalidParamsError} when a row is sampled.
  *
  * @param bias - Token id (number or numeric string) → finite value.
@@ -47,7 +49,12 @@ export function logitBias(bias: Readonly<Record<string, number>>): SamplerStage 
           );
         }
         const i = findCandidate(c, id);
-        if (i >= 0) logits[i] = logits[i]! + vals[k]!;
+        if (i < 0) continue;
+        const v = logits[i]! + vals[k]!;
+        if (v >= F32_OVERFLOW) {
+          throw new LogitOverflowError(ctx.row, id, "logit_bias", `${logits[i]} + ${vals[k]} = ${v}`);
+        }
+        logits[i] = v;
       }
       const s = ensureScratch(ctx.scratch, c.size);
       invalidateCandidates(c, s.f64a, s.i32a, s.i32b, s.f32a);

@@ -1,5 +1,7 @@
 import type { Candidates } from "../candidates.js";
 import { invalidateCandidates } from "../candidates.js";
+import { LogitOverflowError } from "../errors.js";
+import { F32_OVERFLOW } from "../float32Overflow.js";
 import type { SamplerStage, SamplingContext } from "../samplerStage.js";
 import { ensureScratch } from "../samplerStage.js";
 import { sortPairs } from "../sortPairs.js";
@@ -26,6 +28,8 @@ export interface PenaltiesOptions {
  * 1. repetition (llama.cpp sign rule): `logit ← logit > 0 ? logit / r : logit · r`;
  * 2. frequency and presence (OpenAI): `logit ← logit − c(t) · frequency − presence`.
  * Computed in float64, stored as float32; `−Infinity` stays `−Infinity`. Tokens with c(t) = 0 are untouched.
+ * A result past float32's range (e.g. a logit of 2e38 with repetition 0.5) is a {@link LogitOverflowError}
+ * naming the row and token — the distribution would be undefined.
  *
  * @param opts - See {@link PenaltiesOptions}.
  * @returns A stage named `"penalties"` with `accept`, `reset`, `saveState`/`loadState` (the window;
@@ -78,9 +82,18 @@ export function penalties(opts: PenaltiesOptions = {}): SamplerStage {
         j = k;
         const i = findCandidate(c, t);
         if (i < 0) continue;
-        let v: number = logits[i]!;
+        const before: number = logits[i]!;
+        let v = before;
         if (r !== 1) v = v > 0 ? v / r : v * r;
         v = v - n * freq - pres;
+        if (v >= F32_OVERFLOW) {
+          throw new LogitOverflowError(
+            ctx.row,
+            t,
+            "penalties",
+            `${before} became ${v} (repetition ${r}, frequency ${freq}, presence ${pres})`,
+          );
+        }
         logits[i] = v;
         changed = true;
       }
