@@ -1,3 +1,5 @@
+import type { StageEnvironment } from "./advancedStage.js";
+import { advancedStage } from "./advancedStage.js";
 import { describeValue } from "./describeValue.js";
 import { InvalidParamsError } from "./errors.js";
 import { SamplerChain } from "./samplerChain.js";
@@ -14,6 +16,7 @@ import { topK } from "./samplers/topK.js";
 import { topNSigma } from "./samplers/topNSigma.js";
 import { topP } from "./samplers/topP.js";
 import { typicalP } from "./samplers/typicalP.js";
+import type { Tokenizer } from "./types.js";
 
 /** Per-call options of {@link Sampler.sample}. */
 export interface SampleOptions {
@@ -101,9 +104,15 @@ export interface CreateSamplerOptions {
   state?: SamplerState;
   /** Custom stages and where they go (see {@link StageInsertion}). */
   stages?: readonly StageInsertion[];
+  /** The model's tokenizer: encodes `drySequenceBreakers` and string `bannedSequences`. */
+  tokenizer?: Tokenizer;
+  /** End-of-sequence token id(s) that `minTokens` holds back (`generate` passes the model's `eosId`). */
+  eosIds?: readonly number[];
 }
 
-function makeStage(name: string, p: Required<SamplerParams>): SamplerStage {
+function makeStage(name: string, p: Required<SamplerParams>, env: StageEnvironment): SamplerStage {
+  const advanced = advancedStage(name, p, env);
+  if (advanced !== undefined) return advanced;
   switch (name) {
     case "logit_bias":
       return logitBias(p.logitBias);
@@ -164,6 +173,7 @@ function buildStages(
   names: readonly string[],
   p: Required<SamplerParams>,
   insertions: readonly StageInsertion[] | undefined,
+  env: StageEnvironment,
 ): SamplerStage[] {
   // slots[i]: the custom stages that go right before names[i].
   const slots: SamplerStage[][] = names.map(() => []);
@@ -192,7 +202,7 @@ function buildStages(
   }
   const stages: SamplerStage[] = [];
   names.forEach((name, i) => {
-    stages.push(...slots[i]!, makeStage(name, p));
+    stages.push(...slots[i]!, makeStage(name, p, env));
   });
   return stages;
 }
@@ -238,7 +248,10 @@ function buildStages(
  */
 export function createSampler(params: SamplerParams, opts: CreateSamplerOptions = {}): Sampler {
   const p = resolveSamplerParams(params);
-  const stages = buildStages(p.samplers, p, opts.stages);
+  const env: StageEnvironment = {};
+  if (opts.tokenizer !== undefined) env.tokenizer = opts.tokenizer;
+  if (opts.eosIds !== undefined) env.eosIds = opts.eosIds;
+  const stages = buildStages(p.samplers, p, opts.stages, env);
   const st = opts.state;
   if (st === undefined) return new SamplerChain(p, stages, checkCounter("stream", opts.stream ?? 0), 0);
   if (st === null || typeof st !== "object" || !Array.isArray(st.recent)) {

@@ -1,6 +1,7 @@
 import type { Candidates } from "../candidates.js";
 import { InvalidParamsError } from "../errors.js";
 import type { SamplerStage, SamplingContext } from "../samplerStage.js";
+import { IDENTITY, OTHER, withFastPath } from "../stageFastPath.js";
 import type { Tokenizer } from "../types.js";
 import { BanAutomaton } from "./banAutomaton.js";
 import { maskTokens } from "./maskTokens.js";
@@ -48,6 +49,8 @@ function bannedIdSequences(ids: readonly (readonly number[])[]): SamplerStage {
   let state = 0;
   const stage: SamplerStage = {
     name: "banned_sequences",
+    // the automaton's state depends on the last maxLength tokens only
+    historyWindow: automaton.maxLength,
     apply(c: Candidates, ctx: SamplingContext): void {
       const n = automaton.banned(state, out);
       if (n > 0) maskTokens(c, out, n, "banned_sequences", ctx);
@@ -75,7 +78,7 @@ function bannedIdSequences(ids: readonly (readonly number[])[]): SamplerStage {
         stage.accept!(tokens[i]!);
     },
   };
-  return stage;
+  return withFastPath(stage, { effect: automaton.maxLength > 0 ? OTHER : IDENTITY });
 }
 
 function toIds(seq: string | readonly number[], index: number, tokenizer: Tokenizer | undefined): number[] {

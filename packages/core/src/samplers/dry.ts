@@ -3,6 +3,7 @@ import { invalidateCandidates } from "../candidates.js";
 import { portableLog } from "../portableLog.js";
 import type { SamplerStage, SamplingContext } from "../samplerStage.js";
 import { ensureScratch } from "../samplerStage.js";
+import { IDENTITY, OTHER, withFastPath } from "../stageFastPath.js";
 import { findCandidate } from "./findCandidate.js";
 import { TokenHistory } from "./tokenHistory.js";
 
@@ -80,6 +81,7 @@ export function dry(opts: DryOptions): SamplerStage {
 
   const stage: SamplerStage = {
     name: "dry",
+    historyWindow: active ? capacity : 0,
     apply(c: Candidates, ctx: SamplingContext): void {
       const n = history.length;
       if (!active || n <= allowed) return;
@@ -136,7 +138,7 @@ export function dry(opts: DryOptions): SamplerStage {
       for (const t of state) history.push(t);
     },
   };
-  return stage;
+  return withFastPath(stage, { effect: active ? OTHER : IDENTITY });
 }
 
 /**

@@ -3,6 +3,8 @@ import { computeProbs } from "../candidates.js";
 import { portableExp } from "../portableExp.js";
 import { portableLog } from "../portableLog.js";
 import type { SamplerStage, SamplingContext } from "../samplerStage.js";
+import type { StageEffect } from "../stageFastPath.js";
+import { IDENTITY, OTHER, withFastPath } from "../stageFastPath.js";
 import { candidateEntropy } from "./candidateEntropy.js";
 import { temperature as fixedTemperature } from "./temperature.js";
 
@@ -44,7 +46,7 @@ export function dynamicTemperature(opts: DynamicTemperatureOptions): SamplerStag
   const fixed = fixedTemperature(t);
   const tMin = Math.max(0, t - delta);
   const tMax = t + delta;
-  return {
+  const stage: SamplerStage = {
     name: "dynatemp",
     apply(c: Candidates, ctx: SamplingContext): void {
       if (!(delta > 0)) {
@@ -62,6 +64,12 @@ export function dynamicTemperature(opts: DynamicTemperatureOptions): SamplerStag
       return dynamicTemperature(opts);
     },
   };
+  // With δ ≤ 0 it is the fixed temperature: the chain may fold it into its softmax(row / T).
+  return withFastPath(stage, { effect: delta > 0 ? OTHER : fixedEffect(t) });
+}
+
+function fixedEffect(t: number): StageEffect {
+  return t === 1 ? IDENTITY : t > 0 ? { kind: "scale", temperature: t } : OTHER;
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { Candidates } from "../candidates.js";
 import type { SamplerStage, SamplingContext } from "../samplerStage.js";
+import { IDENTITY, OTHER, withFastPath } from "../stageFastPath.js";
 import { probabilityFilter } from "./probabilityFilter.js";
 
 /**
@@ -25,7 +26,7 @@ import { probabilityFilter } from "./probabilityFilter.js";
  */
 export function epsilonCutoff(epsilon: number, opts: { minKeep?: number } = {}): SamplerStage {
   const minKeep = opts.minKeep ?? 1;
-  return {
+  const stage: SamplerStage = {
     name: "epsilon_cutoff",
     apply(c: Candidates, ctx: SamplingContext): void {
       if (!(epsilon > 0)) return;
@@ -35,4 +36,5 @@ export function epsilonCutoff(epsilon: number, opts: { minKeep?: number } = {}):
       return epsilonCutoff(epsilon, { minKeep });
     },
   };
+  return withFastPath(stage, { effect: epsilon > 0 ? OTHER : IDENTITY });
 }

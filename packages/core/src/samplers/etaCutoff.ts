@@ -2,6 +2,7 @@ import type { Candidates } from "../candidates.js";
 import { computeProbs } from "../candidates.js";
 import { portableExp } from "../portableExp.js";
 import type { SamplerStage, SamplingContext } from "../samplerStage.js";
+import { IDENTITY, OTHER, withFastPath } from "../stageFastPath.js";
 import { candidateEntropy } from "./candidateEntropy.js";
 import { probabilityFilter } from "./probabilityFilter.js";
 
@@ -30,7 +31,7 @@ import { probabilityFilter } from "./probabilityFilter.js";
 export function etaCutoff(epsilon: number, opts: { minKeep?: number } = {}): SamplerStage {
   const minKeep = opts.minKeep ?? 1;
   const sqrtEps = Math.sqrt(epsilon);
-  return {
+  const stage: SamplerStage = {
     name: "eta_cutoff",
     apply(c: Candidates, ctx: SamplingContext): void {
       if (!(epsilon > 0) || c.size <= 1) return;
@@ -43,4 +44,5 @@ export function etaCutoff(epsilon: number, opts: { minKeep?: number } = {}): Sam
       return etaCutoff(epsilon, { minKeep });
     },
   };
+  return withFastPath(stage, { effect: epsilon > 0 ? OTHER : IDENTITY });
 }

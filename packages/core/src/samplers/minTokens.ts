@@ -1,5 +1,6 @@
 import type { Candidates } from "../candidates.js";
 import type { SamplerStage, SamplingContext } from "../samplerStage.js";
+import { IDENTITY, OTHER, withFastPath } from "../stageFastPath.js";
 import { maskTokens } from "./maskTokens.js";
 
 /**
@@ -25,7 +26,7 @@ import { maskTokens } from "./maskTokens.js";
  */
 export function minTokens(n: number, eosIds: readonly number[]): SamplerStage {
   const ids = eosIds.slice();
-  return {
+  const stage: SamplerStage = {
     name: "min_tokens",
     apply(c: Candidates, ctx: SamplingContext): void {
       if (ctx.step >= n || ids.length === 0) return;
@@ -35,4 +36,5 @@ export function minTokens(n: number, eosIds: readonly number[]): SamplerStage {
       return minTokens(n, ids);
     },
   };
+  return withFastPath(stage, { effect: n > 0 && ids.length > 0 ? OTHER : IDENTITY });
 }

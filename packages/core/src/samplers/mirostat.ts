@@ -3,6 +3,7 @@ import { createCandidates } from "../candidates.js";
 import { portableLog } from "../portableLog.js";
 import { uniform } from "../rng.js";
 import type { SamplerStage, SamplingContext } from "../samplerStage.js";
+import { OTHER, withFastPath } from "../stageFastPath.js";
 import { drawCandidate } from "./drawCandidate.js";
 import { expAny } from "./expAny.js";
 import { selectTopK } from "./topK.js";
@@ -91,7 +92,7 @@ export function mirostat(opts: MirostatOptions): MirostatStage {
       mu = state[0] ?? 2 * tau;
     },
   };
-  return stage;
+  return withFastPath(stage, { effect: OTHER });
 }
 
 /**

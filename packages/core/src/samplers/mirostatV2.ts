@@ -2,6 +2,7 @@ import type { Candidates } from "../candidates.js";
 import { portableLog } from "../portableLog.js";
 import { uniform } from "../rng.js";
 import type { SamplingContext } from "../samplerStage.js";
+import { OTHER, withFastPath } from "../stageFastPath.js";
 import { drawCandidate } from "./drawCandidate.js";
 import { expAny } from "./expAny.js";
 import type { MirostatOptions, MirostatStage } from "./mirostat.js";
@@ -61,5 +62,5 @@ export function mirostatV2(opts: MirostatOptions): MirostatStage {
       mu = state[0] ?? 2 * tau;
     },
   };
-  return stage;
+  return withFastPath(stage, { effect: OTHER });
 }

@@ -1,5 +1,6 @@
 import type { Candidates } from "../candidates.js";
 import type { SamplerStage, SamplingContext } from "../samplerStage.js";
+import { IDENTITY, OTHER, withFastPath } from "../stageFastPath.js";
 import { maskTokens } from "./maskTokens.js";
 
 /**
@@ -32,6 +33,8 @@ export function noRepeatNgram(n: number): SamplerStage {
 
   const stage: SamplerStage = {
     name: "no_repeat_ngram",
+    // its state is the whole history (every n-gram seen); nothing when off
+    historyWindow: n > 0 ? Number.POSITIVE_INFINITY : 0,
     apply(c: Candidates, ctx: SamplingContext): void {
       if (n <= 0 || history.length < n - 1) return;
       const banned = followers.get(prefixKey(history.length));
@@ -64,5 +67,5 @@ export function noRepeatNgram(n: number): SamplerStage {
       for (const t of state) stage.accept!(t);
     },
   };
-  return stage;
+  return withFastPath(stage, { effect: n > 0 ? OTHER : IDENTITY });
 }

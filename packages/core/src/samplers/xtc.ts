@@ -2,6 +2,7 @@ import { auxUniform } from "../auxUniform.js";
 import type { Candidates } from "../candidates.js";
 import { computeProbs } from "../candidates.js";
 import type { SamplerStage, SamplingContext } from "../samplerStage.js";
+import { IDENTITY, OTHER, withFastPath } from "../stageFastPath.js";
 
 /** Options of {@link xtc}. */
 export interface XtcOptions {
@@ -45,7 +46,7 @@ export function xtc(opts: XtcOptions): SamplerStage {
   const threshold = opts.threshold;
   const minKeep = opts.minKeep ?? 1;
   const active = probability > 0 && threshold <= 0.5;
-  return {
+  const stage: SamplerStage = {
     name: "xtc",
     apply(c: Candidates, ctx: SamplingContext): void {
       const n = c.size;
@@ -88,4 +89,5 @@ export function xtc(opts: XtcOptions): SamplerStage {
       return xtc(opts);
     },
   };
+  return withFastPath(stage, { effect: active ? OTHER : IDENTITY });
 }
