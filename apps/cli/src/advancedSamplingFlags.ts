@@ -180,3 +180,23 @@ function parseIds(text: string): number[] {
   }
   return parts.map(Number);
 }
+
+/**
+ * Rejects, as flag errors (exit 2), the second-round parameters a batch of rows cannot honour: strings
+ * to ban need a tokenizer, and min tokens needs an end-of-sequence token and a step count — both only
+ * `generate` has.
+ */
+export function checkBatchSamplerParams(p: SamplerParams): void {
+  if (p.bannedSequences?.some((b) => typeof b === "string")) {
+    throw new UsageError(
+      "--banned-sequence: rows have no tokenizer to encode text; give token ids with --banned-ids",
+      "--banned-sequence",
+    );
+  }
+  if (p.minTokens !== undefined && p.minTokens > 0) {
+    throw new UsageError(
+      "--min-tokens: rows have no end-of-sequence token or step count; it applies to generate",
+      "--min-tokens",
+    );
+  }
+}

@@ -114,7 +114,15 @@ export function generate(
   const logprobs = options.logprobs ?? 0;
   const maxTokens = options.maxTokens ?? Number.POSITIVE_INFINITY;
   const eosId = options.stopAtEos === false ? undefined : source.eosId;
-  const make = options.createSampler ?? ((p: SamplerParams, o: { stream: number }) => createSampler(p, o));
+  // What the second-round stages need from the model: its EOS for minTokens, its tokenizer (when it is
+  // a whole one) for DRY's sequence breakers and banned strings.
+  const env: { eosIds?: number[]; tokenizer?: Tokenizer } = {};
+  if (source.eosId !== undefined) env.eosIds = [source.eosId];
+  const tok = options.tokenizer as Partial<Tokenizer> | undefined;
+  if (tok?.tokenBytes !== undefined && tok.vocabSize !== undefined) env.tokenizer = tok as Tokenizer;
+  const make =
+    options.createSampler ??
+    ((p: SamplerParams, o: { stream: number }) => createSampler(p, { ...o, ...env }));
   const { pacer, scheduler, signal: external } = options;
 
   const events$ = new Observable<TokenEvent>((subscriber) => {
@@ -140,7 +148,7 @@ export function generate(
       if (grammar !== undefined) {
         constraint = grammar.clone() as SamplerStage & { isComplete?(): boolean };
         constraint.reset?.();
-        sampler = grammarSampler(params, stream, constraint);
+        sampler = grammarSampler(params, stream, constraint, env);
       } else {
         sampler = make(params, { stream });
       }
@@ -288,10 +296,15 @@ export function generate(
  * Core's sampler with `stage` first in the chain (before the first stage of the params' order), so
  * every filter after it chooses among the tokens it allows.
  */
-function grammarSampler(params: SamplerParams, stream: number, stage: SamplerStage): TokenSampler {
+function grammarSampler(
+  params: SamplerParams,
+  stream: number,
+  stage: SamplerStage,
+  env: { eosIds?: number[]; tokenizer?: Tokenizer },
+): TokenSampler {
   const first = resolveSamplerParams(params).samplers[0];
   // A variable, not a literal: `stages` (custom stages at a named place) is newer than some cores.
-  const options = { stream, stages: [{ stage, before: first }] };
+  const options = { stream, stages: [{ stage, before: first }], ...env };
   const sampler = createSampler(params, options);
   if (!sampler.stages.includes(stage)) (sampler.stages as SamplerStage[]).unshift(stage);
   return sampler;

@@ -1,4 +1,5 @@
 import { MAX_TOP_N } from "@logitstream/core";
+import { checkBatchSamplerParams } from "../advancedSamplingFlags.js";
 import type { Command } from "../command.js";
 import { int } from "../flags.js";
 import { queueFlags } from "../queueFlags.js";
@@ -37,10 +38,12 @@ export const sample: Command = {
   maxPositionals: 1,
   async run(args, ctx) {
     // Loaded on use, so --help, --version and flag errors do not pay for the pool and the codecs.
+    const params = samplerParamsFrom(args);
+    checkBatchSamplerParams(params);
     const { runBatchCommand } = await import("../runBatchCommand.js");
     await runBatchCommand(ctx, args, {
       kind: "sample",
-      params: samplerParamsFrom(args),
+      params,
       logprobs: int(args, "logprobs", 0, MAX_TOP_N) ?? 0,
       ...batchOptionsFrom(args),
     });
