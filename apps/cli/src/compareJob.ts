@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { type ComparisonSummary, createComparisonStats, type Distribution } from "@logitstream/core";
-import { createPool, type StreamJob } from "@logitstream/pool";
+import { createPool, type StreamJob, type StreamResult } from "@logitstream/pool";
 import { encodeRecords, formatFromPath, readBatches } from "@logitstream/wire";
 import type { CommandContext } from "./command.js";
 import { InputError, UsageError } from "./errors.js";
@@ -46,66 +46,36 @@ export async function runCompareJob(ctx: CommandContext, args: ParsedArgs, job: 
     maxWorkerMemoryMb: job.workerMemoryMb,
   });
   const progress = createProgress(ctx.stderr, { totalBytes: baseIn.size, enabled: job.progress });
-  const stats = createComparisonStats();
-  const onError: "skip" | "throw" = job.onError === "skip" ? "skip" : "throw";
-  let skipped = 0;
-  let firstSkip: Error | undefined;
-  let rowsRead = 0;
+  const tally = new Tally();
   try {
-    const pairs = pairRows(
-      readBatches(baseIn.source, readOptionsOf(args, basePath)),
-      readBatches(newIn.source, readOptionsOf(args, newPath)),
+    const pairs = withTargets(
+      pairRows(
+        readBatches(baseIn.source, readOptionsOf(args, basePath)),
+        readBatches(newIn.source, readOptionsOf(args, newPath)),
+        map,
+      ),
+      targets,
       map,
     );
-    // --targets replaces the frames' targets; they are read beside the pairs, chunk by chunk.
-    async function* source(): AsyncGenerator<PairBatch> {
-      for await (const pair of pairs) {
-        rowsRead = pair.firstRow + pair.rows;
-        if (targets !== undefined) {
-          await targets.prepare(pair.firstRow, pair.rows);
-          const t = targets.take(pair.firstRow, pair.rows);
-          if (t !== undefined) pair.targets = map === undefined ? t : mapTargets(t, map, pair.firstRow);
-        }
-        yield pair;
-      }
-    }
-    const poolJob: StreamJob = { kind: "compare", onError };
+    const poolJob: StreamJob = { kind: "compare", onError: job.onError === "skip" ? "skip" : "throw" };
     if (!job.summaryOnly) poolJob.output = job.output;
     try {
-      for await (const result of pool.run(source(), poolJob)) {
+      for await (const result of pool.run(pairs.batches, poolJob)) {
         if (result.bytes !== undefined && result.bytes.length > 0) {
           const wait = ctx.stdout.write(result.bytes);
           if (wait) await wait;
         }
-        const bad = new Set<number>();
-        for (const e of result.errors) {
-          const failure = targets?.failureOf(e);
-          if (failure !== undefined) throw failure;
-          bad.add((e as { row?: number }).row ?? -1);
-          skipped++;
-          firstSkip ??= e;
-        }
-        for (let r = 0; r < result.rows; r++) {
-          if (bad.has(result.firstRow + r)) continue;
-          const pBase = result.pBase![r]!;
-          const pNew = result.pNew![r]!;
-          stats.add({
-            kl: result.kls![r]!,
-            top1Base: result.top1Base![r]!,
-            top1New: result.top1New![r]!,
-            pBase,
-            pNew,
-            dp: pNew - pBase,
-          });
-        }
+        tally.add(result, targets);
         progress.update(result.rows, undefined);
       }
     } catch (err) {
       throw targets?.failureOf(err) ?? err;
     }
-    if (targets !== undefined) await targets.finish(rowsRead);
-    if (rowsRead - skipped > 0) {
-      const wait = ctx.stdout.write(encodeRecords([summaryRecord(stats.summary()) as never], job.output));
+    if (targets !== undefined) await targets.finish(pairs.rowsRead());
+    if (pairs.rowsRead() - tally.skipped > 0) {
+      const wait = ctx.stdout.write(
+        encodeRecords([summaryRecord(tally.stats.summary()) as never], job.output),
+      );
       if (wait) await wait;
     }
   } finally {
@@ -114,12 +84,64 @@ export async function runCompareJob(ctx: CommandContext, args: ParsedArgs, job: 
     await targets?.close();
     await baseIn.close();
     await newIn.close();
-    if (skipped > 0) {
-      const first = firstSkip ? ` (first: ${firstSkip.message})` : "";
-      ctx.stderr.write(
-        `logitstream compare: skipped ${skipped} bad row${skipped === 1 ? "" : "s"}${first}\n`,
-      );
+    if (tally.skipped > 0) ctx.stderr.write(tally.skipMessage());
+  }
+}
+
+/** The pairs with --targets attached (they replace the frames' targets), and how many rows were read. */
+function withTargets(
+  pairs: AsyncIterable<PairBatch>,
+  targets: Targets | undefined,
+  map: VocabMap | undefined,
+): { batches: AsyncGenerator<PairBatch>; rowsRead: () => number } {
+  let rowsRead = 0;
+  async function* batches(): AsyncGenerator<PairBatch> {
+    for await (const pair of pairs) {
+      rowsRead = pair.firstRow + pair.rows;
+      if (targets !== undefined) {
+        await targets.prepare(pair.firstRow, pair.rows);
+        const t = targets.take(pair.firstRow, pair.rows);
+        if (t !== undefined) pair.targets = map === undefined ? t : mapTargets(t, map, pair.firstRow);
+      }
+      yield pair;
     }
+  }
+  return { batches: batches(), rowsRead: () => rowsRead };
+}
+
+/** The summary's accumulator and the skipped rows, fed each pool result in row order. */
+class Tally {
+  readonly stats = createComparisonStats();
+  skipped = 0;
+  private firstSkip: Error | undefined;
+
+  add(result: StreamResult, targets: Targets | undefined): void {
+    const bad = new Set<number>();
+    for (const e of result.errors) {
+      const failure = targets?.failureOf(e);
+      if (failure !== undefined) throw failure;
+      bad.add((e as { row?: number }).row ?? -1);
+      this.skipped++;
+      this.firstSkip ??= e;
+    }
+    for (let r = 0; r < result.rows; r++) {
+      if (bad.has(result.firstRow + r)) continue;
+      const pBase = result.pBase![r]!;
+      const pNew = result.pNew![r]!;
+      this.stats.add({
+        kl: result.kls![r]!,
+        top1Base: result.top1Base![r]!,
+        top1New: result.top1New![r]!,
+        pBase,
+        pNew,
+        dp: pNew - pBase,
+      });
+    }
+  }
+
+  skipMessage(): string {
+    const first = this.firstSkip ? ` (first: ${this.firstSkip.message})` : "";
+    return `logitstream compare: skipped ${this.skipped} bad row${this.skipped === 1 ? "" : "s"}${first}\n`;
   }
 }
 
