@@ -108,6 +108,7 @@ export function createLmHeadFallback(): LmHeadBackend {
   let f32 = new Float32Array(buf);
   let u16 = new Uint16Array(buf);
   let scratch = new Float32Array(0);
+  let scratchBits = new Uint32Array(0);
   const fr = Math.fround;
   return {
     name: "js",
@@ -123,10 +124,11 @@ export function createLmHeadFallback(): LmHeadBackend {
     },
     rows(dtype, h, hs, count, d, w, rows, out, os) {
       const d8 = d & ~7;
-      if (scratch.length < d) scratch = new Float32Array(d);
+      if (scratch.length < d) {
+        scratch = new Float32Array(d);
+        scratchBits = new Uint32Array(scratch.buffer);
+      }
       const half = dtype === LM_HEAD_DTYPE.f16 ? halfTable() : undefined;
-      const bits = new Uint32Array(1);
-      const asF32 = new Float32Array(bits.buffer);
       const hx = h >> 2;
       const ox = out >> 2;
       for (let r = 0; r < rows; r++) {
@@ -138,14 +140,8 @@ export function createLmHeadFallback(): LmHeadBackend {
           wx = (w >> 2) + r * d;
         } else {
           const ux = (w >> 1) + r * d;
-          for (let i = 0; i < d; i++) {
-            const b = u16[ux + i]!;
-            if (half !== undefined) scratch[i] = half[b]!;
-            else {
-              bits[0] = b << 16;
-              scratch[i] = asF32[0]!;
-            }
-          }
+          if (half !== undefined) for (let i = 0; i < d; i++) scratch[i] = half[u16[ux + i]!]!;
+          else for (let i = 0; i < d; i++) scratchBits[i] = u16[ux + i]! << 16; // bfloat16: the upper half
           wv = scratch;
           wx = 0;
         }
