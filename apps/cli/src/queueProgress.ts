@@ -33,7 +33,7 @@ export function createQueueProgress(
     return { rows, speed: s > 0 ? Math.round(rows / s).toLocaleString("en-US") : "…", workers };
   };
   bar.start(1, 0, payload());
-  const poll = setInterval(() => {
+  const ask = (): void => {
     opts.liveWorkers().then(
       (n) => {
         workers = String(n);
@@ -41,7 +41,9 @@ export function createQueueProgress(
       },
       () => {},
     );
-  }, 2000);
+  };
+  ask();
+  const poll = setInterval(ask, 2000);
   poll.unref();
   return {
     update(n) {

@@ -1,6 +1,6 @@
 // The distributed mode end to end, on a real redis-server: the built CLI as coordinator and as worker
 // processes, compared byte for byte with the local run of the same command.
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -310,6 +310,61 @@ describe("memory", () => {
     expect(peakKb).toBeGreaterThan(0);
     expect(peakKb / 1024).toBeLessThan(180);
   }, 240_000);
+});
+
+describe("the command line", () => {
+  it("shows rows, rows/s and live workers on a terminal, with stdout clean", async () => {
+    const out = join(dir, "progress.ndjson");
+    const cmd = `"${process.execPath}" "${CLI}" score "${files.f32}" --format f32 --vocab ${V} --queue "${redis.url}" --task-rows 100 > "${out}"`;
+    const r = spawnSync("script", ["-qefc", cmd, "/dev/null"], { env: ENV });
+    expect(r.status).toBe(0);
+    const tty = r.stdout.toString();
+    expect(tty).toMatch(/rows \| [\d,…]+ rows\/s \| [1-9]\d* workers/);
+    const lines = readFileSync(out, "utf8").trim().split("\n");
+    expect(lines).toHaveLength(ROWS + 1);
+  });
+
+  it.each([
+    [["score", "--targets", "t.txt", "--queue", "redis://h"], "--targets cannot be combined with --queue"],
+    [["score", "--queue", "ftp://:hunter2@h"], 'bad queue URL ftp://:***@h: unknown scheme "ftp"'],
+    [["sample", "--queue", "redis://h", "--job-id", "a/b"], "job a/b: a job id has 1–64 characters"],
+  ])("exits 2 for %j", async (args, message) => {
+    const r = await cli(args).done;
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(message);
+    expect(r.stderr).not.toContain("hunter2");
+  });
+
+  it("exits 2 when a --job-id is reused for another command or input", async () => {
+    const own = await startRedis(); // no workers: the first job waits on its first task
+    try {
+      const base = [
+        "--format",
+        "f32",
+        "--vocab",
+        String(V),
+        "--queue",
+        own.url,
+        "--job-id",
+        "taken-1",
+        "--no-progress",
+      ];
+      const first = cli(["score", files.f32!, ...base]);
+      // The job's state exists once the coordinator has enqueued (its first task is waiting).
+      const { Redis } = await import("ioredis");
+      const c = new Redis({ path: own.url.slice("unix://".length) });
+      while ((await c.exists("logitstream:job:taken-1:meta")) === 0)
+        await new Promise((r) => setTimeout(r, 50));
+      c.disconnect();
+      const other = await cli(["sample", files.f32!, ...base]).done;
+      expect(other.code).toBe(2);
+      expect(other.stderr).toContain("job taken-1: this job id already names a job");
+      first.child.kill("SIGINT");
+      expect((await first.done).code).toBe(130);
+    } finally {
+      await own.stop();
+    }
+  });
 });
 
 describe("connection URLs", () => {
