@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { type RedisServer, selfSignedCert, startRedis } from "./redisServer.js";
+import { type RedisServer, selfSignedCert, startRedis, stopAllRedis } from "./redisServer.js";
 
 // Whole CLI runs on a shared 2-core machine: generous per-test limits (a hang still fails the test).
 vi.setConfig({ testTimeout: 150_000, hookTimeout: 60_000 });
@@ -39,6 +39,8 @@ function cli(
     stdio: [stdinFd ?? "pipe", opts.stdoutFd ?? "pipe", "pipe"],
   });
   if (stdinFd !== undefined) closeSync(stdinFd);
+  commands.add(child);
+  child.once("exit", () => commands.delete(child));
   const out: Buffer[] = [];
   const err: Buffer[] = [];
   child.stdout?.on("data", (b: Buffer) => out.push(b));
@@ -77,6 +79,8 @@ function ndjson(f: Float32Array, rows: number, vocab: number): Buffer {
   return Buffer.from(`${lines.join("\n")}\n`);
 }
 
+/** CLI processes still running (a timed-out test leaves them): killed in afterAll. */
+const commands = new Set<ChildProcess>();
 let dir: string;
 let redis: RedisServer;
 const workers: ChildProcess[] = [];
@@ -120,8 +124,9 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  for (const c of commands) c.kill("SIGKILL");
   await Promise.all(workers.map((w) => stopWorker(w, "SIGKILL")));
-  await redis?.stop();
+  await stopAllRedis();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -147,6 +152,12 @@ describe("3 workers + coordinator, 20,000 rows", () => {
         name: "sample, raw f32 from stdin (a file)",
         args: ["sample", "--format", "f32", "--vocab", String(V), "--seed", "5", "--temperature", "0.7"],
         input: "stdin",
+        file: "f32",
+      },
+      {
+        name: "softmax --log --top 3, raw f32 file on shared storage",
+        args: ["softmax", "--format", "f32", "--vocab", String(V), "--log", "--top", "3"],
+        input: "path",
         file: "f32",
       },
     ];

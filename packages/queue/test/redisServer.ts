@@ -53,6 +53,14 @@ export function selfSignedCert(dir: string): { cert: string; key: string } {
   return { cert, key };
 }
 
+/** Every server started and not yet stopped: a test that times out leaves its `finally` unrun. */
+const running = new Set<RedisServer>();
+
+/** Stops every server still running (for an afterAll). */
+export async function stopAllRedis(): Promise<void> {
+  await Promise.all([...running].map((s) => s.stop()));
+}
+
 export async function startRedis(
   opts: { password?: string; tcp?: boolean; tls?: { cert: string; key: string } } = {},
 ): Promise<RedisServer> {
@@ -97,13 +105,16 @@ export async function startRedis(
       await new Promise((r) => setTimeout(r, 50));
     }
   }
-  return {
+  const server: RedisServer = {
     url,
     pid: child.pid!,
     async stop() {
-      if (child.exitCode === null) child.kill("SIGTERM");
+      running.delete(server);
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
       await exited;
       rmSync(dir, { recursive: true, force: true });
     },
   };
+  running.add(server);
+  return server;
 }
