@@ -99,7 +99,7 @@ describe("flags, help and version", () => {
     const r = await runCli(["smaple"]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(
-      'unknown command "smaple"; commands: sample, softmax, score, compare, generate, logits, bench, worker',
+      'unknown command "smaple"; commands: sample, softmax, score, compare, generate, logits, lens, bench, worker',
     );
   });
 
