@@ -24,7 +24,26 @@ const NUMERIC_KEYS = new Set([
   "presencePenalty",
   "penaltyWindow",
   "seed",
+  "xtcProbability",
+  "xtcThreshold",
+  "dryMultiplier",
+  "dryBase",
+  "dryAllowedLength",
+  "dryPenaltyLastN",
+  "mirostat",
+  "mirostatTau",
+  "mirostatEta",
+  "dynatempRange",
+  "dynatempExponent",
+  "epsilonCutoff",
+  "etaCutoff",
+  "noRepeatNgramSize",
+  "minTokens",
 ]);
+
+/** Bounds on the list-valued params a frame may carry (untrusted input: no unbounded copies). */
+const MAX_LIST = 1024;
+const MAX_TEXT = 1024;
 
 /**
  * Checks untrusted `params` (a parsed JSON object or a decoded msgpack Map) and returns a fresh plain
@@ -64,6 +83,36 @@ export function validateFrameParams(
         );
       }
       out.samplers = [...v];
+    } else if (key === "drySequenceBreakers") {
+      if (
+        !Array.isArray(v) ||
+        v.length > MAX_LIST ||
+        !v.every((b) => typeof b === "string" && b.length <= MAX_TEXT)
+      ) {
+        throw new WireError(
+          "E_WIRE_FIELD",
+          `params.drySequenceBreakers must be an array of up to ${MAX_LIST} strings`,
+          where,
+        );
+      }
+      out.drySequenceBreakers = [...v];
+    } else if (key === "bannedSequences") {
+      const ok =
+        Array.isArray(v) &&
+        v.length <= MAX_LIST &&
+        v.every(
+          (b) =>
+            (typeof b === "string" && b.length <= MAX_TEXT) ||
+            (Array.isArray(b) && b.length <= MAX_TEXT && b.every((t) => typeof t === "number")),
+        );
+      if (!ok) {
+        throw new WireError(
+          "E_WIRE_FIELD",
+          `params.bannedSequences must be an array of up to ${MAX_LIST} strings or token-id arrays`,
+          where,
+        );
+      }
+      out.bannedSequences = (v as (string | number[])[]).map((b) => (typeof b === "string" ? b : [...b]));
     } else if (key === "logitBias") {
       const bias = entriesOf(v);
       if (bias === null) throw new WireError("E_WIRE_FIELD", "params.logitBias must be an object", where);
@@ -82,7 +131,7 @@ export function validateFrameParams(
     } else {
       throw new WireError(
         "E_WIRE_FIELD",
-        `unknown sampler param ${JSON.stringify(key.slice(0, 64))}; known: ${[...NUMERIC_KEYS, "samplers", "logitBias"].join(", ")}`,
+        `unknown sampler param ${JSON.stringify(key.slice(0, 64))}; known: ${[...NUMERIC_KEYS, "samplers", "logitBias", "drySequenceBreakers", "bannedSequences"].join(", ")}`,
         where,
       );
     }
