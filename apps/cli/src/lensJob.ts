@@ -3,7 +3,8 @@
 // LM head (each row of W read once per block of hidden vectors) and writes the top tokens per layer
 // and position as NDJSON.
 import { closeSync, fstatSync, openSync, readSync } from "node:fs";
-import { createLmHead, type Tokenizer } from "@logitstream/core";
+import { Worker } from "node:worker_threads";
+import { createLmHead, type Tokenizer, topLogprobs } from "@logitstream/core";
 import {
   type Dtype,
   decodeElements,
@@ -28,6 +29,8 @@ export interface LensOptions {
   readonly normEps: number;
   readonly top: number;
   readonly block: number;
+  /** Vocabulary slices computed in parallel worker threads (1: in this thread). */
+  readonly threads: number;
   readonly model: string | undefined;
 }
 
@@ -235,53 +238,40 @@ export async function runLens(ctx: CommandContext, o: LensOptions): Promise<void
     try {
       const total = layers * positions;
       const block = Math.min(o.block, total);
-      const head = createLmHead({ d, vocab, dtype, maxCount: block });
+      const head =
+        o.threads > 1
+          ? await sliceHead({ path: o.unembed, begin: w.begin, dtype, d, vocab, block, threads: o.threads })
+          : fileHead(fd, { path: o.unembed, begin: w.begin, dtype, d, vocab, block });
       const ids = new Int32Array(o.top);
       const lps = new Float64Array(o.top);
-      for (let first = 0; first < total; first += block) {
-        if (ctx.signal.aborted) throw ctx.signal.reason;
-        const count = Math.min(block, total - first);
-        const h = hidden.data.slice(first * d, (first + count) * d);
-        if (norm !== undefined)
-          for (let p = 0; p < count; p++)
-            applyNorm(h, p * d, d, norm.weight, norm.bias, o.normType, o.normEps);
-        head.setHidden(h, count);
-        // One pass over W for this block, read straight into the kernel's window.
-        for (let r = 0; r < vocab; r += head.windowRows) {
-          const rows = Math.min(head.windowRows, vocab - r);
-          const win = head.window().subarray(0, rows * rowBytes);
-          let got = 0;
-          while (got < win.length) {
-            const n = readSync(fd, win, got, win.length - got, w.begin + r * rowBytes + got);
-            if (n === 0)
-              throw new WireError(
-                "E_WIRE_TRUNCATED",
-                `${o.unembed}: the file ended inside row ${r} of the unembedding`,
-                {
-                  frame: -1,
-                  byteOffset: w.begin + r * rowBytes + got,
-                },
+      try {
+        for (let first = 0; first < total; first += block) {
+          if (ctx.signal.aborted) throw ctx.signal.reason;
+          const count = Math.min(block, total - first);
+          const h = hidden.data.slice(first * d, (first + count) * d);
+          if (norm !== undefined)
+            for (let p = 0; p < count; p++)
+              applyNorm(h, p * d, d, norm.weight, norm.bias, o.normType, o.normEps);
+          const logits = await head.run(h, count);
+          for (let p = 0; p < count; p++) {
+            const k = topLogprobs(logits, p * vocab, vocab, o.top, ids, lps, 0, first + p);
+            const g = first + p;
+            const top = [];
+            for (let j = 0; j < k; j++) {
+              const text = tokenText(tokenizer, ids[j]!, dec);
+              top.push(
+                text === undefined
+                  ? { token: ids[j]!, prob: Math.exp(lps[j]!) }
+                  : { token: ids[j]!, prob: Math.exp(lps[j]!), text },
               );
-            got += n;
-          }
-          head.pushWindow(r, rows);
-        }
-        for (let p = 0; p < count; p++) {
-          const k = head.top(p, o.top, ids, lps);
-          const g = first + p;
-          const top = [];
-          for (let j = 0; j < k; j++) {
-            const text = tokenText(tokenizer, ids[j]!, dec);
-            top.push(
-              text === undefined
-                ? { token: ids[j]!, prob: Math.exp(lps[j]!) }
-                : { token: ids[j]!, prob: Math.exp(lps[j]!), text },
+            }
+            await ctx.stdout.write(
+              `${JSON.stringify({ layer: Math.floor(g / positions), position: g % positions, top })}\n`,
             );
           }
-          await ctx.stdout.write(
-            `${JSON.stringify({ layer: Math.floor(g / positions), position: g % positions, top })}\n`,
-          );
         }
+      } finally {
+        await head.close();
       }
       await ctx.stdout.flush();
     } finally {
@@ -290,4 +280,107 @@ export async function runLens(ctx: CommandContext, o: LensOptions): Promise<void
   } finally {
     closeSync(fd);
   }
+}
+
+/** Where W's rows are and how the hidden vectors are blocked. */
+interface HeadSource {
+  readonly path: string;
+  readonly begin: number;
+  readonly dtype: "f32" | "f16" | "bf16";
+  readonly d: number;
+  readonly vocab: number;
+  readonly block: number;
+}
+
+/** One block of hidden vectors in, its logit rows ([count × V], row p at p · V) out. */
+interface BlockHead {
+  run(hidden: Float32Array, count: number): Promise<Float32Array>;
+  close(): Promise<void>;
+}
+
+/** The LM head in this thread: one pass over W per block, read straight into the kernel's window. */
+function fileHead(fd: number, s: HeadSource): BlockHead {
+  const head = createLmHead({ d: s.d, vocab: s.vocab, dtype: s.dtype, maxCount: s.block });
+  const rowBytes = s.d * ELEMENT_BYTES[s.dtype];
+  return {
+    async run(hidden, count) {
+      head.setHidden(hidden, count);
+      for (let r = 0; r < s.vocab; r += head.windowRows) {
+        const rows = Math.min(head.windowRows, s.vocab - r);
+        const win = head.window().subarray(0, rows * rowBytes);
+        const at = s.begin + r * rowBytes;
+        for (let got = 0; got < win.length; ) {
+          const n = readSync(fd, win, got, win.length - got, at + got);
+          if (n === 0)
+            throw new WireError(
+              "E_WIRE_TRUNCATED",
+              `${s.path}: the file ended inside row ${r} of the unembedding`,
+              {
+                frame: -1,
+                byteOffset: at + got,
+              },
+            );
+          got += n;
+        }
+        head.pushWindow(r, rows);
+      }
+      return head.logits;
+    },
+    async close() {},
+  };
+}
+
+/**
+ * The LM head split over `threads` worker threads by vocabulary slices (rows [r0, r1) of W each): every
+ * thread writes its columns of the shared logit rows; each logit depends only on its own row of W, so the
+ * result is bit for bit that of one thread.
+ */
+async function sliceHead(s: HeadSource & { readonly threads: number }): Promise<BlockHead> {
+  const n = Math.min(s.threads, s.vocab);
+  const hidden = new SharedArrayBuffer(s.block * s.d * 4);
+  const logits = new SharedArrayBuffer(s.block * s.vocab * 4);
+  const url = new URL("./lensWorker.js", import.meta.url);
+  const workers: Worker[] = [];
+  for (let t = 0; t < n; t++) {
+    const r0 = Math.floor((t * s.vocab) / n);
+    const r1 = Math.floor(((t + 1) * s.vocab) / n);
+    workers.push(new Worker(url, { workerData: { ...s, r0, r1, hidden, logits } }));
+  }
+  const hv = new Float32Array(hidden);
+  const lv = new Float32Array(logits);
+  const ask = (wk: Worker, count: number) =>
+    new Promise<void>((resolve, reject) => {
+      const onMessage = (m: { ok: boolean; message?: string }) => {
+        wk.off("error", onError);
+        if (m.ok) resolve();
+        else
+          reject(
+            new WireError("E_WIRE_FORMAT", `unembedding slice: ${m.message}`, { frame: -1, byteOffset: -1 }),
+          );
+      };
+      const onError = (err: Error) => {
+        wk.off("message", onMessage);
+        reject(err);
+      };
+      wk.once("message", onMessage);
+      wk.once("error", onError);
+      wk.postMessage({ count });
+    });
+  return {
+    async run(h, count) {
+      hv.set(h.subarray(0, count * s.d));
+      await Promise.all(workers.map((wk) => ask(wk, count)));
+      return lv;
+    },
+    async close() {
+      // Each slice closes its file and exits once told to.
+      await Promise.all(
+        workers.map((wk) => {
+          const exited = new Promise((resolve) => wk.once("exit", resolve));
+          wk.postMessage({ close: true });
+          return exited;
+        }),
+      );
+    },
+  };
 }

@@ -99,6 +99,45 @@ describe("logitstream lens", () => {
     }
   });
 
+  it("--threads 3 splits W's vocabulary over worker threads with the same output, byte for byte", async () => {
+    const d = 11;
+    const v = 50;
+    const h = matrix(7, d, 5, 4);
+    const hidden = write("hs.npy", encodeNpy({ rows: 7, vocab: d, data: h }));
+    const unembed = write(
+      "ws.safetensors",
+      encodeSafetensors({ w: { batch: { rows: v, vocab: d, data: matrix(v, d, 6, 2) }, dtype: "bf16" } }),
+    );
+    const one = await runCli([
+      "lens",
+      "--hidden",
+      hidden,
+      "--unembed",
+      unembed,
+      "--top",
+      "50",
+      "--block",
+      "3",
+    ]);
+    const three = await runCli([
+      "lens",
+      "--hidden",
+      hidden,
+      "--unembed",
+      unembed,
+      "--top",
+      "50",
+      "--block",
+      "3",
+      "--threads",
+      "3",
+    ]);
+    expect(three.stderr).toBe("");
+    expect(three.code).toBe(0);
+    expect(lines(three)).toHaveLength(7);
+    expect(three.stdout.toString()).toBe(one.stdout.toString());
+  });
+
   it("bf16 and f16 weights: the probabilities of the decoded weights' float64 reference", async () => {
     const d = 9;
     const v = 12;

@@ -77,6 +77,14 @@ export const lens: Command = {
       description: "hidden vectors per pass over W (W is read once per block)",
     },
     {
+      name: "threads",
+      kind: "string",
+      short: "j",
+      placeholder: "N",
+      defaultText: "1",
+      description: "split W's vocabulary over N worker threads (same results bit for bit)",
+    },
+    {
       name: "model",
       kind: "string",
       placeholder: "FILE.gguf|ngram",
@@ -114,6 +122,7 @@ export const lens: Command = {
       normEps,
       top: int(args, "top", 1, 4096) ?? 10,
       block: int(args, "block", 1, 4096) ?? 16,
+      threads: int(args, "threads", 1, 256) ?? 1,
       model: str(args, "model"),
     });
   },
