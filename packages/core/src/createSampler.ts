@@ -241,6 +241,15 @@ function buildStages(
  * const s = createSampler({ temperature: 0, seed: 7 });
  * s.sample(new Float32Array([1, 3, 2]), { logprobs: 2 });
  * // { token: 1, logprob: -0.40760596444438, rank: 1, topLogprobs: [{ token: 1, logprob: -0.4076… }, { token: 2, logprob: -1.4076… }] }
+ *
+ * // A ban list of your own, right before top-k (filterCandidates keeps the candidates' invariants).
+ * const banned = new Set([13, 198]);
+ * const ban: SamplerStage = {
+ *   name: "ban",
+ *   apply: (c) => void filterCandidates(c, (id) => !banned.has(id)),
+ *   clone: () => ban,
+ * };
+ * createSampler({ topK: 40 }, { stages: [{ before: "top_k", stage: ban }] });
  * ```
  *
  * References: llama.cpp sampler chain (`llama_sampler_chain_*`, `src/llama-sampling.cpp`); vLLM

@@ -1,6 +1,8 @@
 // Public surface of @logitstream/core: named re-exports only (docs/CONVENTIONS.md).
 
 export { auxUniform } from "./auxUniform.js";
+export type { CandidateSet } from "./candidateEdits.js";
+export { filterCandidates, updateLogits } from "./candidateEdits.js";
 export type { Candidates } from "./candidates.js";
 export { candidateMax, computeProbs, createCandidates, loadCandidates } from "./candidates.js";
 export { checkCount, MAX_TOP_N, MAX_VOCAB } from "./checkCount.js";
