@@ -249,22 +249,6 @@ export function countGt(p: usize, n16: i32, t: f32): i32 {
   );
 }
 
-/** Number of elements >= t (t must be > -Infinity so the padding does not count). */
-export function countGe(p: usize, n16: i32, t: f32): i32 {
-  const vt = f32x4.splat(t);
-  let ca = i32x4.splat(0);
-  let cb = ca;
-  const end = p + (<usize>n16 << 2);
-  for (let q = p; q < end; q += 32) {
-    ca = i32x4.sub(ca, f32x4.ge(v128.load(q), vt));
-    cb = i32x4.sub(cb, f32x4.ge(v128.load(q, 16), vt));
-  }
-  const c = i32x4.add(ca, cb);
-  return (
-    i32x4.extract_lane(c, 0) + i32x4.extract_lane(c, 1) + i32x4.extract_lane(c, 2) + i32x4.extract_lane(c, 3)
-  );
-}
-
 /** Σ e_i over e_i >= t, same lanes and blocks as expSum (masked lanes add +0): top-p's search. */
 export function massGe(p: usize, n16: i32, t: f32): f64 {
   const vt = f32x4.splat(t);

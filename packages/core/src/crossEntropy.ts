@@ -44,7 +44,7 @@ export function crossEntropyStrided(
   const max = checkRow(data, offset, length, row);
   checkTarget(target, length, row);
   if (grad !== null) checkOutWindow(grad, gradOffset, length);
-  const sum = expSum(data, offset, length, max, 1, grad, gradOffset);
+  const sum = expSum(data, offset, length, max, grad, gradOffset);
   if (grad !== null) {
     const scale = 1 / sum;
     const end = gradOffset + length;

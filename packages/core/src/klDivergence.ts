@@ -40,8 +40,8 @@ export function klDivergenceStrided(
 ): number {
   const maxP = checkRow(p, pOffset, length, row);
   const maxQ = checkRow(q, qOffset, length, row);
-  const sumP = expSum(p, pOffset, length, maxP, 1, null, 0);
-  const sumQ = expSum(q, qOffset, length, maxQ, 1, null, 0);
+  const sumP = expSum(p, pOffset, length, maxP, null, 0);
+  const sumQ = expSum(q, qOffset, length, maxQ, null, 0);
   let acc = 0; // float64, index order
   for (let i = 0; i < length; i++) {
     const a = p[pOffset + i]!;

@@ -1,9 +1,7 @@
 import { checkCount, MAX_TOP_N } from "./checkCount.js";
 import { checkOutWindow } from "./checkOutWindow.js";
 import { checkRow } from "./checkRow.js";
-import { fillLogprobs } from "./fillLogprobs.js";
 import { loadRow } from "./kernels/dispatch.js";
-import { selectTop } from "./selectTop.js";
 
 /**
  * The `n` most likely tokens of one logit row and their log-probabilities under `log_softmax` of the
@@ -18,7 +16,7 @@ import { selectTop } from "./selectTop.js";
  * Method (WebAssembly SIMD kernels): one copy into kernel memory, an f32x4 max pass with validation,
  * the f32x4 normalizer pass (logSoftmax's; blocks and log in float64), then a bounded min-heap fed
  * only by the 8-element groups that beat its root (one f32x4 compare per group), O(V + k log n) — no
- * full sort. Same order as {@link selectTop}.
+ * full sort.
  *
  * @param data - Logits: finite numbers or -Infinity.
  * @param offset - Index of the row's first element.
@@ -61,29 +59,4 @@ export function topLogprobs(
   if (written === 0) return 0;
   st.topLogprobs({ data, offset, n: written, logSum: st.logSum, outIds, outLogprobs, outOffset });
   return written;
-}
-
-/**
- * The selection-and-fill step of {@link topLogprobs} for a row whose max and `log S` are already known
- * (scoreBatch reuses its own normalizer pass).
- *
- * @example
- * ```ts
- * writeTopLogprobs(new Float32Array([0, 0]), 0, 2, 3, 0, Math.LN2, ids, lps, 0);
- * // ids = [0, 1, -1]; lps = [-ln 2, -ln 2, NaN]
- * ```
- */
-export function writeTopLogprobs(
-  data: Float32Array,
-  offset: number,
-  length: number,
-  n: number,
-  max: number,
-  logSum: number,
-  outIds: Int32Array,
-  outLogprobs: Float64Array,
-  outOffset: number,
-): void {
-  const written = selectTop(data, offset, length, n, outIds, outOffset);
-  fillLogprobs(data, offset, written, n, max, logSum, outIds, outLogprobs, outOffset);
 }

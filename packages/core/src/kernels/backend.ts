@@ -15,7 +15,6 @@ export interface KernelExports {
   logSoftmaxWrite64(src: number, n16: number, m: number, s: number, c: number, dst: number): void;
   scaleF32(src: number, n16: number, f: number, dst: number): void;
   countGt(p: number, n16: number, t: number): number;
-  countGe(p: number, n16: number, t: number): number;
   massGe(p: number, n16: number, t: number): number;
   collectRange(p: number, n: number, lo: number, hi: number, idx: number): number;
   topK(p: number, n16: number, k: number, outIdx: number, outVal: number): number;

@@ -256,13 +256,6 @@ export function createFallbackBackend(): KernelBackend {
       for (let i = 0; i < n16; i++) if (F[P + i]! > t) c++;
       return c;
     },
-    countGe(p, n16, t) {
-      const P = p >> 2;
-      t = f(t);
-      let c = 0;
-      for (let i = 0; i < n16; i++) if (F[P + i]! >= t) c++;
-      return c;
-    },
     massGe(p, n16, t) {
       const P = p >> 2;
       t = f(t);
