@@ -14,7 +14,7 @@ import type { RowHead, RowView, StageFastPath } from "./stageFastPath.js";
 import { fastPathOf } from "./stageFastPath.js";
 
 /** Which draw a {@link SamplerChain.drawRow} is: its RNG position and whether to report the processed logprob. */
-export interface DrawOptions {
+interface DrawOptions {
   /** RNG stream (global row in a batch, request id in generation). */
   stream: number;
   /** RNG step (0 in a batch, token position in generation). */
@@ -24,7 +24,7 @@ export interface DrawOptions {
 }
 
 /** Where {@link SamplerChain.fillTopLogprobs} writes: `n` entries from `offset` of both arrays. */
-export interface TopLogprobsOut {
+interface TopLogprobsOut {
   ids: Int32Array;
   logprobs: Float64Array;
   offset: number;

@@ -132,7 +132,7 @@ export function createNucleusEdge(): NucleusEdge {
 const BISECTION_STEPS = 13;
 
 /** Options of {@link LoadedRow.topLogprobs}: where the row is (for its masked tail) and where to write. */
-export interface LoadedTopLogprobsOptions {
+interface LoadedTopLogprobsOptions {
   /** The same row as loaded: `data[offset ..]`. */
   data: Float32Array;
   offset: number;
@@ -554,7 +554,7 @@ export function logSumExpKernel(
 }
 
 /** Result of scoreKernel / scoreHalfKernel. */
-export interface RowScore {
+interface RowScore {
   /** Row maximum; when not finite the row is invalid and the other fields are unset. */
   max: number;
   /** log Σ exp x_i (f64). */
@@ -663,7 +663,7 @@ export function expKernel(x: Float32Array, out: Float32Array): void {
 }
 
 /** Result of rowStatsKernel (copy of a loaded row's normalizer). */
-export interface RowStats {
+interface RowStats {
   /** Row maximum; not finite (NaN, +Infinity, or -Infinity for an empty / all-masked row) = invalid row. */
   max: number;
   /** S = Σ exp((x_i − max)·s) from the float32 exp-and-sum kernel (masked terms excluded). */

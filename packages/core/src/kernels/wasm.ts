@@ -22,7 +22,7 @@ interface WasmApi {
 const B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 /** Decodes standard base64 (no line breaks). */
-export function decodeBase64(s: string): Uint8Array {
+function decodeBase64(s: string): Uint8Array {
   const map = new Int16Array(128).fill(-1);
   for (let i = 0; i < 64; i++) map[B64.charCodeAt(i)] = i;
   let len = s.length;
@@ -67,7 +67,7 @@ function backendFrom(instance: { exports: Record<string, unknown> }): KernelBack
 }
 
 /** True when this runtime validates the embedded SIMD module. */
-export function wasmSimdSupported(): boolean {
+function wasmSimdSupported(): boolean {
   const WA = wasmApi();
   if (WA === undefined || typeof WA.validate !== "function") return false;
   try {
