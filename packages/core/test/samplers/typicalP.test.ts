@@ -34,6 +34,15 @@ describe("typicalP", () => {
       }
       for (const p of [0.1, 0.5, 0.9]) expect(keptSet(r, typicalP(p))).toEqual(typicalRef(r, p));
     }
-    expect(run(row, topK(2), typicalP(0.5)).ids.length).toBeGreaterThan(0);
+  });
+
+  it("after top-k works on the renormalized survivors (kept sets by hand)", () => {
+    // top-k 2 keeps tokens 0, 1 → q = [2/3, 1/3], H = ln 3 − (2/3) ln 2 ≈ 0.6365;
+    // |−ln q − H| ≈ [0.231, 0.462]: token 0 first; its mass 2/3 reaches 0.5 but not 0.7.
+    expect(run(row, topK(2), typicalP(0.5)).ids).toEqual([0]);
+    expect(run(row, topK(2), typicalP(0.7)).ids).toEqual([0, 1]);
+    // the same as the definition on the two-token row itself
+    expect(typicalRef([L(0.6), L(0.3)], 0.5)).toEqual([0]);
+    expect(typicalRef([L(0.6), L(0.3)], 0.7)).toEqual([0, 1]);
   });
 });
