@@ -4,9 +4,9 @@ export { auxUniform } from "./auxUniform.js";
 export type { CandidateSet } from "./candidateEdits.js";
 export { filterCandidates, updateLogits } from "./candidateEdits.js";
 export type { Candidates } from "./candidates.js";
-export { candidateMax, computeProbs, createCandidates, loadCandidates } from "./candidates.js";
+// createCandidates / loadCandidates: for applying stages to a row by hand (stage tests, traces).
+export { createCandidates, loadCandidates } from "./candidates.js";
 export { checkCount, MAX_TOP_N, MAX_VOCAB } from "./checkCount.js";
-export { checkRow } from "./checkRow.js";
 export type { CompareRowsOptions, LogitRowView, RowComparison } from "./compareRows.js";
 export { compareRows, compareRowsStrided } from "./compareRows.js";
 export type { ComparisonStats, ComparisonSummary, Distribution } from "./comparisonStats.js";
@@ -52,7 +52,7 @@ export {
   toSnakeCaseParams,
 } from "./paramNames.js";
 export { perplexity } from "./perplexity.js";
-export { philox4x32, philox4x32Block, uniform } from "./rng.js";
+export { philox4x32, uniform } from "./rng.js";
 export type { SampleBatchOptions, SampleBatchResult } from "./sampleBatch.js";
 export { sampleBatch } from "./sampleBatch.js";
 export type { SamplerParams } from "./samplerParams.js";

@@ -1,6 +1,13 @@
 import { logSoftmaxKernel } from "./kernels/dispatch.js";
 import type { SoftmaxOptions } from "./softmax.js";
-import { transformRowStrided } from "./transformRowStrided.js";
+import { type RowTransform, transformRowStrided } from "./transformRowStrided.js";
+
+const LOG_SOFTMAX: RowTransform = {
+  fn: "logSoftmax",
+  kernel: logSoftmaxKernel,
+  hot: 0,
+  cold: Number.NEGATIVE_INFINITY,
+};
 
 /**
  * Log-softmax of one logit row, written into `out` without allocating:
@@ -43,19 +50,7 @@ export function logSoftmaxStrided(
   temperature = 1,
   row = -1,
 ): void {
-  transformRowStrided(
-    "logSoftmax",
-    logSoftmaxKernel,
-    0,
-    Number.NEGATIVE_INFINITY,
-    data,
-    offset,
-    length,
-    out,
-    outOffset,
-    temperature,
-    row,
-  );
+  transformRowStrided(LOG_SOFTMAX, { data, offset, length, out, outOffset, temperature, row });
 }
 
 /**

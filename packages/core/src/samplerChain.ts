@@ -212,7 +212,17 @@ export class SamplerChain implements Sampler {
       return;
     }
     out.ids.set(head.ids.subarray(0, n), out.offset);
-    fillLogprobs(row.data, row.offset, n, n, row.max, logSum, out.ids, out.logprobs, out.offset);
+    fillLogprobs({
+      data: row.data,
+      offset: row.offset,
+      max: row.max,
+      logSum,
+      outIds: out.ids,
+      outLogprobs: out.logprobs,
+      outOffset: out.offset,
+      written: n,
+      n,
+    });
   }
 
   sample(logits: Float32Array, opts?: SampleOptions): SampleResult {

@@ -1,5 +1,7 @@
 import { softmaxKernel } from "./kernels/dispatch.js";
-import { transformRowStrided } from "./transformRowStrided.js";
+import { type RowTransform, transformRowStrided } from "./transformRowStrided.js";
+
+const SOFTMAX: RowTransform = { fn: "softmax", kernel: softmaxKernel, hot: 1, cold: 0 };
 
 /** Options of the friendly softmax-family functions. */
 export interface SoftmaxOptions {
@@ -63,7 +65,7 @@ export function softmaxStrided(
   temperature = 1,
   row = -1,
 ): void {
-  transformRowStrided("softmax", softmaxKernel, 1, 0, data, offset, length, out, outOffset, temperature, row);
+  transformRowStrided(SOFTMAX, { data, offset, length, out, outOffset, temperature, row });
 }
 
 /**

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { checkRow, InvalidLogitsError, InvalidParamsError } from "../src/index.js";
+import { checkRow } from "../src/checkRow.js";
+import { InvalidLogitsError, InvalidParamsError } from "../src/index.js";
 
 function thrown(fn: () => unknown): InvalidLogitsError {
   try {

@@ -263,7 +263,17 @@ export class LoadedRow {
     for (let i = 0; c < want && i < length; i++) {
       if (o.data[o.offset + i] === Number.NEGATIVE_INFINITY) o.outIds[outOffset + c++] = i;
     }
-    fillLogprobs(o.data, o.offset, c, o.n, this.max, o.logSum, o.outIds, o.outLogprobs, outOffset);
+    fillLogprobs({
+      data: o.data,
+      offset: o.offset,
+      max: this.max,
+      logSum: o.logSum,
+      outIds: o.outIds,
+      outLogprobs: o.outLogprobs,
+      outOffset,
+      written: c,
+      n: o.n,
+    });
   }
 
   /**
