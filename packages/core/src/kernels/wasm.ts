@@ -22,7 +22,7 @@ interface WasmApi {
 const B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 /** Decodes standard base64 (no line breaks). */
-function decodeBase64(s: string): Uint8Array {
+export function decodeBase64(s: string): Uint8Array {
   const map = new Int16Array(128).fill(-1);
   for (let i = 0; i < 64; i++) map[B64.charCodeAt(i)] = i;
   let len = s.length;
