@@ -93,7 +93,7 @@ export const SAMPLER_NAMES: readonly string[] = [
 ];
 
 /** The stages that select the token (at most one, and last). */
-export const TERMINAL_NAMES: readonly string[] = ["greedy", "dist", "mirostat", "mirostat_v2"];
+const TERMINAL_NAMES: readonly string[] = ["greedy", "dist", "mirostat", "mirostat_v2"];
 
 /** Parameters with every default filled in (`samplers` is the default order ending in `dist`). */
 export const DEFAULT_SAMPLER_PARAMS: Readonly<Required<SamplerParams>> = Object.freeze({

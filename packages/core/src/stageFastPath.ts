@@ -36,7 +36,7 @@ export interface RowHead {
  * What a stage does to any candidate set, fixed when the stage is built: nothing (`identity`: an
  * inactive filter such as top-k with k ≤ 0), the temperature transform (`scale`), or anything else.
  */
-type StageEffect =
+export type StageEffect =
   | { readonly kind: "identity" }
   | { readonly kind: "scale"; readonly temperature: number }
   | { readonly kind: "other" };

@@ -57,7 +57,9 @@ describe("decodeHalf", () => {
             out,
             1,
           );
-          table.forEach(([, v], i) => expect(Object.is(out[i + 1], v)).toBe(true));
+          table.forEach(([, v], i) => {
+            expect(Object.is(out[i + 1], v)).toBe(true);
+          });
           expect(out[0]).toBe(0); // nothing written before outOffset
         }
       }
