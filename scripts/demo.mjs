@@ -3,9 +3,10 @@
 //   2. The embedded model's logits at every position of a sentence are written to a msgpack file (one
 //      frame per token, the token itself as `target`), and `logitstream score` reads them back: each
 //      token's log-probability and rank, then the summary line with the sentence's perplexity.
-// Every command is printed before its output, as you would type it.
+// Every command is printed before its output as you can paste it at the repository root
+// (`pnpm logitstream …` runs the built command; the msgpack file is kept for that).
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -17,10 +18,12 @@ const { encodeMsgpack } = await import("../packages/wire/dist/index.js");
 
 const bold = (s) => (process.stdout.isTTY ? `\x1b[1m${s}\x1b[0m` : s);
 
-/** Prints `$ logitstream ARGS` and runs it with our stdout, so its output streams as it is produced. */
+/** An argument as a POSIX shell reads it back: plain when it can be, else in single quotes. */
+const shellQuote = (a) => (/^[\w./:=+-]+$/.test(a) ? a : `'${a.replaceAll("'", "'\\''")}'`);
+
+/** Prints `$ pnpm logitstream ARGS` and runs it with our stdout, so its output streams as it is produced. */
 function logitstream(args) {
-  const shown = args.map((a) => (/[\s"'$]/.test(a) ? JSON.stringify(a) : a)).join(" ");
-  console.log(bold(`$ logitstream ${shown}`));
+  console.log(bold(`$ pnpm logitstream ${args.map(shellQuote).join(" ")}`));
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], { stdio: ["ignore", "inherit", "inherit"] });
     child.on("error", reject);
@@ -51,7 +54,9 @@ const ids = tokenizer.encode(sentence);
 const V = model.vocabSize;
 const data = new Float32Array(ids.length * V);
 for (let i = 0; i < ids.length; i++) data.set(model.next(ids.slice(0, i)), i * V); // logits before token i
-const dir = mkdtempSync(join(tmpdir(), "logitstream-demo-"));
+// A fixed place, kept after the demo, so the printed `score` command can be pasted as it is.
+const dir = join(tmpdir(), "logitstream-demo");
+mkdirSync(dir, { recursive: true });
 const file = join(dir, "sentence.msgpack");
 writeFileSync(file, encodeMsgpack({ rows: ids.length, vocab: V, data, targets: ids }));
 
@@ -66,9 +71,8 @@ console.log(
   `   ${ids.map((t, i) => `${i}:${JSON.stringify(decoder.decode(tokenizer.tokenBytes(t)))}`).join(" ")}\n`,
 );
 await logitstream(["score", file]);
-rmSync(dir, { recursive: true, force: true });
 
 console.log(`
-Next: node apps/cli/dist/main.js --help   (sample | softmax | score | generate | bench; each has --help)
-      echo '[2.0, 1.0, 0.1]' | node apps/cli/dist/main.js sample --top-p 0.9 --seed 7
+Next: pnpm logitstream --help   (every command has --help; pnpm --silent logitstream … hides pnpm's own "$ node …" line)
+      echo '[2.0, 1.0, 0.1]' | pnpm --silent logitstream sample --top-p 0.9 --seed 7
       docs/ARCHITECTURE.md for the packages' APIs; pnpm bench for the benchmark tables.`);

@@ -2,9 +2,9 @@ import { validateSamplerParams } from "@logitstream/core";
 import { createPool, type StreamJob, type StreamTotals } from "@logitstream/pool";
 import { type ByteChunk, frameChunks } from "@logitstream/wire";
 import type { CommandContext } from "./command.js";
-import { checkFlagParams } from "./errors.js";
+import { checkFlagParams, UsageError } from "./errors.js";
 import type { ParsedArgs } from "./flags.js";
-import { openInput } from "./input.js";
+import { type Input, openInput } from "./input.js";
 import { createProgress } from "./progress.js";
 import { readOptionsFrom } from "./readOptions.js";
 import type { CliSamplerParams } from "./samplerParams.js";
@@ -45,7 +45,13 @@ export function poolJob(job: BatchJob): StreamJob {
  * and the loop awaits stdout's `drain`, so memory does not grow with the input or a slow reader.
  */
 export async function runBatchJob(ctx: CommandContext, args: ParsedArgs, job: BatchJob): Promise<void> {
-  const readOpts = readOptionsFrom(args);
+  // Several paths are read in order as one stream: rows are numbered on across files (so are the
+  // draws of `sample` and the --targets lines); each file has its own format and header.
+  const paths: (string | undefined)[] = args.positionals.length === 0 ? [undefined] : [...args.positionals];
+  if (paths.filter((p) => p === "-").length > 1) {
+    throw new UsageError('stdin ("-") can be read only once', "-");
+  }
+  const readOpts = paths.map((p) => readOptionsFrom(args, p));
   if (job.kind === "sample") checkFlagParams(() => validateSamplerParams(job.params));
   if (job.kind === "softmax" && job.temperature !== undefined) {
     // Softmax's temperature follows the sampler's rule (finite, ≥ 0; 0 = one-hot on the argmax).
@@ -56,29 +62,54 @@ export async function runBatchJob(ctx: CommandContext, args: ParsedArgs, job: Ba
   // read chunk by chunk beside the input (see targets.ts).
   const targets: Targets | undefined =
     job.kind === "score" && job.targets !== undefined ? await openTargets(job.targets) : undefined;
-  const input = await openInput(args.positionals[0], ctx);
+  // Every path is opened before anything runs: a missing file is reported (exit 66) up front.
+  const inputs: Input[] = [];
+  try {
+    for (const p of paths) inputs.push(await openInput(p, ctx));
+  } catch (err) {
+    for (const i of inputs) await i.close();
+    throw err;
+  }
+  const sizes = inputs.map((i) => i.size);
+  const totalSize = sizes.every((n) => n !== undefined) ? sizes.reduce((a, b) => a + b, 0) : undefined;
   const pool = createPool({
     threads: job.threads,
     signal: ctx.signal,
     maxWorkerMemoryMb: job.workerMemoryMb,
   });
-  const progress = createProgress(ctx.stderr, { totalBytes: input.size, enabled: job.progress });
+  const progress = createProgress(ctx.stderr, { totalBytes: totalSize, enabled: job.progress });
   let skipped = 0;
   let firstSkip: Error | undefined;
   let totals: StreamTotals | undefined;
   try {
     let bytesRead = 0;
     let inputRows = 0;
-    // Chunks are cut straight into the pool's shared memory: the workers read them with no staging copy.
-    const chunks = frameChunks(input.source, { ...readOpts, alloc: pool.allocBytes });
-    // Wraps the framer: notes how far the input has been read (for the progress bar) and, with
-    // --targets, reads the targets of each chunk's rows before the pool asks for them.
+    // Wraps the framer of each input in turn: numbers rows on across inputs, notes how far the input
+    // has been read (for the progress bar) and, with --targets, reads the targets of each chunk's rows
+    // before the pool asks for them. A framing error names its file when there are several.
     async function* source(): AsyncGenerator<ByteChunk> {
-      for await (const chunk of chunks) {
-        bytesRead = chunk.byteOffset + chunk.bytes.byteLength;
-        inputRows = chunk.firstRow + chunk.rows;
-        if (targets !== undefined) await targets.prepare(chunk.firstRow, chunk.rows);
-        yield chunk;
+      let bytesBefore = 0;
+      for (let i = 0; i < inputs.length; i++) {
+        const rowsBefore = inputRows;
+        // Chunks are cut straight into the pool's shared memory: the workers read them with no staging copy.
+        const chunks = frameChunks(inputs[i]!.source, { ...readOpts[i]!, alloc: pool.allocBytes });
+        let end = 0;
+        try {
+          for await (const cut of chunks) {
+            const chunk = rowsBefore === 0 ? cut : { ...cut, firstRow: cut.firstRow + rowsBefore };
+            end = chunk.byteOffset + chunk.bytes.byteLength;
+            bytesRead = bytesBefore + end;
+            inputRows = chunk.firstRow + chunk.rows;
+            if (targets !== undefined) await targets.prepare(chunk.firstRow, chunk.rows);
+            yield chunk;
+          }
+        } catch (err) {
+          if (inputs.length > 1 && err instanceof Error)
+            err.message = `${paths[i] ?? "stdin"}: ${err.message}`;
+          throw err;
+        }
+        bytesBefore += inputs[i]!.size ?? end;
+        await inputs[i]!.close();
       }
     }
     const runOpts = targets === undefined ? {} : { targets: targets.take };
@@ -116,7 +147,7 @@ export async function runBatchJob(ctx: CommandContext, args: ParsedArgs, job: Ba
     progress.stop();
     await pool.destroy();
     await targets?.close();
-    await input.close();
+    for (const i of inputs) await i.close();
     if (skipped > 0) {
       const first = firstSkip ? ` (first: ${firstSkip.message})` : "";
       ctx.stderr.write(

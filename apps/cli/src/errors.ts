@@ -20,6 +20,14 @@ export class InputError extends Error {
   }
 }
 
+/** A prompt read from a file or stdin that is not text (invalid UTF-8): bad data, exit 65. */
+export class PromptError extends LogitstreamError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("E_CLI_PROMPT", message, options);
+    this.name = "PromptError";
+  }
+}
+
 /** The run was stopped by a signal; complete records were flushed before exiting. */
 export class StoppedError extends Error {
   readonly signal: "SIGINT" | "SIGTERM";

@@ -43,7 +43,12 @@ export function parseFlags(
   }
   let parsed: ReturnType<typeof parseArgs>;
   try {
-    parsed = parseArgs({ args: [...argv], options, allowPositionals: true, strict: true });
+    parsed = parseArgs({
+      args: longFormOfShortEquals(argv, specs),
+      options,
+      allowPositionals: true,
+      strict: true,
+    });
   } catch (err) {
     throw new UsageError(usageMessage(err), flagOf(err));
   }
@@ -52,6 +57,23 @@ export function parseFlags(
     throw new UsageError(`unexpected argument "${extra}"`, extra);
   }
   return { values: parsed.values as ParsedArgs["values"], positionals: parsed.positionals };
+}
+
+/**
+ * `-t=0.5` → `--temperature=0.5` for every short flag that takes a value. parseArgs reads `-t=0.5` as
+ * `-t` with the value "=0.5"; the `-x=VALUE` form is the one the ambiguity message asks for (a value
+ * starting with "-", like `-t=-1`), so it must work. Everything after `--` is left alone.
+ */
+function longFormOfShortEquals(argv: readonly string[], specs: readonly FlagSpec[]): string[] {
+  const out: string[] = [];
+  let rest = false;
+  for (const a of argv) {
+    rest ||= a === "--";
+    const m = rest ? null : /^-([^-=])=([\s\S]*)$/.exec(a);
+    const spec = m === null ? undefined : specs.find((s) => s.short === m[1] && s.kind === "string");
+    out.push(spec === undefined ? a : `--${spec.name}=${m![2]}`);
+  }
+  return out;
 }
 
 /** The flag named in a parseArgs message, long form preferred (`'-k, --top-k <value>'` → `--top-k`). */

@@ -9,23 +9,29 @@ import type { GrammarSource, GrammarStage } from "@logitstream/grammar";
 import {
   createPacer,
   decodeText,
+  type FinishEvent,
   generate,
+  isFinishEvent,
   stopWhen,
   type TokenEvent,
   toOpenAILogprob,
+  toRecord,
 } from "@logitstream/stream";
 import { toNdjsonReadable, toTextReadable } from "@logitstream/stream/node";
 import type { CommandContext } from "./command.js";
 import { checkFlagParams } from "./errors.js";
 import { GrammarIncompleteError, grammarConstraint } from "./grammarConstraint.js";
 import { openModel } from "./loadModel.js";
+import { type PromptSource, readPrompt } from "./promptSource.js";
 import type { CliSamplerParams } from "./samplerParams.js";
 
 export interface GenerateOptions {
-  prompt: string;
+  prompt: PromptSource;
   maxTokens: number;
   stop: string[];
   params: CliSamplerParams;
+  /** Ban the model's end-of-text token (bias −1e30: probability 0), as llama.cpp's --ignore-eos does. */
+  ignoreEos: boolean;
   logprobs: number;
   json: boolean;
   /** --json records: native token events, or OpenAI's chat/completions logprobs entries. */
@@ -44,16 +50,18 @@ export interface GenerateOptions {
  * only then) → stream's `generate` loop with the core
  * sampler → `decodeText` (byte-exact UTF-8 across token boundaries) → `stopWhen` → stdout. A pacer
  * carries stdout's backpressure back to the loop, so a slow reader slows the model down; Ctrl-C
- * aborts the loop through the run's signal.
+ * aborts the loop through the run's signal. With --json the stream's last event, the finish event
+ * (why the text ended), is the last record; in text mode it writes nothing.
  */
 export async function runGenerate(ctx: CommandContext, opts: GenerateOptions): Promise<void> {
   checkFlagParams(() => validateSamplerParams(opts.params));
   const openOpts: { threads?: number; contextSize?: number } = {};
   if (opts.threads !== undefined) openOpts.threads = opts.threads;
   if (opts.context !== undefined) openOpts.contextSize = opts.context;
+  const prompt = await readPrompt(opts.prompt, ctx);
   const opened = await openModel(opts.model, openOpts);
   try {
-    await generateWith(ctx, opts, opened.source, opened.tokenizer);
+    await generateWith(ctx, opts, prompt, opened.source, opened.tokenizer);
   } finally {
     // Releases a GGUF model's native memory, also when the run was aborted (Ctrl-C, closed stdout).
     await opened.dispose();
@@ -63,6 +71,7 @@ export async function runGenerate(ctx: CommandContext, opts: GenerateOptions): P
 async function generateWith(
   ctx: CommandContext,
   opts: GenerateOptions,
+  prompt: string,
   model: LogitSource,
   tokenizer: Tokenizer,
 ): Promise<void> {
@@ -81,8 +90,13 @@ async function generateWith(
             return run;
           },
         };
+  // --ignore-eos: core takes finite biases only; −1e30 leaves the token a probability of exactly 0.
+  const params =
+    opts.ignoreEos && model.eosId !== undefined
+      ? { ...opts.params, logitBias: { ...opts.params.logitBias, [model.eosId]: -1e30 } }
+      : opts.params;
   const pacer = createPacer();
-  const tokens$ = generate(model, opts.prompt, opts.params, {
+  const events$ = generate(model, prompt, params, {
     tokenizer,
     logprobs: opts.logprobs,
     maxTokens: opts.maxTokens,
@@ -96,14 +110,17 @@ async function generateWith(
   const readOpts = { pacer, highWaterMark: 1 };
   const records =
     opts.logprobsFormat === "openai"
-      ? { ...readOpts, toRecord: (e: TokenEvent) => toOpenAILogprob(e, tokenizer) }
+      ? {
+          ...readOpts,
+          toRecord: (e: TokenEvent | FinishEvent) => (isFinishEvent(e) ? toRecord(e) : toOpenAILogprob(e, tokenizer)),
+        }
       : readOpts;
-  const readable = opts.json ? toNdjsonReadable(tokens$, records) : toTextReadable(tokens$, readOpts);
-  if (!opts.json && opts.prompt !== "" && grammar === undefined) {
-    const wait = ctx.stdout.write(opts.prompt);
+  const readable = opts.json ? toNdjsonReadable(events$, records) : toTextReadable(events$, readOpts);
+  if (!opts.json && prompt !== "" && grammar === undefined) {
+    const wait = ctx.stdout.write(prompt);
     if (wait) await wait;
   }
-  let last = opts.prompt;
+  let last = prompt;
   try {
     for await (const chunk of readable as AsyncIterable<Uint8Array>) {
       const wait = ctx.stdout.write(chunk);
@@ -115,11 +132,12 @@ async function generateWith(
     }
   } finally {
     readable.destroy();
-  }
-  // Text ends with a newline so the shell prompt starts on its own line.
-  if (!opts.json && last !== "" && !last.endsWith("\n")) {
-    const wait = ctx.stdout.write("\n");
-    if (wait) await wait;
+    // Text ends with a newline so the shell prompt starts on its own line — also after Ctrl-C or an
+    // error (not when stdout itself is gone).
+    if (!opts.json && last !== "" && !last.endsWith("\n") && ctx.stdout.failure === undefined) {
+      const wait = ctx.stdout.write("\n");
+      if (wait) await wait.catch(() => {});
+    }
   }
   if (run !== undefined && !run.canEnd()) throw new GrammarIncompleteError(opts.maxTokens);
 }

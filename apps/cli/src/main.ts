@@ -30,10 +30,11 @@ function version(): string {
 function topHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
   return [
-    "Usage: logitstream <command> [PATH] [flags]",
+    "Usage: logitstream <command> [PATH…] [flags]",
     "",
     "Turns language-model logits into probabilities, sampled tokens, log-probabilities and scores.",
-    "Rows come from PATH or stdin; records go to stdout, one per row, in input order.",
+    "Rows come from the PATHs (read in order as one stream; - = stdin) or stdin; records go to stdout,",
+    "one per row, in input order.",
     "",
     "Commands:",
     ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),

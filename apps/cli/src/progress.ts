@@ -9,9 +9,16 @@ export interface Progress {
 
 const NO_PROGRESS: Progress = { update() {}, stop() {} };
 
+/** Widest bar drawn; the numbers always come first and the bar takes what is left of the line. */
+const MAX_BAR = 30;
+/** A bar narrower than this is left out: on a narrow terminal the numbers matter more. */
+const MIN_BAR = 8;
+
 /**
- * A cli-progress bar with rows and rows/s. With a known input size (a regular file) the bar shows
- * the fraction of bytes read; from stdin it shows the row count only.
+ * A progress line with rows and rows/s. With a known input size (a regular file) it also shows the
+ * percentage of bytes read, the estimated time left and a bar; from stdin the row count only. The line
+ * is fitted to the terminal's width (read at every redraw): the numbers are kept whole, the bar gets
+ * the room that is left and is dropped below MIN_BAR columns.
  */
 export function createProgress(
   stderr: NodeJS.WriteStream,
@@ -23,9 +30,25 @@ export function createProgress(
   let rows = 0;
   let bytes = 0;
   let bar: cliProgress.SingleBar | undefined;
-  const payload = (): { rows: number; speed: string } => {
+  const format = (): string => {
     const s = (Date.now() - started) / 1000;
-    return { rows, speed: s > 0 ? Math.round(rows / s).toLocaleString("en-US") : "…" };
+    const speed = s > 0 ? Math.round(rows / s).toLocaleString("en-US") : "…";
+    const count = `${rows.toLocaleString("en-US")} rows ${speed} rows/s`;
+    // A pseudo-terminal may report 0 columns: then assume 80.
+    const width = Math.max(20, (stderr.columns || 80) - 1);
+    if (total === undefined || total <= 0) return count.slice(0, width);
+    const fraction = Math.min(1, bytes / total);
+    const eta =
+      fraction > 0 && fraction < 1
+        ? formatSeconds((s * (1 - fraction)) / fraction)
+        : fraction >= 1
+          ? "0s"
+          : "…";
+    const numbers = `${Math.floor(fraction * 100)}% ${count} ETA ${eta}`;
+    const room = Math.min(MAX_BAR, width - numbers.length - 1);
+    if (room < MIN_BAR) return numbers.slice(0, width);
+    const done = Math.round(fraction * room);
+    return `${"█".repeat(done)}${"░".repeat(room - done)} ${numbers}`;
   };
   return {
     update(n, at) {
@@ -33,21 +56,29 @@ export function createProgress(
       if (at !== undefined) bytes = at;
       if (bar === undefined) {
         // Shown from the first batch written on; cleared when the job ends.
-        const format =
-          total === undefined
-            ? "{rows} rows | {speed} rows/s"
-            : "{bar} {percentage}% | {rows} rows | {speed} rows/s";
-        bar = new cliProgress.SingleBar(
-          { stream: stderr, format, hideCursor: true, clearOnComplete: true, fps: 5, etaBuffer: 50 },
-          cliProgress.Presets.shades_classic,
-        );
-        bar.start(total ?? 1, total === undefined ? 0 : bytes, payload());
+        bar = new cliProgress.SingleBar({
+          stream: stderr,
+          format,
+          hideCursor: true,
+          clearOnComplete: true,
+          fps: 5,
+          linewrap: false,
+        });
+        bar.start(1, 0);
         return;
       }
-      bar.update(total === undefined ? 0 : bytes, payload());
+      bar.update(0);
     },
     stop() {
       bar?.stop();
     },
   };
+}
+
+/** `75` → `1m15s`; `3725` → `1h02m`. */
+function formatSeconds(sec: number): string {
+  const s = Math.round(sec);
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s`;
+  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, "0")}m`;
 }

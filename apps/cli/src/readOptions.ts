@@ -11,9 +11,14 @@ export interface CliReadOptions {
   onError: "throw" | "skip";
 }
 
-/** Read options; without --format, a path's extension (wire's `formatFromPath`) names the format. */
-export function readOptionsFrom(args: ParsedArgs): CliReadOptions {
-  const path = args.positionals[0];
+/**
+ * Read options of one input; without --format, the path's extension (wire's `formatFromPath`) names the
+ * format. `path` defaults to the first PATH argument.
+ */
+export function readOptionsFrom(
+  args: ParsedArgs,
+  path: string | undefined = args.positionals[0],
+): CliReadOptions {
   const fromPath = path !== undefined && path !== "-" ? formatFromPath(path) : null;
   const format = choice(args, "format", FORMATS) ?? fromPath ?? undefined;
   const vocab = int(args, "vocab", 1);

@@ -158,7 +158,8 @@ export const samplingFlags: readonly FlagSpec[] = [
     name: "logit-bias",
     kind: "string",
     placeholder: "ID:B,…",
-    description: "add B to the logit of token ID (e.g. 50256:-100)",
+    description:
+      "add B to the logit of token ID (e.g. 50256:-100); an ID outside a row is bad data (exit 65, the row named), since only the data says how long a row is",
   },
   {
     name: "samplers",

@@ -1,8 +1,11 @@
 import { spawn } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { BpeTokenizer, loadModel } from "@logitstream/ngram";
 import { describe, expect, it } from "vitest";
 import { CLI, collect, runCli, spawnCli } from "./helpers/cli.js";
 import { refArgmax, refLogSoftmax } from "./helpers/reference.js";
+import { tempDir } from "./helpers/rows.js";
 
 interface Event {
   step: number;
@@ -13,13 +16,30 @@ interface Event {
   top_logprobs?: { token: number; logprob: number }[];
 }
 
-function events(stdout: Buffer): Event[] {
+interface Finish {
+  finish_reason: string;
+  steps: number;
+  stop_sequence?: string;
+  eos_token?: number;
+  error?: { code?: string; message: string };
+}
+
+function records(stdout: Buffer): (Event | Finish)[] {
   return stdout
     .toString()
     .trim()
     .split("\n")
-    .map((l) => JSON.parse(l) as Event);
+    .map((l) => JSON.parse(l) as Event | Finish);
 }
+
+/** The token events of a --json run (every record but the finish record, which must be the last). */
+function events(stdout: Buffer): Event[] {
+  const all = records(stdout);
+  expect(all.at(-1)).toHaveProperty("finish_reason");
+  return all.slice(0, -1) as Event[];
+}
+
+const EOS = 100257; // the embedded model's end-of-text token
 
 describe("logitstream generate", () => {
   it("prints the prompt and its continuation, the same text for the same seed", async () => {
@@ -117,5 +137,131 @@ describe("logitstream generate", () => {
     const r = await runCli(["generate", "x", "--max-tokens", "0"]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("--max-tokens");
+  });
+});
+
+describe("generate: why the text ended (issue 17 item 3, issue 16 item 6)", () => {
+  // Seed 6 after "The history of" samples the end-of-text token at step 15 (the text ends early).
+  const EARLY = ["generate", "The history of", "--max-tokens", "200", "--seed", "6"];
+
+  it('ends --json with a "stop" record naming the end-of-text token when the model ends the text early', async () => {
+    const r = await runCli([...EARLY, "--json"]);
+    expect(r.code).toBe(0);
+    const all = records(r.stdout);
+    const evs = events(r.stdout);
+    expect(evs.length).toBeLessThan(200);
+    expect(all.at(-1)).toEqual({ finish_reason: "stop", steps: evs.length, eos_token: EOS });
+    expect(evs.every((e) => e.token !== EOS)).toBe(true);
+  });
+
+  it('gives exactly --max-tokens tokens with --ignore-eos, ending with a "length" record', async () => {
+    const r = await runCli([...EARLY, "--json", "--ignore-eos"]);
+    expect(r.code).toBe(0);
+    const evs = events(r.stdout);
+    expect(evs).toHaveLength(200);
+    expect(records(r.stdout).at(-1)).toEqual({ finish_reason: "length", steps: 200 });
+    expect(evs.every((e) => e.token !== EOS)).toBe(true);
+  });
+
+  it('ends --json with a "stop" record naming the stop string', async () => {
+    const r = await runCli(["generate", "The", "--stop", " ", "--max-tokens", "40", "--seed", "2", "--json"]);
+    expect(r.code).toBe(0);
+    const evs = events(r.stdout);
+    expect(records(r.stdout).at(-1)).toEqual({
+      finish_reason: "stop",
+      steps: evs.length,
+      stop_sequence: " ",
+    });
+  });
+
+  it.each([
+    ['ends --json with an "abort" record on Ctrl-C, then exits 130', true],
+    ["ends its text with a newline on Ctrl-C, then exits 130", false],
+  ])("%s", async (_name, json) => {
+    {
+      const child = spawnCli([
+        "generate",
+        "Once",
+        "--max-tokens",
+        "1000000",
+        "--seed",
+        "9",
+        "--ignore-eos",
+        ...(json ? ["--json"] : []),
+      ]);
+      child.stdin.end();
+      const done = collect(child);
+      await new Promise<void>((resolve) => child.stdout.once("data", () => resolve()));
+      child.kill("SIGINT");
+      const r = await done;
+      expect(r.code).toBe(130);
+      expect(r.stderr).toBe("");
+      expect(r.stdout.toString().endsWith("\n")).toBe(true);
+      if (json) {
+        const all = records(r.stdout);
+        expect(all.at(-1)).toEqual({ finish_reason: "abort", steps: all.length - 1 });
+      }
+    }
+  });
+});
+
+describe("generate: where the prompt comes from (issue 17 item 2)", () => {
+  const dir = tempDir();
+  const args = ["--max-tokens", "8", "--seed", "3"];
+
+  it("reads the prompt from stdin when no PROMPT is given and stdin is not a terminal", async () => {
+    const fromArg = await runCli(["generate", "The history of", ...args]);
+    const fromStdin = await runCli(["generate", ...args], { stdin: "The history of\n" });
+    expect(fromStdin.stderr).toBe("");
+    expect(fromStdin.code).toBe(0);
+    expect(fromStdin.stdout.toString()).toMatch(/^The history of./);
+    expect(fromStdin.stdout.toString()).toBe(fromArg.stdout.toString());
+  });
+
+  it("reads the prompt from --prompt-file FILE, from - (stdin), and exits 66 for a missing file", async () => {
+    const fromArg = await runCli(["generate", "It was a\tdark", ...args]);
+    const file = join(dir, "prompt.txt");
+    writeFileSync(file, "It was a\tdark");
+    const fromFile = await runCli(["generate", "--prompt-file", file, ...args]);
+    expect(fromFile.stdout.toString()).toBe(fromArg.stdout.toString());
+    const dash = await runCli(["generate", "-", ...args], { stdin: "It was a\tdark" });
+    expect(dash.stdout.toString()).toBe(fromArg.stdout.toString());
+    const dashFile = await runCli(["generate", "--prompt-file", "-", ...args], { stdin: "It was a\tdark" });
+    expect(dashFile.stdout.toString()).toBe(fromArg.stdout.toString());
+    const missing = await runCli(["generate", "--prompt-file", join(dir, "nope.txt"), ...args]);
+    expect(missing.code).toBe(66);
+    expect(missing.stderr).toContain("nope.txt");
+    const both = await runCli(["generate", "x", "--prompt-file", file]);
+    expect(both.code).toBe(2);
+  });
+
+  it("decodes \\n, \\t, \\\\ and \\uXXXX in PROMPT and --stop by default, and takes them literally with --no-escape", async () => {
+    const escaped = await runCli(["generate", "It was a\\tdark\\u0021", ...args]);
+    const literal = await runCli(["generate", "It was a\tdark!", ...args]);
+    expect(escaped.code).toBe(0);
+    expect(escaped.stdout.toString()).toBe(literal.stdout.toString());
+    const kept = await runCli(["generate", "a\\tb", "--no-escape", ...args]);
+    expect(kept.stdout.toString().startsWith("a\\tb")).toBe(true);
+    const stopEscaped = await runCli([
+      "generate",
+      "The",
+      "--stop",
+      "\\u0020",
+      "--max-tokens",
+      "40",
+      "--seed",
+      "2",
+    ]);
+    const stopPlain = await runCli(["generate", "The", "--stop", " ", "--max-tokens", "40", "--seed", "2"]);
+    expect(stopEscaped.stdout.toString()).toBe(stopPlain.stdout.toString());
+    const bad = await runCli(["generate", "x", "--stop", "\\u12"]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("--stop");
+  });
+
+  it("exits 2 for an empty --stop string (a flag error, not bad data)", async () => {
+    const r = await runCli(["generate", "x", "--stop", ""]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("--stop");
   });
 });

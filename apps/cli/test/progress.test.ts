@@ -37,4 +37,18 @@ describe("progress", () => {
     expect(r.status).toBe(0);
     expect(r.stdout.toString()).not.toMatch(/rows\/s/);
   });
+
+  it("keeps the numbers and an ETA on a 40-column terminal, every redraw within 40 columns", () => {
+    const out = join(dir, "out40.ndjson");
+    const cmd = `stty cols 40; "${process.execPath}" "${CLI}" sample "${input}" --seed 1 --threads 2 > "${out}"`;
+    const r = spawnSync("script", ["-qefc", cmd, "/dev/null"], { env: { ...process.env, NODE_OPTIONS: "" } });
+    expect(r.status).toBe(0);
+    const tty = r.stdout.toString();
+    expect(tty).toMatch(/\d+% [\d,]+ rows [\d,…]+ rows\/s ETA /);
+    // Redraws are separated by carriage returns and terminal control sequences.
+    const ESC = String.fromCharCode(27);
+    const shown = tty.split(new RegExp(`\\r|\\n|${ESC}\\[[0-9;?]*[A-Za-z]`)).filter((t) => t.trim() !== "");
+    expect(shown.length).toBeGreaterThan(0);
+    for (const line of shown) expect(line.length, line).toBeLessThanOrEqual(40);
+  });
 });

@@ -1,6 +1,7 @@
 import type { LogitSource, SamplerStage, Tokenizer } from "@logitstream/core";
 import {
   createSampler,
+  InvalidParamsError,
   LogitstreamError,
   resolveSamplerParams,
   type SamplerParams,
@@ -11,7 +12,7 @@ import { SourceError, StreamUsageError } from "./errors.js";
 import { iterableFace } from "./internal/iterableFace.js";
 import { joinPacers } from "./internal/joinPacers.js";
 import type { Pacer } from "./pacer.js";
-import type { IterableObservable, TokenEvent, TopLogprob } from "./types.js";
+import type { FinishEvent, GenerateEvent, IterableObservable, TokenEvent, TopLogprob } from "./types.js";
 
 /** What `generate` needs from a sampler: core's `createSampler(...)` result satisfies it. */
 export interface TokenSampler {
@@ -42,9 +43,8 @@ export interface GenerateOptions {
   penalizePrompt?: boolean;
   /**
    * Complete when the source's `eosId` is sampled, without emitting it (as `stopWhen({ eos })` does, so
-   * the end-of-text token's text never reaches the output). Default `true`. With `false` the EOS event is
-   * emitted like any token — use that with `stopWhen({ eos, onStop })` to learn why a run ended, or to
-   * read the EOS token's logprob.
+   * the end-of-text token's text never reaches the output); the finish event says `"stop"` with its
+   * `eosToken`. Default `true`. With `false` the EOS event is emitted like any token (to read its logprob).
    */
   stopAtEos?: boolean;
   /** Needed when `prompt` is a string: it is encoded once per subscription. */
@@ -76,6 +76,12 @@ export interface GenerateOptions {
  * context, samples a token with the core sampler chain (state — RNG step, penalty window — carried from
  * step to step), emits it, appends it to the context and goes on.
  *
+ * The last event is a `FinishEvent` saying why the run ended: `"stop"` (the source's `eosId` was
+ * sampled: `eosToken`), `"length"` (`maxTokens` tokens), `"abort"` (`options.signal` aborted; the stream
+ * then errors with its reason) or `"error"` (the source or the sampler failed; the stream then errors
+ * with that error). Unknown keys in `options` are an `InvalidParamsError` (a misspelt or snake_case
+ * option such as `max_tokens` would otherwise be ignored).
+ *
  * Each subscription is one independent run with its own sampler and its own `AbortController`; the
  * signal is passed to every `source.next(context, signal)` call, and unsubscribing (directly, or through
  * `take`, `stopWhen`, …) aborts the call in flight and makes no further call. The context passed to
@@ -101,8 +107,9 @@ export function generate(
   prompt: string | ArrayLike<number>,
   params: SamplerParams = {},
   options: GenerateOptions = {},
-): IterableObservable<TokenEvent> {
+): IterableObservable<GenerateEvent> {
   // Bad params are a mistake in the call: throw here (InvalidParamsError), not on every subscription.
+  checkOptionKeys(options);
   if (options.createSampler === undefined) validateSamplerParams(params);
   const grammar = options.grammar;
   if (grammar !== undefined && (options.createSampler !== undefined || options.penalizePrompt === true)) {
@@ -125,13 +132,24 @@ export function generate(
     ((p: SamplerParams, o: { stream: number }) => createSampler(p, { ...o, ...env }));
   const { pacer, scheduler, signal: external } = options;
 
-  const events$ = new Observable<TokenEvent>((subscriber) => {
+  const events$ = new Observable<GenerateEvent>((subscriber) => {
+    let step = 0;
+    // Every end goes through here: the finish event, then completion or the error.
+    const end = (
+      reason: FinishEvent["finishReason"],
+      extra: Partial<FinishEvent> = {},
+      err?: unknown,
+    ): void => {
+      if (subscriber.closed) return;
+      subscriber.next({ finishReason: reason, steps: step, ...extra });
+      if (reason === "abort" || reason === "error") subscriber.error(err);
+      else subscriber.complete();
+    };
+    const failWith = (err: unknown): void => end("error", { error: errorInfo(err) }, err);
     let ids: ArrayLike<number>;
     if (typeof prompt === "string") {
       if (options.tokenizer === undefined) {
-        subscriber.error(
-          new StreamUsageError("generate: a text prompt needs options.tokenizer (or pass token ids)"),
-        );
+        failWith(new StreamUsageError("generate: a text prompt needs options.tokenizer (or pass token ids)"));
         return;
       }
       ids = options.tokenizer.encode(prompt);
@@ -139,7 +157,7 @@ export function generate(
       ids = prompt;
     }
     if (maxTokens <= 0) {
-      subscriber.complete();
+      end("length");
       return;
     }
     let sampler: TokenSampler;
@@ -156,7 +174,7 @@ export function generate(
         for (let i = 0; i < ids.length; i++) sampler.accept(ids[i]!);
       }
     } catch (err) {
-      subscriber.error(err);
+      failWith(err);
       return;
     }
     const vocab = source.vocabSize;
@@ -164,15 +182,11 @@ export function generate(
     let context = new Int32Array(Math.max(64, ids.length * 2));
     for (let i = 0; i < ids.length; i++) context[i] = ids[i]!;
     let length = ids.length;
-    let step = 0;
     let inFlight = false;
     let cancelWait: (() => void) | undefined;
 
     const fail = (err: unknown): void => {
-      if (subscriber.closed) return;
-      subscriber.error(
-        err instanceof LogitstreamError ? err : new SourceError(step, describe(err), { cause: err }),
-      );
+      failWith(err instanceof LogitstreamError ? err : new SourceError(step, describe(err), { cause: err }));
     };
 
     // Returns true when the loop should go on.
@@ -191,11 +205,11 @@ export function generate(
       try {
         r = logprobs > 0 ? sampler.sample(logits, { logprobs }) : sampler.sample(logits);
       } catch (err) {
-        subscriber.error(err);
+        failWith(err);
         return false;
       }
       if (r.token === eosId) {
-        subscriber.complete();
+        end("stop", { eosToken: r.token });
         return false;
       }
       const event: TokenEvent = { step, token: r.token, logprob: r.logprob, rank: r.rank };
@@ -209,8 +223,12 @@ export function generate(
       step++;
       subscriber.next(event);
       if (subscriber.closed) return false;
-      if (step >= maxTokens || constraint?.isComplete?.() === true) {
-        subscriber.complete();
+      if (step >= maxTokens) {
+        end("length");
+        return false;
+      }
+      if (constraint?.isComplete?.() === true) {
+        end("stop");
         return false;
       }
       return true;
@@ -267,9 +285,7 @@ export function generate(
       );
     };
 
-    const onExternalAbort = (): void => {
-      if (!subscriber.closed) subscriber.error(external!.reason);
-    };
+    const onExternalAbort = (): void => end("abort", {}, external!.reason);
     if (external !== undefined) {
       if (external.aborted) {
         onExternalAbort();
@@ -312,4 +328,36 @@ function grammarSampler(
 
 function describe(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
+}
+
+/** An error as a finish event carries it: its code when it has one, and its message. */
+function errorInfo(err: unknown): { code?: string; message: string } {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === "string" ? { code, message: describe(err) } : { message: describe(err) };
+}
+
+const OPTION_KEYS: ReadonlySet<string> = new Set<keyof GenerateOptions>([
+  "stream",
+  "logprobs",
+  "maxTokens",
+  "penalizePrompt",
+  "stopAtEos",
+  "tokenizer",
+  "pacer",
+  "scheduler",
+  "signal",
+  "createSampler",
+  "grammar",
+]);
+
+/** An unknown option (`max_tokens`, `maxToken`) is a mistake that would otherwise be silently ignored. */
+function checkOptionKeys(options: object): void {
+  for (const key of Object.keys(options)) {
+    if (!OPTION_KEYS.has(key)) {
+      throw new InvalidParamsError(
+        key,
+        `generate: unknown option "${key}"; the options are ${[...OPTION_KEYS].join(", ")} (sampler params such as temperature go in the third argument)`,
+      );
+    }
+  }
 }

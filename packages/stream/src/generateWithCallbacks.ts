@@ -1,15 +1,19 @@
 import type { LogitSource, SamplerParams, Tokenizer } from "@logitstream/core";
 import { Subscriber } from "rxjs";
 import { type GenerateOptions, generate } from "./generate.js";
+import { isFinishEvent } from "./isFinishEvent.js";
 import { decodeText } from "./operators/decodeText.js";
-import type { TokenEvent } from "./types.js";
+import type { FinishEvent, GenerateEvent, TokenEvent } from "./types.js";
 
 /** The callbacks of {@link generateWithCallbacks}. */
 export interface GenerateCallbacks {
   /** Each token, in order; `text` is set when the tokenizer can decode (`tokenBytes`). */
   onToken(event: TokenEvent & { text?: string }): void;
-  /** The generation ended by itself (EOS, `maxTokens`); not called after `cancel()` or an error. */
-  onEnd?(): void;
+  /**
+   * The generation ended by itself, with its finish event (`"stop"` at EOS or a grammar's end,
+   * `"length"` at `maxTokens`); not called after `cancel()` or an error.
+   */
+  onEnd?(finish: FinishEvent): void;
   /** The generation failed (the model threw, or `onToken` threw); nothing is called after it. */
   onError?(error: unknown): void;
 }
@@ -77,8 +81,13 @@ export function generateWithCallbacks(
     callbacks.onError?.(error);
   };
   // Created before subscribe() so cancel() — even from inside onToken of a synchronous model — stops it.
-  const subscriber: Subscriber<TokenEvent> = new Subscriber<TokenEvent>({
+  let finish: FinishEvent = { finishReason: "stop", steps: 0 };
+  const subscriber: Subscriber<GenerateEvent> = new Subscriber<GenerateEvent>({
     next(event) {
+      if (isFinishEvent(event)) {
+        finish = event;
+        return;
+      }
       try {
         callbacks.onToken(event);
       } catch (error) {
@@ -88,7 +97,7 @@ export function generateWithCallbacks(
     error: fail,
     complete() {
       settle.resolve();
-      callbacks.onEnd?.();
+      callbacks.onEnd?.(finish);
     },
   });
   // Started on the next microtask, so the caller has the handle before the first onToken.

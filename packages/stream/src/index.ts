@@ -19,7 +19,8 @@ export type {
 export { generateWithCallbacks } from "./generateWithCallbacks.js";
 export type { GuidedSourceOptions } from "./guidedSource.js";
 export { guidedSource } from "./guidedSource.js";
-export type { DecodeTextOptions } from "./operators/decodeText.js";
+export { isFinishEvent } from "./isFinishEvent.js";
+export type { Decoded, DecodeTextOptions } from "./operators/decodeText.js";
 // Operators (one per file), composable with pipe().
 export { decodeText } from "./operators/decodeText.js";
 export { openAILogprobs } from "./operators/openAILogprobs.js";
@@ -40,11 +41,14 @@ export type { LogprobEventLike, OpenAITokenLogprob, OpenAITopLogprob } from "./t
 export { OPENAI_MIN_LOGPROB, toOpenAILogprob } from "./toOpenAILogprob.js";
 export type {
   BatchFrame,
+  FinishEvent,
   FinishReason,
+  GenerateEvent,
   IterableObservable,
   LogitFrame,
   RowFrame,
   StopInfo,
+  StopReason,
   TextEvent,
   TokenEvent,
   TopLogprob,

@@ -53,12 +53,41 @@ export interface BatchFrame {
 /** What the frame operators accept: a bare row, a row with metadata, or a batch. */
 export type LogitFrame = Float32Array | RowFrame | BatchFrame;
 
-/** Why a generation stopped. */
-export type FinishReason = "eos" | "length" | "stop";
+/** Why `stopWhen` ended a stream (its `onStop` callback). */
+export type StopReason = "eos" | "length" | "stop";
+
+/**
+ * Why a generation ended, in OpenAI's `finish_reason` words plus the two other ways a stream ends:
+ * `"stop"` (the end-of-text token or a stop string), `"length"` (maxTokens), `"abort"` (the signal
+ * was aborted), `"error"` (the model, the sampler or the input failed).
+ */
+export type FinishReason = "stop" | "length" | "abort" | "error";
+
+/**
+ * The last event of a generation: why it ended. `generate` emits it after its last token; `stopWhen`
+ * emits its own when it ends the stream (a stop string, EOS, maxTokens) and passes one from upstream
+ * through; `decodeText` passes it through. After `"abort"` and `"error"` the stream errors (with the
+ * signal's reason or the error); after `"stop"` and `"length"` it completes. Tell it from a token event
+ * with `isFinishEvent`.
+ */
+export interface FinishEvent {
+  finishReason: FinishReason;
+  /** Tokens emitted before the end. */
+  steps: number;
+  /** `"stop"` at a stop string: which one. */
+  stopSequence?: string;
+  /** `"stop"` at the end-of-text token: its id. */
+  eosToken?: number;
+  /** `"error"`: the error's code (when it has one) and message. */
+  error?: { code?: string; message: string };
+}
+
+/** What `generate` emits: token events, then one finish event. */
+export type GenerateEvent = TokenEvent | FinishEvent;
 
 /** Reported by `stopWhen`'s `onStop` callback. */
 export interface StopInfo {
-  reason: FinishReason;
+  reason: StopReason;
   /** Step of the token that triggered the stop. */
   step: number;
   /** The stop sequence that matched (reason `"stop"`). */

@@ -1,13 +1,17 @@
 import { createSampler, type LogitSource } from "@logitstream/core";
-import { firstValueFrom, lastValueFrom, of, Subject, throwError, toArray } from "rxjs";
+import { filter, firstValueFrom, lastValueFrom, of, Subject, throwError, toArray } from "rxjs";
 import { describe, expect, it } from "vitest";
 import { toAsyncIterable } from "../src/adapters/toAsyncIterable.js";
 import { generate } from "../src/generate.js";
 import { generateWithCallbacks } from "../src/generateWithCallbacks.js";
+import { isFinishEvent } from "../src/isFinishEvent.js";
 import { decodeText } from "../src/operators/decodeText.js";
 import { createPacer } from "../src/pacer.js";
 import type { TokenEvent } from "../src/types.js";
 import { tableTokenizer } from "./helpers.js";
+
+// Token events only: the finish event that ends every generation is tested in generate.test.ts.
+const tokensOnly = filter(<E extends object>(e: E) => !isFinishEvent(e));
 
 const V = 8;
 
@@ -61,12 +65,13 @@ function asyncModel() {
 describe("for await over generate", () => {
   it("yields the same events as subscribing (greedy, so the tokens are known by hand)", async () => {
     const got: TokenEvent[] = [];
-    for await (const ev of generate(syncModel(), [0], { temperature: 0 }, { maxTokens: 5 })) got.push(ev);
+    for await (const ev of generate(syncModel(), [0], { temperature: 0 }, { maxTokens: 5 }))
+      if (!isFinishEvent(ev)) got.push(ev);
     // Context length 1, 2, … → favourite token 1, 2, 3, 4, 5.
     expect(got.map((e) => e.token)).toEqual([1, 2, 3, 4, 5]);
     expect(got.map((e) => e.step)).toEqual([0, 1, 2, 3, 4]);
     const viaRx = await lastValueFrom(
-      generate(syncModel(), [0], { temperature: 0 }, { maxTokens: 5 }).pipe(toArray()),
+      generate(syncModel(), [0], { temperature: 0 }, { maxTokens: 5 }).pipe(tokensOnly, toArray()),
     );
     expect(got).toEqual(viaRx);
   });
@@ -108,7 +113,8 @@ describe("for await over generate", () => {
     const got: number[] = [];
     await expect(
       (async () => {
-        for await (const ev of generate(failing, [0], { temperature: 0 })) got.push(ev.token);
+        for await (const ev of generate(failing, [0], { temperature: 0 }))
+          if (!isFinishEvent(ev)) got.push(ev.token);
       })(),
     ).rejects.toThrow(/model crashed/);
     expect(got).toEqual([1, 2]);
@@ -126,7 +132,7 @@ describe("for await over generate", () => {
     }
     const got: number[] = [];
     for await (const ev of generate(syncModel(), [0], params, { stream: 5, maxTokens: 6 }))
-      got.push(ev.token);
+      if (!isFinishEvent(ev)) if (!isFinishEvent(ev)) got.push(ev.token);
     expect(got).toEqual(expected);
   });
 });
@@ -138,7 +144,7 @@ describe("toAsyncIterable", () => {
     const model = syncModel();
     const events$ = generate(model, [0], { temperature: 0 }, { pacer, maxTokens: 4 }).pipe(decodeText(tok));
     let text = "";
-    for await (const ev of toAsyncIterable(events$, { pacer })) text += ev.text;
+    for await (const ev of toAsyncIterable(events$, { pacer })) if (!isFinishEvent(ev)) text += ev.text;
     expect(text).toBe("bcde");
     expect(model.calls).toBe(4);
   });
@@ -180,7 +186,7 @@ describe("generateWithCallbacks", () => {
       {
         onToken: (ev) => {
           tokens.push(ev.token);
-          text += ev.text;
+          if (!isFinishEvent(ev)) text += ev.text;
         },
         onEnd: () => ended++,
       },

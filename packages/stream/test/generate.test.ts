@@ -1,16 +1,27 @@
 import { getEventListeners } from "node:events";
 import { createSampler, InvalidLogitsError, InvalidParamsError, type LogitSource } from "@logitstream/core";
-import { asapScheduler, asyncScheduler, firstValueFrom, lastValueFrom, take, toArray } from "rxjs";
+import { asapScheduler, asyncScheduler, filter, firstValueFrom, lastValueFrom, take, toArray } from "rxjs";
 import { describe, expect, it } from "vitest";
 import { SourceError, StreamUsageError } from "../src/errors.js";
-import { generate } from "../src/generate.js";
+import { generate as generateWithFinish } from "../src/generate.js";
+import { isFinishEvent } from "../src/isFinishEvent.js";
 import { decodeText } from "../src/operators/decodeText.js";
-import { stopWhen } from "../src/operators/stopWhen.js";
+import { stopWhen as stopWhenWithFinish } from "../src/operators/stopWhen.js";
 import { createPacer } from "../src/pacer.js";
-import type { TokenEvent } from "../src/types.js";
+import type { FinishEvent, TokenEvent } from "../src/types.js";
 import { tableTokenizer, testScheduler } from "./helpers.js";
 
 const V = 16;
+
+// The tests of the token stream see the token events only; the finish event that ends every generation
+// has its own tests ("the finish event", below).
+const tokensOnly = <E extends object>() => filter((e: E): e is Exclude<E, FinishEvent> => !isFinishEvent(e));
+const generate = (...args: Parameters<typeof generateWithFinish>) =>
+  generateWithFinish(...args).pipe(tokensOnly());
+const stopWhen =
+  <T extends { token: number; step?: number; text?: string }>(o: Parameters<typeof stopWhenWithFinish>[0]) =>
+  (src: import("rxjs").Observable<T>) =>
+    src.pipe(stopWhenWithFinish<T>(o), tokensOnly());
 
 /** A toy model: the logits depend on the last two tokens of the context, nothing else. */
 function toyLogits(context: ArrayLike<number>): Float32Array {
@@ -398,5 +409,94 @@ describe("generate", () => {
 
   it("rejects invalid sampler params when called", () => {
     expect(() => generate(syncSource(), [1], { topK: 2.5 })).toThrow(InvalidParamsError);
+  });
+
+  describe("the finish event", () => {
+    /** Every event of a run, then how it ended (the error, if it errored). */
+    async function run(o: import("rxjs").Observable<object>): Promise<{ events: object[]; error?: unknown }> {
+      const events: object[] = [];
+      return new Promise((resolve) =>
+        o.subscribe({
+          next: (e) => events.push(e),
+          error: (error: unknown) => resolve({ events, error }),
+          complete: () => resolve({ events }),
+        }),
+      );
+    }
+
+    it('ends at the end-of-text token with "stop" and its id, after the tokens before it', async () => {
+      const greedy = { temperature: 0 };
+      const ref = direct([1], greedy, 0, 10);
+      const eos = ref[3]!;
+      const firstEos = ref.indexOf(eos);
+      const { events, error } = await run(generateWithFinish(syncSource(eos), [1], greedy));
+      expect(error).toBeUndefined();
+      expect(events).toHaveLength(firstEos + 1);
+      expect(events.at(-1)).toEqual({ finishReason: "stop", steps: firstEos, eosToken: eos });
+      expect(events.slice(0, -1).every((e) => !isFinishEvent(e))).toBe(true);
+    });
+
+    it('ends after maxTokens with "length", and with no token at all for maxTokens 0', async () => {
+      const five = await run(generateWithFinish(syncSource(), [1], params, { maxTokens: 5 }));
+      expect(five.events).toHaveLength(6);
+      expect(five.events[5]).toEqual({ finishReason: "length", steps: 5 });
+      const none = await run(generateWithFinish(syncSource(), [1], params, { maxTokens: 0 }));
+      expect(none).toEqual({ events: [{ finishReason: "length", steps: 0 }] });
+    });
+
+    it('says "abort" when the signal aborts, then errors with its reason', async () => {
+      const { source, pending } = manualSource();
+      const external = new AbortController();
+      const done = run(generateWithFinish(source, [1], params, { signal: external.signal }));
+      pending[0]!.resolve();
+      await settle();
+      external.abort(new Error("client went away"));
+      const { events, error } = await done;
+      expect(events).toHaveLength(2);
+      expect(events[1]).toEqual({ finishReason: "abort", steps: 1 });
+      expect((error as Error).message).toBe("client went away");
+    });
+
+    it('says "error" with the code and message when the source fails, then errors with the typed error', async () => {
+      const src: LogitSource = { vocabSize: V, next: () => new Float32Array(V - 1) };
+      const { events, error } = await run(generateWithFinish(src, [1], params));
+      expect(error).toBeInstanceOf(SourceError);
+      expect(events).toEqual([
+        { finishReason: "error", steps: 0, error: { code: "E_SOURCE", message: (error as Error).message } },
+      ]);
+    });
+
+    it("passes through decodeText and stopWhen, which replaces it with its own when it stops first", async () => {
+      const tok = tableTokenizer(Array.from({ length: V }, (_, i) => String.fromCharCode(97 + i)));
+      const byLength = await run(
+        generateWithFinish(syncSource(), [1], params, { maxTokens: 3 }).pipe(
+          decodeText(tok),
+          stopWhenWithFinish({ maxTokens: 10 }),
+        ),
+      );
+      expect(byLength.events.at(-1)).toEqual({ finishReason: "length", steps: 3 });
+      const text = direct([1], params, 0, 20)
+        .map((t) => String.fromCharCode(97 + t))
+        .join("");
+      const stop = text.slice(4, 6);
+      const byStop = await run(
+        generateWithFinish(syncSource(), [1], params, { maxTokens: 20 }).pipe(
+          decodeText(tok),
+          stopWhenWithFinish({ stopSequences: [stop] }),
+        ),
+      );
+      const at = text.indexOf(stop);
+      expect(byStop.events.at(-1)).toEqual({ finishReason: "stop", steps: at, stopSequence: stop });
+      expect(byStop.events).toHaveLength(at + 1);
+    });
+  });
+
+  it("rejects an unknown option with InvalidParamsError instead of ignoring it (max_tokens, maxToken)", () => {
+    for (const key of ["max_tokens", "maxToken"]) {
+      expect(() => generateWithFinish(syncSource(), [1], params, { [key]: 3 } as never)).toThrow(
+        InvalidParamsError,
+      );
+      expect(() => generateWithFinish(syncSource(), [1], params, { [key]: 3 } as never)).toThrow(`"${key}"`);
+    }
   });
 });

@@ -1,8 +1,12 @@
 import type { Candidates, LogitSource, SamplerStage } from "@logitstream/core";
-import { lastValueFrom, toArray } from "rxjs";
+import { filter, lastValueFrom, toArray } from "rxjs";
 import { describe, expect, it } from "vitest";
 import { StreamUsageError } from "../src/errors.js";
 import { generate } from "../src/generate.js";
+import { isFinishEvent } from "../src/isFinishEvent.js";
+
+// Token events only: the finish event that ends every generation is tested in generate.test.ts.
+const tokensOnly = filter(<E extends object>(e: E) => !isFinishEvent(e));
 
 const V = 8;
 const EOS = 7;
@@ -56,17 +60,17 @@ describe("generate with a grammar", () => {
   it("runs the grammar stage first on a copy per subscription and completes when the match is complete", async () => {
     const grammar = toyGrammar();
     const run = generate(source, [0], { seed: 3, topK: 1 }, { grammar });
-    const first = await lastValueFrom(run.pipe(toArray()));
+    const first = await lastValueFrom(run.pipe(tokensOnly, toArray()));
     // top_k 1 after the grammar keeps the best allowed token (2, logit 2), never 5 or EOS.
     expect(first.map((e) => e.token)).toEqual([2, 2, 2]);
-    const second = await lastValueFrom(run.pipe(toArray()));
+    const second = await lastValueFrom(run.pipe(tokensOnly, toArray()));
     expect(second.map((e) => e.token)).toEqual([2, 2, 2]);
     expect(grammar.accepted).toEqual([]);
   });
 
   it("reports the raw logprob of the chosen token (the mask does not change it)", async () => {
     const events = await lastValueFrom(
-      generate(source, [0], { seed: 1, topK: 1 }, { grammar: toyGrammar() }).pipe(toArray()),
+      generate(source, [0], { seed: 1, topK: 1 }, { grammar: toyGrammar() }).pipe(tokensOnly, toArray()),
     );
     const row = [0, 1, 2, 0, 0, 9, 0, 8];
     const lse = Math.log(row.reduce((s, u) => s + Math.exp(u), 0));

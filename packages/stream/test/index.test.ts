@@ -17,6 +17,7 @@ describe("@logitstream/stream public surface", () => {
         "openAILogprobs",
         "OPENAI_MIN_LOGPROB",
         "toOpenAILogprob",
+        "isFinishEvent",
         "sampleTokens",
         "scoreTokens",
         "softmaxFrames",

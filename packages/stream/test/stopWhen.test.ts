@@ -1,11 +1,24 @@
 import { InvalidParamsError } from "@logitstream/core";
-import { from, map, Observable } from "rxjs";
+import { filter, from, map, Observable } from "rxjs";
 import { describe, expect, it } from "vitest";
 import { StreamUsageError } from "../src/errors.js";
+import { isFinishEvent } from "../src/isFinishEvent.js";
 import { decodeText } from "../src/operators/decodeText.js";
-import { stopWhen } from "../src/operators/stopWhen.js";
-import type { StopInfo } from "../src/types.js";
+import { stopWhen as stopWhenWithFinish } from "../src/operators/stopWhen.js";
+import type { FinishEvent, StopInfo } from "../src/types.js";
 import { tableTokenizer, testScheduler } from "./helpers.js";
+
+// These tests look at the token events; the finish event stopWhen ends with has its own tests below.
+function stopWhen<T extends { token: number; step?: number; text?: string }>(
+  o: Parameters<typeof stopWhenWithFinish>[0],
+) {
+  const op = stopWhenWithFinish<T>(o); // built here: bad options throw at once, as the operator does
+  return (src: Observable<T>) =>
+    src.pipe(
+      op,
+      filter((e): e is T => !isFinishEvent(e)),
+    );
+}
 
 const t = (step: number, token: number, text?: string) =>
   text === undefined ? { step, token } : { step, token, text };
@@ -214,5 +227,48 @@ describe("stopWhen", () => {
     const cut = await collect(endless.pipe(decodeText(digits), stopWhen({ stopSequences: ["5"] })));
     expect(cut.map((e) => e.text).join("")).toBe("01234");
     expect(emitted).toBe(6);
+  });
+
+  describe("the finish event", () => {
+    const fin = (e: Partial<FinishEvent> & Pick<FinishEvent, "finishReason" | "steps">): FinishEvent => e;
+    it("ends a stream it stops with a finish event saying why: the stop string, EOS or the length", () => {
+      testScheduler().run(({ cold, expectObservable }) => {
+        const texts = { a: t(0, 1, "ab"), b: t(1, 2, "c\n"), c: t(2, 3, "\nd"), e: t(3, 0, "") };
+        expectObservable(cold("a-b-c|", texts).pipe(stopWhenWithFinish({ stopSequences: ["\n\n"] }))).toBe(
+          "a---(bf|)",
+          { a: texts.a, b: t(1, 2, "c"), f: fin({ finishReason: "stop", steps: 2, stopSequence: "\n\n" }) },
+        );
+        expectObservable(cold("a-e-c|", texts).pipe(stopWhenWithFinish({ eos: 0 }))).toBe("a-(f|)", {
+          a: texts.a,
+          f: fin({ finishReason: "stop", steps: 1, eosToken: 0 }),
+        });
+        expectObservable(cold("a-b-c|", texts).pipe(stopWhenWithFinish({ maxTokens: 2 }))).toBe("a-(bf|)", {
+          a: texts.a,
+          b: texts.b,
+          f: fin({ finishReason: "length", steps: 2 }),
+        });
+        expectObservable(cold("a|", texts).pipe(stopWhenWithFinish({ maxTokens: 0 }))).toBe("(f|)", {
+          f: fin({ finishReason: "length", steps: 0 }),
+        });
+      });
+    });
+
+    it("passes an upstream finish event through after the text it held, and adds none when the input just ends", () => {
+      testScheduler().run(({ cold, expectObservable }) => {
+        const up = fin({ finishReason: "length", steps: 2 });
+        const src = cold("a-b-(f|)", { a: t(0, 1, "x"), b: t(1, 2, "<"), f: up });
+        expectObservable(src.pipe(stopWhenWithFinish({ stopSequences: ["</s>"] }))).toBe("a---(bf|)", {
+          a: t(0, 1, "x"),
+          b: t(1, 2, "<"),
+          f: up,
+        });
+        expectObservable(cold("a|", { a: t(0, 1, "x") }).pipe(stopWhenWithFinish({ maxTokens: 3 }))).toBe(
+          "a|",
+          {
+            a: t(0, 1, "x"),
+          },
+        );
+      });
+    });
   });
 });

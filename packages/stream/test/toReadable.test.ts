@@ -168,4 +168,35 @@ describe("toTextReadable / toNdjsonReadable / toMsgpackReadable", () => {
     out.destroy();
     expect(signals[0]!.aborted).toBe(true);
   });
+
+  it("delivers the records buffered before an error (a generation's finish event) and then the error", async () => {
+    // The finish event and the error arrive while the reader is busy with the first record.
+    const events$ = new Observable<object>((sub) => {
+      sub.next({ step: 0, token: 1 });
+      setImmediate(() => {
+        sub.next({ finishReason: "abort", steps: 1 });
+        sub.error(new Error("stopped"));
+      });
+    });
+    const r = toNdjsonReadable(events$);
+    const parts: string[] = [];
+    let error: unknown;
+    try {
+      for await (const c of r) {
+        parts.push(String(c));
+        await settle();
+      }
+    } catch (err) {
+      error = err;
+    }
+    expect(parts.join("")).toBe('{"step":0,"token":1}\n{"finish_reason":"abort","steps":1}\n');
+    expect((error as Error).message).toBe("stopped");
+  });
+
+  it("writes nothing for a finish event in text mode", async () => {
+    const out = await readAll(
+      toTextReadable(from([{ text: "a" }, { text: "b" }, { finishReason: "length" as const, steps: 2 }])),
+    );
+    expect(out.toString()).toBe("ab");
+  });
 });

@@ -12,7 +12,11 @@ function reference(line: string): { logits: number[]; target?: number; id?: unkn
     return null;
   }
   if (o === null || typeof o !== "object" || Array.isArray(o)) return null;
-  const l = Object.hasOwn(o, "logits") ? (o as { logits: unknown }).logits : undefined;
+  const raw = Object.hasOwn(o, "logits") ? (o as { logits: unknown }).logits : undefined;
+  // −∞ may be written null or "-Infinity" (how JSON writers spell it).
+  const l = Array.isArray(raw)
+    ? raw.map((x) => (x === null || x === "-Infinity" ? Number.NEGATIVE_INFINITY : x))
+    : undefined;
   if (!Array.isArray(l) || l.length === 0 || !l.every((x) => typeof x === "number")) return null;
   const out: { logits: number[]; target?: number; id?: unknown } = { logits: l.map((x) => Math.fround(x)) };
   const t = (o as { target?: unknown }).target;

@@ -3,16 +3,22 @@ import { describe, expect, it } from "vitest";
 import { scanNumberArray } from "../src/index.js";
 import { utf8 } from "./helpers.js";
 
-/** The reference: what JSON.parse gives, rounded to float32; null when JSON.parse rejects or yields non-numbers. */
+/**
+ * The reference: what JSON.parse gives, rounded to float32, with −∞ spelled as JSON writers spell it
+ * (null, "-Infinity", and the bare -Infinity JSON.parse itself rejects); null when JSON.parse rejects
+ * or yields anything else.
+ */
 function reference(text: string): number[] | null {
   let v: unknown;
   try {
-    v = JSON.parse(text);
+    v = JSON.parse(text.replace(/(?<!")-Infinity(?!")/g, "null"));
   } catch {
     return null;
   }
-  if (!Array.isArray(v) || !v.every((x) => typeof x === "number")) return null;
-  return v.map((x) => Math.fround(x));
+  if (!Array.isArray(v)) return null;
+  const m = v.map((x) => (x === null || x === "-Infinity" ? Number.NEGATIVE_INFINITY : x));
+  if (!m.every((x) => typeof x === "number")) return null;
+  return m.map((x) => Math.fround(x));
 }
 
 const out = new Float32Array(4096);
@@ -172,7 +178,9 @@ describe("scanNumberArray", () => {
       "[1 2]",
       "[[1]]",
       '["1"]',
-      "[null]",
+      "[nul]",
+      '["-Infinity]',
+      "[-Inf]",
       "[1]x",
       "1",
     ]) {
@@ -186,5 +194,14 @@ describe("scanNumberArray", () => {
     const out = new Float32Array(4).fill(9);
     expect(scanNumberArray(b, 0, b.length, out, 1, 2)).toBe(3);
     expect(Array.from(out)).toEqual([9, 1, 2, 9]);
+  });
+
+  it('reads null, -Infinity and "-Infinity" as −∞ (how our records and other JSON writers spell it)', () => {
+    const ninf = Number.NEGATIVE_INFINITY;
+    expect(scan("[1,null,2]")).toEqual([1, ninf, 2]);
+    expect(scan("[ -Infinity , 0.5 ]")).toEqual([ninf, 0.5]);
+    expect(scan('["-Infinity",3]')).toEqual([ninf, 3]);
+    for (const t of ["[1,null,2]", "[ -Infinity , 0.5 ]", '["-Infinity",3]'])
+      expect(sameBits(scan(t), reference(t)), t).toBe(true);
   });
 });

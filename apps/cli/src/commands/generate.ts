@@ -1,9 +1,11 @@
 import { MAX_TOP_N } from "@logitstream/core";
 import type { Command } from "../command.js";
+import { decodeEscapes } from "../decodeEscapes.js";
 import { UsageError } from "../errors.js";
-import { bool, choice, int, list } from "../flags.js";
+import { bool, choice, int, list, str } from "../flags.js";
 import { grammarFlags, grammarSourceFrom } from "../grammarFlags.js";
 import { modelFlag, modelOptionsFrom, modelThreadsFlag } from "../modelFlags.js";
+import type { PromptSource } from "../promptSource.js";
 import { samplerParamsFrom } from "../samplerParams.js";
 import { samplingFlags } from "../sharedFlags.js";
 
@@ -11,7 +13,7 @@ import { samplingFlags } from "../sharedFlags.js";
 export const generate: Command = {
   name: "generate",
   summary: "generate text from the embedded n-gram model, streamed token by token",
-  usage: "generate [PROMPT] [flags]",
+  usage: "generate [PROMPT | -] [flags]",
   description: [
     "Generates text after PROMPT with the embedded n-gram model (a Kneser-Ney LM over a real BPE",
     "vocabulary), or with --model FILE.gguf any llama.cpp model on the CPU (its KV cache is kept between",
@@ -20,6 +22,20 @@ export const generate: Command = {
     'With --json each token is an NDJSON event {"step", "token", "logprob", "rank", "text"} (+ "top_logprobs");',
     'with --logprobs-format openai it is OpenAI\'s chat/completions logprobs entry {"token" (text), "bytes",',
     '"logprob", "top_logprobs": [{"token", "bytes", "logprob"}]} (an impossible token\'s logprob is -9999).',
+    "",
+    "The prompt: the PROMPT argument; or --prompt-file FILE; or stdin when PROMPT is - or absent and",
+    'stdin is not a terminal (`echo "The history of" | logitstream generate`; one trailing newline is',
+    "dropped). Escapes (\\n \\t \\r \\\\ \\\" \\' \\0 \\uXXXX) are decoded in PROMPT and --stop by default, as",
+    "llama.cpp's --escape does; --no-escape takes them literally. Prompts from a file or stdin are",
+    "used byte for byte.",
+    "",
+    'The text ends at the first of: --max-tokens tokens (finish reason "length"), a --stop string (not',
+    'printed; "stop"), or the model\'s end-of-text token (not printed; "stop") — so -n 200 may give',
+    "fewer tokens; --ignore-eos bans the end-of-text token so only -n and --stop end the text. Text",
+    "output ends with a newline, also after Ctrl-C.",
+    'With --json each token is an NDJSON event {"step", "token", "logprob", "rank", "text"} (+ "top_logprobs"),',
+    'and the last record says why it ended: {"finish_reason": "stop" | "length" | "abort" | "error",',
+    '"steps": N} (+ "stop_sequence" or "eos_token" for "stop", + "error" {"code", "message"}).',
     "--json-schema, --regex or --grammar constrain the output (only tokens that keep it valid are drawn;",
     "it ends where the grammar is complete); then --max-tokens defaults to 1024 and a cut output is an error.",
   ].join("\n"),
@@ -37,7 +53,23 @@ export const generate: Command = {
       kind: "string",
       multiple: true,
       placeholder: "TEXT",
-      description: "stop when the text contains TEXT (repeatable)",
+      description: "stop when the text contains TEXT (repeatable; not printed; escapes decoded)",
+    },
+    {
+      name: "prompt-file",
+      kind: "string",
+      placeholder: "FILE",
+      description: "read the prompt from FILE (- = stdin), byte for byte",
+    },
+    {
+      name: "no-escape",
+      kind: "boolean",
+      description: "take \\n, \\t, \\uXXXX … in PROMPT and --stop literally",
+    },
+    {
+      name: "ignore-eos",
+      kind: "boolean",
+      description: "never sample the end-of-text token (its logit biased by -1e30, as llama.cpp does)",
     },
     ...samplingFlags,
     {
@@ -71,6 +103,7 @@ export const generate: Command = {
     'logitstream generate "It was" --json --logprobs 3 --max-tokens 5',
     'logitstream generate "A person:" --json-schema person.json --seed 7',
     'logitstream generate --model llama-2-7b.Q4_K_M.gguf "The capital of France is" --temperature 0',
+    'echo "The history of" | logitstream generate -n 20 --stop "\\n"',
   ],
   maxPositionals: 1,
   async run(args, ctx) {
@@ -82,13 +115,31 @@ export const generate: Command = {
     if (logprobs > 0 && !json)
       throw new UsageError("--logprobs: only with --json (text output has no place for it)", "--logprobs");
     const grammar = grammarSourceFrom(args);
+    const escape = !bool(args, "no-escape");
+    const stop = list(args, "stop").map((s) => {
+      if (s === "") throw new UsageError("--stop: a stop string cannot be empty", "--stop");
+      return escape ? decodeEscapes(s, "--stop") : s;
+    });
+    const arg = args.positionals[0];
+    const file = str(args, "prompt-file");
+    if (arg !== undefined && file !== undefined)
+      throw new UsageError("give the prompt as PROMPT or --prompt-file, not both", "--prompt-file");
+    const prompt: PromptSource =
+      file !== undefined
+        ? { file }
+        : arg === "-"
+          ? { file: "-" }
+          : arg !== undefined
+            ? { text: escape ? decodeEscapes(arg, "PROMPT") : arg }
+            : { stdinUnlessTerminal: true };
     const { runGenerate } = await import("../generateJob.js");
     await runGenerate(ctx, {
-      prompt: args.positionals[0] ?? "",
+      prompt,
       maxTokens: int(args, "max-tokens", 1) ?? (grammar === undefined ? 64 : 1024),
       ...(grammar === undefined ? {} : { grammar }),
-      stop: list(args, "stop"),
+      stop,
       params: samplerParamsFrom(args),
+      ignoreEos: bool(args, "ignore-eos"),
       logprobs,
       json,
       logprobsFormat,

@@ -10,7 +10,7 @@ import { batchFlags, batchOptionsFrom, formatFlags, samplingFlags } from "../sha
 export const sample: Command = {
   name: "sample",
   summary: "sample one token per row: {row, token, logprob}",
-  usage: "sample [PATH] [flags]",
+  usage: "sample [PATH…] [flags]",
   description: [
     'Samples one token from each logit row and writes {"row", "token", "logprob"} (+ "id" when the',
     'frame has one, + "top_logprobs" with --logprobs N). The logprob is under the raw distribution',
@@ -35,7 +35,7 @@ export const sample: Command = {
     "echo '[1, 2, 3]' | logitstream sample --temperature 0",
     "logitstream sample rows.bin --format f16 --vocab 32000 --samplers top_k,temperature,dist --top-k 40 --logprobs 5",
   ],
-  maxPositionals: 1,
+  maxPositionals: Number.POSITIVE_INFINITY,
   async run(args, ctx) {
     // Loaded on use, so --help, --version and flag errors do not pay for the pool and the codecs.
     const params = samplerParamsFrom(args);

@@ -10,7 +10,7 @@ import { batchFlags, batchOptionsFrom, formatFlags } from "../sharedFlags.js";
 export const score: Command = {
   name: "score",
   summary: "score targets: {row, target, logprob, rank}, then {summary: {rows, mean_nll, perplexity}}",
-  usage: "score [PATH] [flags]   |   score --model FILE.gguf|ngram [--text FILE] [flags]",
+  usage: "score [PATH…] [flags]   |   score --model FILE.gguf|ngram [--text FILE] [flags]",
   description: [
     'Scores each row against its target token: {"row", "target", "logprob", "rank"} (rank 1 = the most',
     'likely token). Targets come from the frames ("target") or from --targets FILE (whitespace-separated',
@@ -61,7 +61,7 @@ export const score: Command = {
     "logitstream score logits.npy --targets targets.txt --threads 8",
     "logitstream score teacher.safetensors --tensor logits --targets ids.txt --top 20 --output msgpack > distill.msgpack",
   ],
-  maxPositionals: 1,
+  maxPositionals: Number.POSITIVE_INFINITY,
   async run(args, ctx) {
     if (str(args, "model") !== undefined || str(args, "text") !== undefined) {
       if (args.positionals.length > 0)

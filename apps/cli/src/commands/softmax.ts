@@ -8,7 +8,7 @@ import { batchFlags, batchOptionsFrom, formatFlags } from "../sharedFlags.js";
 export const softmax: Command = {
   name: "softmax",
   summary: "probabilities per row: {row, probs} (--log: logprobs; --top N: the N most likely)",
-  usage: "softmax [PATH] [flags]",
+  usage: "softmax [PATH…] [flags]",
   description: [
     'Writes each row\'s softmax as {"row", "probs": [...]}, or {"row", "logprobs": [...]} with --log.',
     'With --top N only the N most likely tokens are written, as {"token", "prob"} entries, most likely',
@@ -43,7 +43,7 @@ export const softmax: Command = {
     "echo '[0, 0, 1]' | logitstream softmax",
     "logitstream softmax logits.safetensors --tensor logits --log --top 5",
   ],
-  maxPositionals: 1,
+  maxPositionals: Number.POSITIVE_INFINITY,
   async run(args, ctx) {
     // Loaded on use, so --help, --version and flag errors do not pay for the pool and the codecs.
     const { runBatchCommand } = await import("../runBatchCommand.js");

@@ -29,9 +29,19 @@ export function toReadable<T>(
   const pacer = options.pacer;
   let subscription: Subscription | undefined;
   let started = false;
+  // An error that arrived while bytes were still buffered: raised once they are read, so the records
+  // before it (a generation's finish event above all) reach the reader.
+  let pendingError: Error | undefined;
   const readable: Readable = new Readable({
     highWaterMark: options.highWaterMark ?? 16384,
     read() {
+      if (pendingError !== undefined) {
+        // Raise it once the buffer is read; until then an empty push ends this read request, so the
+        // stream asks again when the buffer is empty.
+        if (readable.readableLength === 0) readable.destroy(pendingError);
+        else readable.push(new Uint8Array(0));
+        return;
+      }
       if (started) {
         pacer?.resume();
         return;
@@ -50,7 +60,9 @@ export function toReadable<T>(
           if (!readable.push(chunk)) pacer?.pause();
         },
         error(err: unknown) {
-          readable.destroy(err instanceof Error ? err : new Error(String(err)));
+          const e = err instanceof Error ? err : new Error(String(err));
+          if (readable.readableLength === 0) readable.destroy(e);
+          else pendingError = e;
         },
         complete() {
           readable.push(null);

@@ -2,7 +2,11 @@ import type { Tokenizer } from "@logitstream/core";
 import { Observable, type OperatorFunction } from "rxjs";
 import { InvalidUtf8Error } from "../errors.js";
 import { subscribeLinked } from "../internal/subscribeLinked.js";
-import type { TextEvent } from "../types.js";
+import { isFinishEvent } from "../isFinishEvent.js";
+import type { FinishEvent, TextEvent } from "../types.js";
+
+/** A token event with its text; a finish event as it is. */
+export type Decoded<E> = E extends { token: number } ? TextEvent<E> : E;
 
 /** Options of {@link decodeText}. */
 export interface DecodeTextOptions {
@@ -39,13 +43,14 @@ export interface DecodeTextOptions {
  * streaming `TextDecoder` because Node's costs ~3 µs per call — more than the rest of the pipeline — and
  * it gives the same text (tested against `TextDecoder` on random bytes cut at random points).
  */
-export function decodeText<T extends { token: number; step?: number }>(
+export function decodeText<E extends { token: number; step?: number } | FinishEvent>(
   tokenizer: Pick<Tokenizer, "tokenBytes">,
   options: DecodeTextOptions = {},
-): OperatorFunction<T, TextEvent<T>> {
+): OperatorFunction<E, Decoded<E>> {
+  type T = E & { token: number; step?: number };
   const fatal = options.fatal === true;
   return (source) =>
-    new Observable<TextEvent<T>>((subscriber) => {
+    new Observable<Decoded<E>>((subscriber) => {
       // Per subscription: the decoder state, the events waiting for their character.
       let codePoint = 0; // bits of the character being assembled
       let need = 0; // continuation bytes the current character still needs
@@ -58,7 +63,7 @@ export function decodeText<T extends { token: number; step?: number }>(
       const release = (): void => {
         const out = held;
         held = [];
-        for (let i = 0; i < out.length && !subscriber.closed; i++) subscriber.next(out[i]!);
+        for (let i = 0; i < out.length && !subscriber.closed; i++) subscriber.next(out[i]! as Decoded<E>);
       };
 
       /** Decodes one token's bytes into `units`; returns false (fatal mode) on an invalid sequence. */
@@ -104,8 +109,30 @@ export function decodeText<T extends { token: number; step?: number }>(
         return true;
       };
 
+      // The input ended inside a character: like TextDecoder's final flush, U+FFFD (or, fatal, an error).
+      // Returns false when it errored.
+      const endOfText = (): boolean => {
+        if (need > 0) {
+          need = 0;
+          if (fatal) {
+            subscriber.error(new InvalidUtf8Error(lastStep, "the input ended inside a character"));
+            return false;
+          }
+          const last = held[held.length - 1]!;
+          last.text += "\uFFFD"; // our own copy of the event: safe to change
+        }
+        release();
+        return true;
+      };
+
       subscribeLinked(source, subscriber, {
-        next(event) {
+        next(input) {
+          if (isFinishEvent(input)) {
+            // The generation ended: no more bytes will complete a held character.
+            if (endOfText()) subscriber.next(input as Decoded<E>);
+            return;
+          }
+          const event = input as T;
           const bytes = tokenizer.tokenBytes(event.token);
           lastStep = event.step ?? lastStep + 1;
           if (!decode(bytes)) {
@@ -119,25 +146,14 @@ export function decodeText<T extends { token: number; step?: number }>(
             return;
           }
           if (held.length > 0) release();
-          subscriber.next(out);
+          subscriber.next(out as Decoded<E>);
         },
         error(err) {
           release();
           subscriber.error(err);
         },
         complete() {
-          if (need > 0) {
-            // The input ended inside a character: like TextDecoder's final flush, U+FFFD (or an error).
-            need = 0;
-            if (fatal) {
-              subscriber.error(new InvalidUtf8Error(lastStep, "the input ended inside a character"));
-              return;
-            }
-            const last = held[held.length - 1]!;
-            last.text += "\uFFFD"; // our own copy of the event: safe to change
-          }
-          release();
-          subscriber.complete();
+          if (endOfText()) subscriber.complete();
         },
       });
     });

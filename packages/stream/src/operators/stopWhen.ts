@@ -1,8 +1,9 @@
 import { InvalidParamsError } from "@logitstream/core";
-import { EMPTY, type MonoTypeOperatorFunction, Observable } from "rxjs";
+import { Observable, type OperatorFunction, of } from "rxjs";
 import { StreamUsageError } from "../errors.js";
 import { subscribeLinked } from "../internal/subscribeLinked.js";
-import type { StopInfo } from "../types.js";
+import { isFinishEvent } from "../isFinishEvent.js";
+import type { FinishEvent, StopInfo } from "../types.js";
 
 /** Options of {@link stopWhen}. */
 export interface StopWhenOptions {
@@ -36,13 +37,17 @@ interface Buffered<T> {
  * Where several stop sequences match, the one starting earliest wins. When the input ends, held events
  * are released, and so they are before an upstream error.
  *
+ * When it ends the stream itself, the last event is a `FinishEvent` (`"stop"` with `stopSequence` or
+ * `eosToken`, or `"length"`), so a generation piped through it still ends by saying why; a finish event
+ * from upstream (`generate`'s) is passed through after the held events.
+ *
  * @example
  * // texts "Hel", "lo\n", "\nBye" with stopSequences ["\n\n"]
  * // → "Hel", "lo" (the event of "lo\n" is held, then cut at the match), then complete
  */
 export function stopWhen<T extends { token: number; step?: number; text?: string }>(
   options: StopWhenOptions,
-): MonoTypeOperatorFunction<T> {
+): OperatorFunction<T | FinishEvent, T | FinishEvent> {
   const eos =
     options.eos === undefined ? [] : typeof options.eos === "number" ? [options.eos] : [...options.eos];
   const maxTokens = options.maxTokens ?? Number.POSITIVE_INFINITY;
@@ -62,9 +67,10 @@ export function stopWhen<T extends { token: number; step?: number; text?: string
   };
 
   return (source) => {
-    if (maxTokens === 0) return EMPTY;
-    return new Observable<T>((subscriber) => {
+    if (maxTokens === 0) return of<FinishEvent>({ finishReason: "length", steps: 0 });
+    return new Observable<T | FinishEvent>((subscriber) => {
       let count = 0;
+      let emitted = 0; // token events passed on, for the finish event's `steps`
       let buffer: Buffered<T>[] = [];
       let pending = ""; // concatenated text of `buffer`
 
@@ -72,24 +78,42 @@ export function stopWhen<T extends { token: number; step?: number; text?: string
         const out = buffer;
         buffer = [];
         pending = "";
-        for (let i = 0; i < out.length && !subscriber.closed; i++) subscriber.next(out[i]!.event);
+        for (let i = 0; i < out.length && !subscriber.closed; i++) emit(out[i]!.event);
       };
-      const finish = (info: StopInfo): void => {
+      const emit = (event: T): void => {
+        emitted++;
+        subscriber.next(event);
+      };
+      const finish = (info: StopInfo, eosToken?: number): void => {
         onStop?.(info);
+        const event: FinishEvent = {
+          finishReason: info.reason === "length" ? "length" : "stop",
+          steps: emitted,
+        };
+        if (info.sequence !== undefined) event.stopSequence = info.sequence;
+        if (eosToken !== undefined) event.eosToken = eosToken;
+        subscriber.next(event);
         subscriber.complete();
       };
 
       subscribeLinked(source, subscriber, {
-        next(event) {
+        next(input) {
+          if (isFinishEvent(input)) {
+            // The generation ended upstream: release what was held (it can no longer become a stop string).
+            flush();
+            subscriber.next(input);
+            return;
+          }
+          const event = input as T;
           const step = event.step ?? count;
           if (eos.length > 0 && isEos(event.token)) {
             flush();
-            finish({ reason: "eos", step });
+            finish({ reason: "eos", step }, event.token);
             return;
           }
           count++;
           if (stops.length === 0) {
-            subscriber.next(event);
+            emit(event);
             if (count >= maxTokens) finish({ reason: "length", step });
             return;
           }
@@ -121,9 +145,7 @@ export function stopWhen<T extends { token: number; step?: number; text?: string
               const b = buffer[k]!;
               if (start >= at) break;
               const end = start + b.text.length;
-              subscriber.next(
-                end <= at ? b.event : Object.assign({}, b.event, { text: b.text.slice(0, at - start) }),
-              );
+              emit(end <= at ? b.event : Object.assign({}, b.event, { text: b.text.slice(0, at - start) }));
               start = end;
             }
             buffer = [];
@@ -149,7 +171,7 @@ export function stopWhen<T extends { token: number; step?: number; text?: string
           while (n < buffer.length && end + buffer[n]!.text.length <= safe) end += buffer[n++]!.text.length;
           if (n === 0) return;
           // Emit in place, then drop the emitted entries (the common case, nothing held, empties the buffer).
-          for (let k = 0; k < n && !subscriber.closed; k++) subscriber.next(buffer[k]!.event);
+          for (let k = 0; k < n && !subscriber.closed; k++) emit(buffer[k]!.event);
           if (n === buffer.length) {
             buffer.length = 0;
             pending = "";

@@ -159,17 +159,22 @@ function decodeLine(
   const out = builder.out();
   const o = local * v;
   for (let i = 0; i < v; i++) {
-    const x = logits[i];
+    const x = minusInfinityOf(logits[i]);
     if (typeof x !== "number") {
       throw new WireError(
         "E_WIRE_FIELD",
-        `row ${row} (line ${line}): logits[${i}] is ${x === null ? "null" : typeof x}; logits must be numbers`,
+        `row ${row} (line ${line}): logits[${i}] is ${typeof x}; logits must be numbers (or null / "-Infinity" for −∞)`,
         where,
       );
     }
     out[o + i] = x;
   }
   objectFields(obj, builder, local, row, where);
+}
+
+/** `null` and `"-Infinity"` (how JSON writers spell −∞) as −Infinity; anything else as it is. */
+function minusInfinityOf(x: unknown): unknown {
+  return x === null || x === "-Infinity" ? Number.NEGATIVE_INFINITY : x;
 }
 
 /** The optional fields of an object line: own keys only. */

@@ -2,7 +2,9 @@
  * A hand-written scanner for one NDJSON row written as a JSON array of numbers, straight from UTF-8
  * bytes (no TextDecoder, no intermediate JS array). It accepts exactly the arrays of numbers that
  * `JSON.parse` accepts (JSON whitespace, RFC 8259 number grammar) and produces, for every element,
- * exactly `Math.fround(JSON.parse(text))`.
+ * exactly `Math.fround(JSON.parse(text))`. Besides numbers, an element may be −∞ (a banned token)
+ * written the ways our own records and other tools write it: `null` (what JSON writers make of
+ * −Infinity, ours included), `-Infinity` (JavaScript, Python's json) or the string `"-Infinity"`.
  *
  * Method: digits are accumulated into a double (up to 19 significant digits; later digits cannot
  * move the value by more than 1e-18 relative) and scaled by a power of ten.
@@ -31,6 +33,30 @@ const POW10: number[] = [];
 for (let i = 0; i <= 80; i++) POW10.push(Number(`1e${i}`)); // correctly rounded by the engine
 const MARGIN = 2 ** -40;
 const latin1 = new TextDecoder("latin1");
+
+const NULL = [0x6e, 0x75, 0x6c, 0x6c]; // null
+const MINUS_INFINITY = [0x2d, 0x49, 0x6e, 0x66, 0x69, 0x6e, 0x69, 0x74, 0x79]; // -Infinity
+
+/** Whether `b[pos, …)` starts with `word`. */
+function startsWith(b: Uint8Array, pos: number, end: number, word: readonly number[]): boolean {
+  if (pos + word.length > end) return false;
+  for (let i = 0; i < word.length; i++) if (b[pos + i] !== word[i]) return false;
+  return true;
+}
+
+/** Bytes of a −∞ element at `pos` (`null`, `-Infinity` or `"-Infinity"`), or 0 when there is none. */
+function minusInfinityAt(b: Uint8Array, pos: number, end: number): number {
+  if (startsWith(b, pos, end, NULL)) return 4;
+  if (startsWith(b, pos, end, MINUS_INFINITY)) return 9;
+  if (
+    b[pos] === 0x22 &&
+    startsWith(b, pos + 1, end, MINUS_INFINITY) &&
+    b[pos + 10] === 0x22 &&
+    pos + 11 <= end
+  )
+    return 11;
+  return 0;
+}
 
 function isWs(c: number): boolean {
   return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
@@ -67,92 +93,100 @@ export function scanNumberArray(
     pos++;
   } else {
     for (;;) {
-      // ---- one number (RFC 8259: -? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?) ----
-      const numStart = pos;
-      let neg = false;
-      let c = pos < end ? b[pos]! : -1;
-      if (c === 0x2d) {
-        neg = true;
-        pos++;
-        c = pos < end ? b[pos]! : -1;
-      }
-      let mant = 0;
-      let sig = 0;
-      let exp10 = 0;
-      if (c === 0x30) {
-        pos++;
-      } else if (c >= 0x31 && c <= 0x39) {
-        while (pos < end) {
-          c = b[pos]!;
-          if (c < 0x30 || c > 0x39) break;
-          if (sig < 19) {
-            mant = mant * 10 + (c - 0x30);
-            sig++;
-          } else exp10++;
-          pos++;
-        }
+      const special = minusInfinityAt(b, pos, end);
+      if (special > 0) {
+        pos += special;
+        if (n < capacity) out[outOffset + n] = Number.NEGATIVE_INFINITY;
+        n++;
+        if (n > capacity) return n;
       } else {
-        throw new ScanFailure(pos, `expected a number, found ${describe(b, pos, end)}`);
-      }
-      if (pos < end && b[pos] === 0x2e) {
-        pos++;
-        const fracStart = pos;
-        while (pos < end) {
-          c = b[pos]!;
-          if (c < 0x30 || c > 0x39) break;
-          if (sig < 19) {
-            if (mant !== 0 || c !== 0x30) {
+        // ---- one number (RFC 8259: -? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?) ----
+        const numStart = pos;
+        let neg = false;
+        let c = pos < end ? b[pos]! : -1;
+        if (c === 0x2d) {
+          neg = true;
+          pos++;
+          c = pos < end ? b[pos]! : -1;
+        }
+        let mant = 0;
+        let sig = 0;
+        let exp10 = 0;
+        if (c === 0x30) {
+          pos++;
+        } else if (c >= 0x31 && c <= 0x39) {
+          while (pos < end) {
+            c = b[pos]!;
+            if (c < 0x30 || c > 0x39) break;
+            if (sig < 19) {
               mant = mant * 10 + (c - 0x30);
               sig++;
-            }
-            exp10--;
+            } else exp10++;
+            pos++;
           }
+        } else {
+          throw new ScanFailure(pos, `expected a number, found ${describe(b, pos, end)}`);
+        }
+        if (pos < end && b[pos] === 0x2e) {
           pos++;
+          const fracStart = pos;
+          while (pos < end) {
+            c = b[pos]!;
+            if (c < 0x30 || c > 0x39) break;
+            if (sig < 19) {
+              if (mant !== 0 || c !== 0x30) {
+                mant = mant * 10 + (c - 0x30);
+                sig++;
+              }
+              exp10--;
+            }
+            pos++;
+          }
+          if (pos === fracStart)
+            throw new ScanFailure(pos, `expected a digit after ".", found ${describe(b, pos, end)}`);
         }
-        if (pos === fracStart)
-          throw new ScanFailure(pos, `expected a digit after ".", found ${describe(b, pos, end)}`);
-      }
-      if (pos < end && (b[pos] === 0x65 || b[pos] === 0x45)) {
-        pos++;
-        let eneg = false;
-        if (pos < end && (b[pos] === 0x2b || b[pos] === 0x2d)) {
-          eneg = b[pos] === 0x2d;
+        if (pos < end && (b[pos] === 0x65 || b[pos] === 0x45)) {
           pos++;
+          let eneg = false;
+          if (pos < end && (b[pos] === 0x2b || b[pos] === 0x2d)) {
+            eneg = b[pos] === 0x2d;
+            pos++;
+          }
+          const expStart = pos;
+          let e = 0;
+          while (pos < end) {
+            c = b[pos]!;
+            if (c < 0x30 || c > 0x39) break;
+            if (e < 100000) e = e * 10 + (c - 0x30);
+            pos++;
+          }
+          if (pos === expStart)
+            throw new ScanFailure(pos, `expected exponent digits, found ${describe(b, pos, end)}`);
+          exp10 += eneg ? -e : e;
         }
-        const expStart = pos;
-        let e = 0;
-        while (pos < end) {
-          c = b[pos]!;
-          if (c < 0x30 || c > 0x39) break;
-          if (e < 100000) e = e * 10 + (c - 0x30);
-          pos++;
+        let v: number;
+        if (mant === 0) {
+          v = neg ? -0 : 0;
+        } else if (sig <= 15 && exp10 >= -22 && exp10 <= 22) {
+          const d = exp10 >= 0 ? mant * POW10[exp10]! : mant / POW10[-exp10]!;
+          v = Math.fround(neg ? -d : d);
+        } else {
+          v = Number.NaN;
+          if (exp10 >= -80 && exp10 <= 80) {
+            const a = exp10 >= 0 ? mant * POW10[exp10]! : mant / POW10[-exp10]!;
+            const m = a * MARGIN;
+            const lo = Math.fround(a - m);
+            if (lo === Math.fround(a + m)) v = neg ? -lo : lo;
+          }
+          if (Number.isNaN(v)) v = Math.fround(Number(latin1.decode(b.subarray(numStart, pos))));
         }
-        if (pos === expStart)
-          throw new ScanFailure(pos, `expected exponent digits, found ${describe(b, pos, end)}`);
-        exp10 += eneg ? -e : e;
+        if (n < capacity) out[outOffset + n] = v;
+        n++;
+        if (n > capacity) return n;
       }
-      let v: number;
-      if (mant === 0) {
-        v = neg ? -0 : 0;
-      } else if (sig <= 15 && exp10 >= -22 && exp10 <= 22) {
-        const d = exp10 >= 0 ? mant * POW10[exp10]! : mant / POW10[-exp10]!;
-        v = Math.fround(neg ? -d : d);
-      } else {
-        v = Number.NaN;
-        if (exp10 >= -80 && exp10 <= 80) {
-          const a = exp10 >= 0 ? mant * POW10[exp10]! : mant / POW10[-exp10]!;
-          const m = a * MARGIN;
-          const lo = Math.fround(a - m);
-          if (lo === Math.fround(a + m)) v = neg ? -lo : lo;
-        }
-        if (Number.isNaN(v)) v = Math.fround(Number(latin1.decode(b.subarray(numStart, pos))));
-      }
-      if (n < capacity) out[outOffset + n] = v;
-      n++;
-      if (n > capacity) return n;
       // ---- separator ----
       while (pos < end && isWs(b[pos]!)) pos++;
-      c = pos < end ? b[pos]! : -1;
+      const c = pos < end ? b[pos]! : -1;
       if (c === 0x2c) {
         pos++;
         while (pos < end && isWs(b[pos]!)) pos++;
