@@ -112,7 +112,8 @@ async function generateWith(
     opts.logprobsFormat === "openai"
       ? {
           ...readOpts,
-          toRecord: (e: TokenEvent | FinishEvent) => (isFinishEvent(e) ? toRecord(e) : toOpenAILogprob(e, tokenizer)),
+          toRecord: (e: TokenEvent | FinishEvent) =>
+            isFinishEvent(e) ? toRecord(e) : toOpenAILogprob(e, tokenizer),
         }
       : readOpts;
   const readable = opts.json ? toNdjsonReadable(events$, records) : toTextReadable(events$, readOpts);

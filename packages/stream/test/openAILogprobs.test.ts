@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { generate } from "../src/generate.js";
 import { openAILogprobs } from "../src/operators/openAILogprobs.js";
 import { OPENAI_MIN_LOGPROB, toOpenAILogprob } from "../src/toOpenAILogprob.js";
+import type { TokenEvent } from "../src/types.js";
 import { tableTokenizer } from "./helpers.js";
 
 // 0 = "h", 1 = F0 9F (the first half of 😀), 2 = 98 80 (its second half), 3 = " the".
@@ -66,9 +67,12 @@ describe("openAILogprobs", () => {
   it("maps generate's events one to one, keeping each logprob and the top list's order", async () => {
     // Row: token 3 ≫ 0 > 1 = 2, whatever the context; greedy picks 3 every step.
     const model = { vocabSize: 4, next: () => Float32Array.from([1, 0, 0, 5]) };
-    const events = await lastValueFrom(
-      generate(model, [0], { temperature: 0 }, { maxTokens: 2, logprobs: 2 }).pipe(toArray()),
-    );
+    // The token events (the finish event that ends the generation has no entry).
+    const events = (
+      await lastValueFrom(
+        generate(model, [0], { temperature: 0 }, { maxTokens: 2, logprobs: 2 }).pipe(toArray()),
+      )
+    ).slice(0, -1) as TokenEvent[];
     const entries = await lastValueFrom(
       generate(model, [0], { temperature: 0 }, { maxTokens: 2, logprobs: 2 }).pipe(
         openAILogprobs(tok),

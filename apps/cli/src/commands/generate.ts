@@ -115,10 +115,10 @@ export const generate: Command = {
     if (logprobs > 0 && !json)
       throw new UsageError("--logprobs: only with --json (text output has no place for it)", "--logprobs");
     const grammar = grammarSourceFrom(args);
-    const escape = !bool(args, "no-escape");
+    const decode = !bool(args, "no-escape");
     const stop = list(args, "stop").map((s) => {
       if (s === "") throw new UsageError("--stop: a stop string cannot be empty", "--stop");
-      return escape ? decodeEscapes(s, "--stop") : s;
+      return decode ? decodeEscapes(s, "--stop") : s;
     });
     const arg = args.positionals[0];
     const file = str(args, "prompt-file");
@@ -130,7 +130,7 @@ export const generate: Command = {
         : arg === "-"
           ? { file: "-" }
           : arg !== undefined
-            ? { text: escape ? decodeEscapes(arg, "PROMPT") : arg }
+            ? { text: decode ? decodeEscapes(arg, "PROMPT") : arg }
             : { stdinUnlessTerminal: true };
     const { runGenerate } = await import("../generateJob.js");
     await runGenerate(ctx, {

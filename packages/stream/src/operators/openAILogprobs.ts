@@ -1,6 +1,8 @@
 import type { Tokenizer } from "@logitstream/core";
-import { map, type OperatorFunction } from "rxjs";
+import { filter, map, type OperatorFunction } from "rxjs";
+import { isFinishEvent } from "../isFinishEvent.js";
 import { type LogprobEventLike, type OpenAITokenLogprob, toOpenAILogprob } from "../toOpenAILogprob.js";
+import type { FinishEvent } from "../types.js";
 
 /**
  * Token events → OpenAI chat/completions `logprobs.content` entries (`{ token, bytes, logprob,
@@ -18,6 +20,11 @@ import { type LogprobEventLike, type OpenAITokenLogprob, toOpenAILogprob } from 
  */
 export function openAILogprobs<T extends LogprobEventLike>(
   tokenizer: Pick<Tokenizer, "tokenBytes">,
-): OperatorFunction<T, OpenAITokenLogprob> {
-  return map((event) => toOpenAILogprob(event, tokenizer));
+): OperatorFunction<T | FinishEvent, OpenAITokenLogprob> {
+  // One entry per token: a generation's finish event has no token, so it has no entry.
+  return (source) =>
+    source.pipe(
+      filter((event): event is T => !isFinishEvent(event)),
+      map((event) => toOpenAILogprob(event, tokenizer)),
+    );
 }
