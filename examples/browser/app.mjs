@@ -1,6 +1,6 @@
 // The page's logic, without the DOM (so it also runs in Node, in the example's test).
 import { softmax } from "@logitstream/core";
-import { generate } from "@logitstream/stream";
+import { generate, isFinishEvent } from "@logitstream/stream";
 
 /** The page's tiny vocabulary: a toy model over these words. */
 export const WORDS = ["the", "cat", "sat", "on", "mat", "."];
@@ -28,6 +28,7 @@ export async function run(prompt, params, onStep, { maxTokens = 8 } = {}) {
   const words = [];
   const context = [...prompt];
   for await (const ev of generate(toyModel, prompt, params, { maxTokens, logprobs: 3 })) {
+    if (isFinishEvent(ev)) break; // the last event says why the generation ended
     const probs = softmax(toyModel.next(context), { temperature: params.temperature ?? 1 });
     context.push(ev.token);
     words.push(WORDS[ev.token]);
