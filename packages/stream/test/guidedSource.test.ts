@@ -56,7 +56,9 @@ describe("guidedSource", () => {
     const events = await firstValueFrom(
       generate(g, [1], { seed: 3 }, { maxTokens: 5, stopAtEos: false }).pipe(toArray()),
     );
-    expect(events).toHaveLength(5);
+    // Five tokens, then the finish event that ends every generation.
+    expect(events).toHaveLength(6);
+    expect(events[5]).toEqual({ finishReason: "length", steps: 5 });
   });
 
   it("rejects different vocabularies and a non-finite scale", () => {
