@@ -144,7 +144,7 @@ import { createRecordWriter } from "@logitstream/wire/node";`,
     expected: [1],
   },
   "@logitstream/stream": {
-    imports: `import { generate, toOpenAILogprob } from "@logitstream/stream";
+    imports: `import { generate, isFinishEvent, toOpenAILogprob } from "@logitstream/stream";
 import { toTextReadable } from "@logitstream/stream/node";`,
     // A 3-token model that always prefers token 2 ("c"); OpenAI-shaped logprobs with text and bytes.
     body: `const tokens: number[] = [];
@@ -152,6 +152,7 @@ import { toTextReadable } from "@logitstream/stream/node";`,
   const bytes = (id: number) => new TextEncoder().encode("abc"[id]!);
   let openai: unknown;
   for await (const ev of generate(model, [0], { temperature: 0 }, { maxTokens: 2, logprobs: 1 })) {
+    if (isFinishEvent(ev)) break;
     tokens.push(ev.token);
     openai = toOpenAILogprob(ev, { tokenBytes: bytes }).top_logprobs.map((t) => [t.token, t.bytes]);
   }
