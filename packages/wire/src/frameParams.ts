@@ -57,8 +57,13 @@ export function validateFrameParams(
   value: unknown,
   where: { frame: number; byteOffset: number },
 ): FrameParams {
-  if (entriesOf(value) === null) {
+  const given = entriesOf(value);
+  if (given === null) {
     throw new WireError("E_WIRE_FIELD", "params must be an object (a JSON object or msgpack map)", where);
+  }
+  // Prototype keys are reported as the unknown names they are, before the converter sees them.
+  for (const [key] of given) {
+    if (key === "__proto__" || key === "constructor" || key === "prototype") throw unknownParam(key, where);
   }
   let entries: [string, unknown][];
   try {
@@ -129,11 +134,7 @@ export function validateFrameParams(
       }
       out.logitBias = copy;
     } else {
-      throw new WireError(
-        "E_WIRE_FIELD",
-        `unknown sampler param ${JSON.stringify(key.slice(0, 64))}; known: ${[...NUMERIC_KEYS, "samplers", "logitBias", "drySequenceBreakers", "bannedSequences"].join(", ")}`,
-        where,
-      );
+      throw unknownParam(key, where);
     }
   }
   try {
@@ -143,6 +144,14 @@ export function validateFrameParams(
     throw new WireError("E_WIRE_FIELD", `params: ${cause.message}`, where, { cause });
   }
   return out as FrameParams;
+}
+
+function unknownParam(key: string, where: { frame: number; byteOffset: number }): WireError {
+  return new WireError(
+    "E_WIRE_FIELD",
+    `unknown sampler param ${JSON.stringify(key.slice(0, 64))}; known: ${[...NUMERIC_KEYS, "samplers", "logitBias", "drySequenceBreakers", "bannedSequences"].join(", ")}`,
+    where,
+  );
 }
 
 /** Own string-keyed entries of a plain object or a Map with string keys; null for anything else. */

@@ -43,4 +43,13 @@ describe("frame params written in snake_case", () => {
     expect((err as WireError).frame).toBe(1);
     expect((err as Error).message).toMatch(/given twice/);
   });
+
+  it("reports a __proto__ key as an unknown param, not as a converter error", async () => {
+    const text = '{"logits":[1,2],"params":{"__proto__":{"temperature":0}}}\n';
+    await expect(
+      (async () => {
+        for await (const _ of readRows([utf8(text)], { format: "ndjson" })) void _;
+      })(),
+    ).rejects.toThrow('unknown sampler param "__proto__"');
+  });
 });
