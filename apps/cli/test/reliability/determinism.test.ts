@@ -109,17 +109,23 @@ function expectAllEqual(out: Map<string, string>): string {
   return first![1];
 }
 
-let sampleOut = "";
-let scoreOut = "";
+// The sample and score outputs every later case compares with, computed once by whichever case needs
+// them first: each case can also run alone (`-t`), in any order.
+let sampleOnce: Promise<string> | undefined;
+let scoreOnce: Promise<string> | undefined;
+const sampleOutput = (): Promise<string> =>
+  (sampleOnce ??= outputs(SAMPLE, ["--threads", "2"]).then(expectAllEqual));
+const scoreOutput = (): Promise<string> =>
+  (scoreOnce ??= outputs(SCORE, ["--threads", "2"], (t) => t).then(expectAllEqual));
 
 describe("the same rows in every input format", () => {
   it("give byte-identical sample output (NDJSON, msgpack rows and batches, .npy, safetensors, raw f32)", async () => {
-    sampleOut = expectAllEqual(await outputs(SAMPLE, ["--threads", "2"]));
+    const sampleOut = await sampleOutput();
     expect(checkRecords(sampleOut).rows).toBe(ROWS);
   }, 600_000);
 
   it("give byte-identical score output with targets (NDJSON objects, msgpack rows and batches)", async () => {
-    scoreOut = expectAllEqual(await outputs(SCORE, ["--threads", "2"], (t) => t));
+    const scoreOut = await scoreOutput();
     expect(checkRecords(scoreOut, { summary: true })).toMatchObject({ rows: ROWS, summary: { rows: ROWS } });
   }, 600_000);
 
@@ -132,7 +138,7 @@ describe("the same rows in every input format", () => {
   it("give byte-identical score output with targets from --targets FILE (.npy, safetensors, raw f32, NDJSON arrays)", async () => {
     // The contract (docs/DESIGN.md, "The command line"): targets come from the frames or from --targets FILE.
     const out = await outputs(SCORE, ["--threads", "2", "--targets", file("targets.txt")], (t) => !t);
-    expect(out.get(".npy")).toBe(scoreOut);
+    expect(out.get(".npy")).toBe(await scoreOutput());
     expectAllEqual(out);
   }, 600_000);
 
@@ -204,6 +210,8 @@ describe("threads and batch sizes", () => {
       { rows: ROWS, maxBatchRows: 1000, threads: 2, parse: "main" as const, inlineThreshold: 0 },
       { rows: ROWS, maxBatchRows: 4096, threads: 1, parse: "worker" as const, inlineThreshold: 0 },
     ];
+    const sampleOut = await sampleOutput();
+    const scoreOut = await scoreOutput();
     for (const c of configs) {
       const bytes = msgpackBatches(data.subarray(0, c.rows * V), V, 1, targets.subarray(0, c.rows));
       for (const [job, expected] of [
