@@ -15,9 +15,12 @@ describe("generate --logprobs-format openai", () => {
     const native = await runCli(args);
     const openai = await runCli([...args, "--logprobs-format", "openai"]);
     expect([native.code, openai.code]).toEqual([0, 0]);
+    // Both end with the same finish record (why the text ended); the entries come before it.
     const n = lines(native.stdout);
     const o = lines(openai.stdout);
     expect(o).toHaveLength(n.length);
+    expect(o.pop()).toEqual(n.pop());
+    expect(n.at(-1)).toHaveProperty("token");
     const tok = new BpeTokenizer();
     o.forEach((entry, i) => {
       expect(Object.keys(entry)).toEqual(["token", "bytes", "logprob", "top_logprobs"]);
