@@ -86,7 +86,10 @@ describe("generate --model FILE.gguf", SLOW, () => {
     ]);
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
-    const events = lines(r).map((l) => JSON.parse(l) as { token: number; text: string });
+    const records = lines(r).map((l) => JSON.parse(l) as { token: number; text: string });
+    // The last record says why the text ended (finish_reason); the token events come before it.
+    expect(records.at(-1)).toHaveProperty("finish_reason");
+    const events = records.slice(0, -1);
     const context = model.encode("Once upon a time");
     const expected: number[] = [];
     for (let i = 0; i < 12; i++) {
