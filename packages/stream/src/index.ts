@@ -20,6 +20,8 @@ export { generateWithCallbacks } from "./generateWithCallbacks.js";
 export type { GuidedSourceOptions } from "./guidedSource.js";
 export { guidedSource } from "./guidedSource.js";
 export { isFinishEvent } from "./isFinishEvent.js";
+export type { CutAtStopSequencesOptions } from "./operators/cutAtStopSequences.js";
+export { cutAtStopSequences } from "./operators/cutAtStopSequences.js";
 export type { Decoded, DecodeTextOptions } from "./operators/decodeText.js";
 // Operators (one per file), composable with pipe().
 export { decodeText } from "./operators/decodeText.js";
@@ -32,6 +34,8 @@ export type { ProbsEvent, SoftmaxFramesOptions } from "./operators/softmaxFrames
 export { softmaxFrames } from "./operators/softmaxFrames.js";
 export type { StopWhenOptions } from "./operators/stopWhen.js";
 export { stopWhen } from "./operators/stopWhen.js";
+export type { TakeTokensOptions } from "./operators/takeTokens.js";
+export { takeTokens } from "./operators/takeTokens.js";
 export type { Pacer } from "./pacer.js";
 // Backpressure and adapters.
 export { createPacer } from "./pacer.js";

@@ -23,6 +23,8 @@ describe("@logitstream/stream public surface", () => {
         "softmaxFrames",
         "speculativeGenerate",
         "stopWhen",
+        "takeTokens",
+        "cutAtStopSequences",
         "toAsyncIterable",
         "toRecord",
       ].sort(),
