@@ -104,6 +104,10 @@ export function describeError(err: unknown): { exitCode: ExitCodeValue; message:
   if (err instanceof LogitstreamError && err.code === "E_QUEUE_UNAVAILABLE") {
     return { exitCode: ExitCode.unavailable, message: err.message };
   }
+  // --tensor names no tensor of the file (or several and none is named): the flag is wrong, not the data.
+  if (err instanceof LogitstreamError && err.code === "E_WIRE_TENSOR") {
+    return { exitCode: ExitCode.usage, message: err.message };
+  }
   if (err instanceof LogitstreamError && (err.code === "E_QUEUE_URL" || err.code === "E_QUEUE_RESUME")) {
     return { exitCode: ExitCode.usage, message: err.message };
   }

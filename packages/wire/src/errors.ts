@@ -13,6 +13,7 @@ export type WireErrorCode =
   | "E_WIRE_HEADER" // a malformed .npy / safetensors header
   | "E_WIRE_LIMIT" // a size beyond a configured bound (line, frame, header, vocabulary)
   | "E_WIRE_FORMAT" // the format cannot be detected, or an option does not fit it
+  | "E_WIRE_TENSOR" // a safetensors file has no tensor of the given name, or several and none was named
   | "E_WIRE_RECORD" // an output record that does not match the CLI contract
   | "E_WIRE_VALUE"; // a value that the target format cannot represent (e.g. NaN in NDJSON)
 

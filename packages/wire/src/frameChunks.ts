@@ -1,7 +1,7 @@
 import { type ByteInput, ByteSource } from "./byteSource.js";
 import { detectFormat } from "./detectFormat.js";
 import { WireError } from "./errors.js";
-import type { ByteChunk, ReadOptions } from "./frames.js";
+import type { ByteChunk, Format, ReadOptions } from "./frames.js";
 import {
   FIRST_PRINTABLE,
   hasByteOrderMark,
@@ -51,7 +51,7 @@ export async function* frameChunks(input: ByteInput, opts: ReadOptions = {}): As
     let format = opts.format;
     if (format === undefined) {
       await fillToDetect(src);
-      format = detectFormat(src.view(), true)!;
+      format = detectFormatOrRaw(src.view(), opts.vocab);
     }
     switch (format) {
       case "ndjson":
@@ -104,4 +104,17 @@ function isShortNdjsonLine(b: Uint8Array): boolean {
     if ((c < FIRST_PRINTABLE || c > LAST_PRINTABLE) && !isLineBlank(c) && c !== NEWLINE) return false;
   }
   return true;
+}
+
+/**
+ * The detected format; bytes that are none of the self-describing formats are raw float32 rows when a
+ * vocabulary size was given (`--vocab V` alone on binary input means raw f32), else the detection error.
+ */
+function detectFormatOrRaw(bytes: Uint8Array, vocab: number | undefined): Format {
+  try {
+    return detectFormat(bytes, true)!;
+  } catch (err) {
+    if (vocab !== undefined && err instanceof WireError && err.code === "E_WIRE_FORMAT") return "f32";
+    throw err;
+  }
 }

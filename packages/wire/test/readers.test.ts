@@ -273,7 +273,7 @@ describe("binary readers", () => {
       [2 ** -14, Number.POSITIVE_INFINITY],
     ]);
     const unnamed = await collect(file);
-    expect(unnamed.error).toMatchObject({ code: "E_WIRE_FORMAT" });
+    expect(unnamed.error).toMatchObject({ code: "E_WIRE_TENSOR" });
     expect(unnamed.error!.message).toContain('"x"');
   });
 

@@ -16,6 +16,7 @@ export const sample: Command = {
     'frame has one, + "top_logprobs" with --logprobs N). The logprob is under the raw distribution',
     "(log_softmax of the untouched logits). The draw for row i is a pure function of (seed, i): the same",
     "seed gives the same tokens for any --threads and any split of the input.",
+    "Logprobs are float64 (softmax's full rows are float32: see softmax --help).",
   ].join("\n"),
   flags: [
     ...formatFlags,

@@ -16,6 +16,7 @@ export const score: Command = {
     'likely token). Targets come from the frames ("target") or from --targets FILE (whitespace-separated',
     'integers, one per row, in order). A row without a target is scored by its entropy: {"row", "entropy"}.',
     'The last line is {"summary": {"rows", "mean_nll", "perplexity"}} over the rows with a target.',
+    "Logprobs, entropies and the summary are float64 (softmax's full rows are float32: see softmax --help).",
     "With --top N each record also carries the row's N most likely tokens (a distillation target file).",
     "",
     "--targets FILE replaces the frames' targets (a frame's \"target\" is then ignored). The file holds",

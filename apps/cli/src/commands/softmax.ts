@@ -13,6 +13,11 @@ export const softmax: Command = {
     'Writes each row\'s softmax as {"row", "probs": [...]}, or {"row", "logprobs": [...]} with --log.',
     'With --top N only the N most likely tokens are written, as {"token", "prob"} entries, most likely',
     "first (ties: lower token id first). Max-subtracted, float64 sums: exact for any row.",
+    "",
+    'Precision: "probs" and "logprobs" are float32 results (one float32 row per input row, as the',
+    "kernels compute it); each number printed is that float32 value exactly, in the shortest decimal",
+    "that reads back as the same double, so it can show up to 17 digits (-1.4643688201904297). The --top",
+    "entries, and every logprob that sample and score print, are float64 (-0.4643687938702583).",
   ].join("\n"),
   flags: [
     ...formatFlags,

@@ -66,9 +66,10 @@ export function parseSafetensorsHeader(
   const names = Object.keys(header).filter((k) => k !== "__metadata__");
   let name = tensor;
   if (name === undefined) {
+    if (names.length === 0) throw bad("the file holds no tensor");
     if (names.length !== 1) {
       throw new WireError(
-        "E_WIRE_FORMAT",
+        "E_WIRE_TENSOR",
         `safetensors file holds ${names.length} tensors; choose one with --tensor NAME (${names
           .slice(0, 8)
           .map((n) => JSON.stringify(n))
@@ -80,7 +81,7 @@ export function parseSafetensorsHeader(
   }
   if (name === "__metadata__" || !Object.hasOwn(header, name)) {
     throw new WireError(
-      "E_WIRE_FORMAT",
+      "E_WIRE_TENSOR",
       `safetensors file has no tensor ${JSON.stringify(name)}; it has ${names
         .slice(0, 8)
         .map((n) => JSON.stringify(n))
