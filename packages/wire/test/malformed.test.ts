@@ -158,7 +158,7 @@ describe("malformed msgpack", () => {
 
   it("rejects a frame that is not a map, or has no logits, and skips it in skip mode", async () => {
     const good = new Uint8Array([0x81, 0xa6, ...utf8("logits"), 0x92, 0x01, 0x02]);
-    const notMap = new Uint8Array([0x92, 0x01, 0x02]);
+    const notMap = new Uint8Array([0xa1, 0x78]); // a string ("x"): not a map, an array or a bin
     const noLogits = new Uint8Array([0x81, 0xa2, ...utf8("id"), 0x01]);
     const input = cat(good, good, notMap, good, noLogits, good);
     const thrown = await collect(input, { format: "msgpack" });

@@ -162,6 +162,13 @@ export function msgpackFrames(frames: readonly { [k: string]: Packable }[]): Uin
   return new Uint8Array(out);
 }
 
+/** Any msgpack values, one after the other (e.g. bare arrays or bins as frames). */
+export function msgpackValues(values: readonly Packable[]): Uint8Array {
+  const out: number[] = [];
+  for (const v of values) pack(v, out);
+  return new Uint8Array(out);
+}
+
 /** One msgpack frame per row: `{logits: bin(f32 LE)}` plus extra keys. */
 export function msgpackRows(
   rows: readonly (readonly number[])[],

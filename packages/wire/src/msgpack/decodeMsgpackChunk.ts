@@ -18,7 +18,9 @@ const info = newFrameInfo();
  * Decodes a chunk of whole msgpack frames. Each frame is a map: `logits` (bin of little-endian `dtype`
  * — "f32" default, "f16", "bf16" — or an array of numbers), and optionally `vocab`, `rows` (a batch
  * frame of rows × vocab), `id` (every row of the frame), `ids` (one per row), `target` (single-row
- * frame) or `targets` (one per row; null = none), `params`. Other keys are ignored.
+ * frame) or `targets` (one per row; null = none), `params`. Other keys are ignored. A frame may also be
+ * a bare array of numbers or a bare bin (little-endian f32): one row, as a bare NDJSON array is. (Format
+ * detection looks for a map, so a stream that starts with a bare frame needs `format: "msgpack"`.)
  */
 export function decodeMsgpackChunk(chunk: ByteChunk, opts: DecodeOptions = {}): DecodedChunk {
   const b = chunk.bytes;
@@ -90,8 +92,15 @@ function decodeFrame(
   local: number,
   where: { frame: number; byteOffset: number },
 ): void {
-  if (!(value instanceof Map))
-    throw new WireError("E_WIRE_FIELD", `frame ${where.frame}: a frame must be a map`, where);
+  // A bare array of numbers or a bare bin (little-endian f32) is one row, as a bare NDJSON array is.
+  if (Array.isArray(value) || value instanceof Uint8Array) value = new Map([["logits", value]]);
+  if (!(value instanceof Map)) {
+    throw new WireError(
+      "E_WIRE_FIELD",
+      `frame ${where.frame}: a frame must be a map, an array of numbers or a bin`,
+      where,
+    );
+  }
   const f = where.frame;
   const logits = value.get("logits");
   const dtypeField = value.get("dtype");

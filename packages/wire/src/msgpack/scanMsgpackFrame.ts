@@ -83,8 +83,13 @@ export function scanMsgpackFrame(
     let p: number;
     if ((c & 0xf0) === 0x80 || c === 0xde || c === 0xdf) p = scanTopMap(pos);
     else {
+      // A bare array of numbers or a bare bin is one row of logits, as a bare NDJSON array is.
+      const bare = (c & 0xf0) === 0x90 || c === 0xdc || c === 0xdd || (c >= 0xc4 && c <= 0xc6);
+      if (bare) noteLogits(pos);
       p = skip(pos, 0);
-      if (out.problem === "") out.problem = 'a frame must be a msgpack map with a "logits" key';
+      if (!bare && out.problem === "") {
+        out.problem = 'a frame must be a msgpack map with a "logits" key, an array of numbers or a bin';
+      }
     }
     out.end = p;
     return p;
@@ -120,6 +125,18 @@ function u32(p: number): number {
   return ((src[p]! << 24) >>> 0) + ((src[p + 1]! << 16) | (src[p + 2]! << 8) | src[p + 3]!);
 }
 
+/** Notes the kind (bin, array, other) and length of the logits value at `v`. */
+function noteLogits(v: number): void {
+  const t = byteAt(v);
+  if (t === 0xc4) info.logitsLength = byteAt(v + 1);
+  else if (t === 0xc5) info.logitsLength = u16(v + 1);
+  else if (t === 0xc6) info.logitsLength = u32(v + 1);
+  else if ((t & 0xf0) === 0x90) info.logitsLength = t & 0x0f;
+  else if (t === 0xdc) info.logitsLength = u16(v + 1);
+  else if (t === 0xdd) info.logitsLength = u32(v + 1);
+  info.logitsKind = t >= 0xc4 && t <= 0xc6 ? 1 : (t & 0xf0) === 0x90 || t === 0xdc || t === 0xdd ? 2 : 3;
+}
+
 function scanTopMap(pos: number): number {
   const c = src[pos]!;
   let count: number;
@@ -141,14 +158,7 @@ function scanTopMap(pos: number): number {
     p = skip(p, 1);
     const vStart = p;
     if (key === "logits") {
-      const t = byteAt(vStart);
-      if (t === 0xc4) info.logitsLength = byteAt(vStart + 1);
-      else if (t === 0xc5) info.logitsLength = u16(vStart + 1);
-      else if (t === 0xc6) info.logitsLength = u32(vStart + 1);
-      else if ((t & 0xf0) === 0x90) info.logitsLength = t & 0x0f;
-      else if (t === 0xdc) info.logitsLength = u16(vStart + 1);
-      else if (t === 0xdd) info.logitsLength = u32(vStart + 1);
-      info.logitsKind = t >= 0xc4 && t <= 0xc6 ? 1 : (t & 0xf0) === 0x90 || t === 0xdc || t === 0xdd ? 2 : 3;
+      noteLogits(vStart);
     } else if (key === "rows" || key === "vocab") {
       const v = readUint(vStart);
       if (key === "rows") info.rowsField = v;
