@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { createSampler } from "@logitstream/core";
 import { BpeTokenizer, loadModel } from "@logitstream/ngram";
 import Ajv from "ajv";
-import { describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import type { GrammarSource } from "../src/compileGrammar.js";
 import { compileGrammar } from "../src/compileGrammar.js";
 import { grammarStage } from "../src/grammarStage.js";
@@ -48,7 +48,10 @@ function run(
   }
   return { text: new TextDecoder().decode(Uint8Array.from(bytes)), ended: false };
 }
+// One grammar's compiled form at a time: its lazily built masks grow with every seed, so keeping every
+// grammar of the file (26 of them, 200 seeds each in the full run) ran a test worker out of memory.
 const cache = new Map<GrammarSource, ReturnType<typeof compileGrammar>>();
+beforeEach(() => cache.clear());
 
 describe("generation with the embedded n-gram model", () => {
   for (const [name, schema] of Object.entries(SCHEMAS)) {
@@ -98,6 +101,7 @@ describe("generation with the embedded n-gram model", () => {
       for (const [file, parse] of fixtures) {
         const gbnf = readFileSync(new URL(`fixtures/${file}`, import.meta.url), "utf8");
         const source = { gbnf };
+        cache.clear();
         for (let seed = 0; seed < (FULL ? SEEDS : 1); seed++) {
           const { text, ended } = run(source, seed, "The list:", 200);
           // Recursive grammars may run to the token limit; a finished output must parse.
