@@ -78,7 +78,11 @@ export interface QueueJob {
   readonly jobId: string;
   /** The queue URL with its password hidden. */
   readonly display: string;
-  /** Set when this job id had already written output: results() continues after it. */
+  /**
+   * Set when this job id names a job an earlier coordinator opened: results() continues after what it
+   * recorded as written (possibly nothing: it may have been stopped after writing its first result but
+   * before recording it, so the caller must still cut its output back to `bytes`).
+   */
   readonly resumed: ResumePoint | undefined;
   /**
    * The results in input order, one per task. Once the loop body that received a result returns, the
@@ -181,6 +185,7 @@ export async function openQueueJob(opts: QueueJobOptions): Promise<QueueJob> {
     input: opts.path === undefined ? "stdin" : { path: opts.path, size: opts.size, mtimeMs: opts.mtimeMs },
   });
   let meta: JobMeta;
+  let existed = false;
   try {
     await redis.ping();
     const fresh: JobMeta = {
@@ -192,7 +197,9 @@ export async function openQueueJob(opts: QueueJobOptions): Promise<QueueJob> {
       skipped: 0,
     };
     const created = await redis.set(keys.meta, JSON.stringify(fresh), "EX", o.ttlSeconds, "NX");
-    meta = created === "OK" ? fresh : (JSON.parse((await redis.get(keys.meta)) ?? "null") as JobMeta);
+    const stored = created === "OK" ? null : await redis.get(keys.meta);
+    existed = stored !== null;
+    meta = stored !== null ? (JSON.parse(stored) as JobMeta) : fresh;
   } catch (e) {
     await closeAll();
     throw unavailable("cannot connect", e);
@@ -205,7 +212,7 @@ export async function openQueueJob(opts: QueueJobOptions): Promise<QueueJob> {
     );
   }
   const resumed: ResumePoint | undefined =
-    meta.written > 0
+    existed
       ? {
           tasks: meta.written,
           rows: meta.writtenRows,

@@ -5,6 +5,7 @@ import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, write
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { type RedisServer, selfSignedCert, startRedis, stopAllRedis } from "./redisServer.js";
 
@@ -226,6 +227,35 @@ describe("faults", () => {
     ).done;
     closeSync(fd);
     expect(second.stderr).toMatch(/resuming job resume-1 after \d+ rows/);
+    expect(second.code).toBe(0);
+    expect(readFileSync(outPath).equals(local.stdout)).toBe(true);
+  });
+
+  it("a coordinator killed after writing a first result it had not yet recorded: the rerun writes the output over from byte 0", async () => {
+    const args = ["score", "--top", "1"];
+    const input = readFileSync(files.ndjson!);
+    const local = await cli([...args, "--threads", "1"], { stdin: input }).done;
+    const outPath = join(dir, "unrecorded.ndjson");
+    // The first run opens the job (its state is in Redis) and waits on a pipe that brings no rows yet.
+    let fd = openSync(outPath, "w");
+    const first = cli([...args, ...Q(), "--job-id", "resume-0"], { stdoutFd: fd, keepStdin: true });
+    closeSync(fd);
+    const client = new Redis({ path: redis.url.slice("unix://".length) });
+    try {
+      while (!(await client.exists("logitstream:job:resume-0:meta")) && first.child.exitCode === null)
+        await new Promise((r) => setTimeout(r, 20));
+    } finally {
+      client.disconnect();
+    }
+    // Bytes it wrote, but was killed before recording in Redis that it had.
+    writeFileSync(outPath, local.stdout.subarray(0, 100));
+    first.child.kill("SIGKILL");
+    await first.done;
+    fd = openSync(outPath, "a");
+    const second = await cli([...args, ...Q(), "--job-id", "resume-0"], { stdin: input, stdoutFd: fd })
+      .done;
+    closeSync(fd);
+    expect(second.stderr).toMatch(/resuming job resume-0 after 0 rows/);
     expect(second.code).toBe(0);
     expect(readFileSync(outPath).equals(local.stdout)).toBe(true);
   });
