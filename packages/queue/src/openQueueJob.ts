@@ -211,17 +211,16 @@ export async function openQueueJob(opts: QueueJobOptions): Promise<QueueJob> {
       "this job id already names a job with another command, flags or input; choose another --job-id",
     );
   }
-  const resumed: ResumePoint | undefined =
-    existed
-      ? {
-          tasks: meta.written,
-          rows: meta.writtenRows,
-          bytes: meta.writtenBytes,
-          skipped: meta.skipped,
-          totals: streamTotals(meta.totals),
-          ...(meta.firstSkip !== undefined ? { firstSkip: meta.firstSkip } : {}),
-        }
-      : undefined;
+  const resumed: ResumePoint | undefined = existed
+    ? {
+        tasks: meta.written,
+        rows: meta.writtenRows,
+        bytes: meta.writtenBytes,
+        skipped: meta.skipped,
+        totals: streamTotals(meta.totals),
+        ...(meta.firstSkip !== undefined ? { firstSkip: meta.firstSkip } : {}),
+      }
+    : undefined;
 
   const taskData = (t: PlannedTask): TaskData => ({
     jobId,

@@ -252,8 +252,7 @@ describe("faults", () => {
     first.child.kill("SIGKILL");
     await first.done;
     fd = openSync(outPath, "a");
-    const second = await cli([...args, ...Q(), "--job-id", "resume-0"], { stdin: input, stdoutFd: fd })
-      .done;
+    const second = await cli([...args, ...Q(), "--job-id", "resume-0"], { stdin: input, stdoutFd: fd }).done;
     closeSync(fd);
     expect(second.stderr).toMatch(/resuming job resume-0 after 0 rows/);
     expect(second.code).toBe(0);
