@@ -52,7 +52,8 @@ export function traceStages(
 ): StageTrace {
   const names = resolveSamplerParams(params).samplers.filter((n) => n !== "dist" && n !== "greedy");
   const steps: StageStep[] = names.map((name) => ({ name, kept: new Int32Array(0) }));
-  const insertions = steps.map((step) => ({ after: step.name, stage: probe(step) }));
+  const seen: SeenSets = { vocab: logits.length, last: undefined };
+  const insertions = steps.map((step) => ({ after: step.name, stage: probe(step, seen) }));
   const history = Array.from(opts.history ?? []);
   const sampler = createSampler(params, {
     stages: insertions,
@@ -63,17 +64,40 @@ export function traceStages(
   return { steps, token: r.token, logprob: r.logprob };
 }
 
-/** A stage that records the ids of the candidates it sees into `step.kept` and changes nothing. */
-function probe(step: StageStep): SamplerStage {
+/** What the probes of one trace share: the vocabulary size and the set the previous probe recorded. */
+interface SeenSets {
+  vocab: number;
+  last: Int32Array | undefined;
+}
+
+/**
+ * A stage that records the ids of the candidates it sees into `step.kept` and changes nothing.
+ * Stages only ever remove candidates, so a set of the previous probe's size is the previous set, and a
+ * set of V candidates is every id: both are shared instead of copied (at V = 100k a copy per stage per
+ * slider move was most of the redraw's garbage).
+ */
+function probe(step: StageStep, seen: SeenSets): SamplerStage {
   return {
     name: `probe:${step.name}`,
     apply(c: Candidates) {
-      // An unsorted candidate set is in increasing id order already (core's invariant).
-      const ids = c.ids.slice(0, c.size);
-      step.kept = c.sorted ? ids.sort() : ids;
+      if (seen.last !== undefined && seen.last.length === c.size) step.kept = seen.last;
+      else if (c.size === seen.vocab) step.kept = allIds(seen.vocab);
+      else {
+        // An unsorted candidate set is in increasing id order already (core's invariant).
+        const ids = c.ids.slice(0, c.size);
+        step.kept = c.sorted ? ids.sort() : ids;
+      }
+      seen.last = step.kept;
     },
     clone() {
-      return probe(step);
+      return probe(step, seen);
     },
   };
+}
+
+let everyId = new Int32Array(0);
+/** 0 … vocab − 1, built once per vocabulary size (read-only for callers). */
+function allIds(vocab: number): Int32Array {
+  if (everyId.length !== vocab) everyId = Int32Array.from({ length: vocab }, (_, i) => i);
+  return everyId;
 }
