@@ -1,7 +1,7 @@
 import {
   type Candidates,
   createSampler,
-  resolveSamplerParams,
+  keepsEveryCandidate,
   type SamplerParams,
   type SamplerStage,
 } from "@logitstream/core";
@@ -50,17 +50,29 @@ export function traceStages(
   params: SamplerParams,
   opts: TraceOptions = {},
 ): StageTrace {
-  const names = resolveSamplerParams(params).samplers.filter((n) => n !== "dist" && n !== "greedy");
-  const steps: StageStep[] = names.map((name) => ({ name, kept: new Int32Array(0) }));
+  // A probe turns off the chain's fast paths from its place on (it needs the candidates), so none goes
+  // after a stage that cannot remove anything with these params: its kept set is the one before it.
+  const plain = createSampler(params).stages;
+  const steps: StageStep[] = [];
+  const probed = new Set<StageStep>();
+  for (const stage of plain.slice(0, -1)) {
+    const step = { name: stage.name, kept: new Int32Array(0) };
+    steps.push(step);
+    if (!keepsEveryCandidate(stage)) probed.add(step);
+  }
   const seen: SeenSets = { vocab: logits.length, last: undefined };
-  const insertions = steps.map((step) => ({ after: step.name, stage: probe(step, seen) }));
   const history = Array.from(opts.history ?? []);
   const sampler = createSampler(params, {
-    stages: insertions,
+    stages: [...probed].map((step) => ({ after: step.name, stage: probe(step, seen) })),
     state: { stream: opts.stream ?? 0, step: opts.step ?? history.length, recent: [] },
   });
   for (const t of history) sampler.accept(t);
   const r = sampler.sample(logits);
+  let before = allIds(logits.length);
+  for (const step of steps) {
+    if (!probed.has(step)) step.kept = before;
+    before = step.kept;
+  }
   return { steps, token: r.token, logprob: r.logprob };
 }
 

@@ -100,5 +100,6 @@ export { softmaxBatch } from "./softmaxBatch.js";
 export { MAX_JACOBIAN_VOCAB, softmaxJacobian } from "./softmaxJacobian.js";
 export type { SpeculativeAcceptOptions, SpeculativeAcceptResult } from "./speculativeAccept.js";
 export { speculativeAccept } from "./speculativeAccept.js";
+export { keepsEveryCandidate } from "./stageFastPath.js";
 export { topLogprobs } from "./topLogprobs.js";
 export type { AbortSignalLike, LogitSource, Tokenizer } from "./types.js";

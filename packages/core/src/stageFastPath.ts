@@ -94,6 +94,24 @@ export function fastPathOf(stage: SamplerStage): StageFastPath | undefined {
   return (stage as unknown as { [FAST_PATH]?: StageFastPath })[FAST_PATH];
 }
 
+/**
+ * Whether a stage leaves every candidate in place: a built-in filter that its params turned off (top-k 0,
+ * top-p 1, …) or the temperature. False for any other stage, including stages written elsewhere (they may
+ * remove candidates). A tool that inspects a chain stage by stage (the playground) need not look after
+ * such a stage, and by not inserting its own stage there it keeps the chain's shortcuts over the row.
+ * @param stage - A stage, e.g. one of `Sampler.stages`.
+ * @returns True when the stage cannot remove a candidate.
+ * @example
+ * ```ts
+ * keepsEveryCandidate(topK(0)); // true
+ * keepsEveryCandidate(topK(40)); // false
+ * ```
+ */
+export function keepsEveryCandidate(stage: SamplerStage): boolean {
+  const kind = fastPathOf(stage)?.effect.kind;
+  return kind === "identity" || kind === "scale";
+}
+
 /** The effect of an inactive filter. */
 export const IDENTITY: StageEffect = Object.freeze({ kind: "identity" });
 /** The effect of an active filter or a terminal. */
