@@ -32,8 +32,9 @@ export interface TraceOptions {
 /**
  * Runs core's sampler chain on one row and records, after every filter stage, which tokens are still
  * candidates — what the playground greys out stage by stage. It uses only the public API: a probe stage
- * (a custom stage that reads the candidates and changes nothing) is inserted after each built-in filter,
- * so the kept sets are exactly the chain's, and the chosen token is the chain's own draw.
+ * (a custom stage that reads the candidates and changes nothing) is inserted after each stage that can
+ * remove candidates with these params, so the kept sets are exactly the chain's, and the chosen token is
+ * the chain's own draw.
  *
  * @param logits - One row.
  * @param params - Sampler params (validated by core).
