@@ -1,6 +1,5 @@
-import { philox4x32Block } from "./rng.js";
+import { philox4x32 } from "./rng.js";
 
-const TWO32 = 4294967296;
 // Module-level scratch (single-threaded per realm; never escapes).
 const block = new Uint32Array(4);
 
@@ -29,14 +28,6 @@ const block = new Uint32Array(4);
  * References: Salmon et al. 2011 (Philox: each output word of a block is an independent 32-bit draw).
  */
 export function auxUniform(seed: number, stream: number, step: number): number {
-  philox4x32Block(
-    step % TWO32,
-    Math.floor(step / TWO32),
-    stream % TWO32,
-    Math.floor(stream / TWO32),
-    seed % TWO32,
-    Math.floor(seed / TWO32),
-    block,
-  );
+  philox4x32(seed, stream, step, block);
   return (block[2]! * 2097152 + (block[3]! >>> 11)) / 9007199254740992;
 }

@@ -132,14 +132,6 @@ export function philox4x32(seed: number, stream: number, step: number, out?: Uin
  * ```
  */
 export function uniform(seed: number, stream: number, step: number): number {
-  philox4x32Block(
-    step % TWO32,
-    Math.floor(step / TWO32),
-    stream % TWO32,
-    Math.floor(stream / TWO32),
-    seed % TWO32,
-    Math.floor(seed / TWO32),
-    block,
-  );
+  philox4x32(seed, stream, step, block);
   return (block[0]! * 2097152 + (block[1]! >>> 11)) / 9007199254740992;
 }

@@ -1,11 +1,9 @@
 import type { Candidates } from "../candidates.js";
 import { createCandidates } from "../candidates.js";
 import { portableLog } from "../portableLog.js";
-import { uniform } from "../rng.js";
 import type { SamplerStage, SamplingContext } from "../samplerStage.js";
-import { OTHER, withFastPath } from "../stageFastPath.js";
-import { drawCandidate } from "./drawCandidate.js";
 import { expAny } from "./expAny.js";
+import { mirostatStage } from "./mirostatStage.js";
 import { selectTopK } from "./topK.js";
 
 const LN2 = Math.LN2;
@@ -56,43 +54,18 @@ export interface MirostatStage extends SamplerStage {
  * that directly controls perplexity" (Algorithm 1); llama.cpp `llama_sampler_mirostat_apply`.
  */
 export function mirostat(opts: MirostatOptions): MirostatStage {
-  const tau = opts.tau;
-  const eta = opts.eta;
   const m = opts.m ?? 100;
-  let mu = 2 * tau;
   const top = createCandidates();
-  const stage: MirostatStage = {
-    name: "mirostat",
-    get mu() {
-      return mu;
+  return mirostatStage(
+    "mirostat",
+    opts,
+    (c, mu, ctx) => {
+      if (c.size <= 1) return;
+      const k = mirostatK(c, top, m, mu, ctx);
+      if (k < c.size) selectTopK(c, k, ctx);
     },
-    apply(c: Candidates, ctx: SamplingContext): void {
-      const n = c.size;
-      if (n > 1) {
-        const k = mirostatK(c, top, m, mu, ctx);
-        if (k < n) selectTopK(c, k, ctx);
-      }
-      const sel = drawCandidate(c, uniform(ctx.seed, ctx.stream, ctx.step), ctx.row, "mirostat");
-      c.selected = sel;
-      const surprise = -(portableLog(c.probs[sel]! / c.probsSum) / LN2);
-      mu = mu - eta * (surprise - tau);
-    },
-    reset() {
-      mu = 2 * tau;
-    },
-    clone() {
-      const copy = mirostat(opts);
-      copy.loadState([mu]);
-      return copy;
-    },
-    saveState() {
-      return [mu];
-    },
-    loadState(state: readonly number[]) {
-      mu = state[0] ?? 2 * tau;
-    },
-  };
-  return withFastPath(stage, { effect: OTHER });
+    mirostat,
+  );
 }
 
 /**

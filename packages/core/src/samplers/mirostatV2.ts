@@ -1,11 +1,6 @@
-import type { Candidates } from "../candidates.js";
-import { portableLog } from "../portableLog.js";
-import { uniform } from "../rng.js";
-import type { SamplingContext } from "../samplerStage.js";
-import { OTHER, withFastPath } from "../stageFastPath.js";
-import { drawCandidate } from "./drawCandidate.js";
 import { expAny } from "./expAny.js";
 import type { MirostatOptions, MirostatStage } from "./mirostat.js";
+import { mirostatStage } from "./mirostatStage.js";
 import { probabilityFilter } from "./probabilityFilter.js";
 
 const LN2 = Math.LN2;
@@ -32,35 +27,10 @@ const LN2 = Math.LN2;
  * References: Basu et al. 2021 (Mirostat), and llama.cpp `llama_sampler_mirostat_v2_apply`.
  */
 export function mirostatV2(opts: MirostatOptions): MirostatStage {
-  const tau = opts.tau;
-  const eta = opts.eta;
-  let mu = 2 * tau;
-  const stage: MirostatStage = {
-    name: "mirostat_v2",
-    get mu() {
-      return mu;
-    },
-    apply(c: Candidates, ctx: SamplingContext): void {
-      probabilityFilter(c, expAny(-mu * LN2), 1, ctx);
-      const sel = drawCandidate(c, uniform(ctx.seed, ctx.stream, ctx.step), ctx.row, "mirostat_v2");
-      c.selected = sel;
-      const surprise = -(portableLog(c.probs[sel]! / c.probsSum) / LN2);
-      mu = mu - eta * (surprise - tau);
-    },
-    reset() {
-      mu = 2 * tau;
-    },
-    clone() {
-      const copy = mirostatV2(opts);
-      copy.loadState([mu]);
-      return copy;
-    },
-    saveState() {
-      return [mu];
-    },
-    loadState(state: readonly number[]) {
-      mu = state[0] ?? 2 * tau;
-    },
-  };
-  return withFastPath(stage, { effect: OTHER });
+  return mirostatStage(
+    "mirostat_v2",
+    opts,
+    (c, mu, ctx) => probabilityFilter(c, expAny(-mu * LN2), 1, ctx),
+    mirostatV2,
+  );
 }
