@@ -1,10 +1,9 @@
 import type { Candidates } from "../candidates.js";
-import { computeProbs } from "../candidates.js";
-import { EmptyCandidatesError } from "../errors.js";
 import { uniform } from "../rng.js";
 import type { SamplerStage, SamplingContext } from "../samplerStage.js";
 import type { RowHead, RowView } from "../stageFastPath.js";
 import { OTHER, withFastPath } from "../stageFastPath.js";
+import { drawCandidate } from "./drawCandidate.js";
 import { rowArgmax } from "./greedy.js";
 
 /**
@@ -34,26 +33,7 @@ export function dist(): SamplerStage {
   const stage: SamplerStage = {
     name: "dist",
     apply(c: Candidates, ctx: SamplingContext): void {
-      computeProbs(c);
-      const probs = c.probs;
-      const n = c.size;
-      const z = c.probsSum;
-      if (!(z > 0)) throw new EmptyCandidatesError(ctx.row, "dist");
-      const target = uniform(ctx.seed, ctx.stream, ctx.step) * z;
-      let cum = 0;
-      let last = -1;
-      for (let i = 0; i < n; i++) {
-        const e = probs[i]!;
-        if (e > 0) {
-          cum += e;
-          last = i;
-          if (cum > target) {
-            c.selected = i;
-            return;
-          }
-        }
-      }
-      c.selected = last;
+      c.selected = drawCandidate(c, uniform(ctx.seed, ctx.stream, ctx.step), ctx.row, "dist");
     },
     clone() {
       return dist();

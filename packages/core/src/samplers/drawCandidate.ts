@@ -5,8 +5,8 @@ import { EmptyCandidatesError } from "../errors.js";
 /**
  * Inverse-CDF draw over the candidates with a given uniform `u`, by exactly `dist`'s rule: the first
  * candidate whose running sum of `e_i = exp(logit_i − max)` (float64, candidate order) exceeds u · Z
- * (if rounding leaves the sum short, the last candidate with e_i > 0). For the terminal stages that
- * draw themselves (mirostat).
+ * (if rounding leaves the sum short, the last candidate with e_i > 0). The draw of `dist` and of the
+ * terminal stages that draw themselves (mirostat).
  *
  * @param c - Candidate set.
  * @param u - Uniform in [0, 1).
