@@ -1,3 +1,4 @@
+import { allocOutput } from "./allocOutput.js";
 import { checkOutWindow } from "./checkOutWindow.js";
 import { checkRow } from "./checkRow.js";
 import { checkTarget } from "./checkTarget.js";
@@ -69,7 +70,7 @@ export function crossEntropyStrided(
  * ```
  */
 export function crossEntropy(logits: Float32Array, target: number): { loss: number; gradient: Float32Array } {
-  const gradient = new Float32Array(logits.length);
+  const gradient = allocOutput(logits.length);
   const loss = crossEntropyStrided(logits, 0, logits.length, target, gradient, 0);
   return { loss, gradient };
 }

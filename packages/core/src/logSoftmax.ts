@@ -1,3 +1,4 @@
+import { allocOutput } from "./allocOutput.js";
 import { logSoftmaxKernel } from "./kernels/dispatch.js";
 import type { SoftmaxOptions } from "./softmax.js";
 import { type RowTransform, transformRowStrided } from "./transformRowStrided.js";
@@ -56,6 +57,12 @@ export function logSoftmaxStrided(
 /**
  * Log-softmax of a logit row into a new `Float32Array` — the friendly form of {@link logSoftmaxStrided}.
  *
+ * The result is the caller's: a `Float32Array` over its own `ArrayBuffer` of exactly 4·V bytes (on Node
+ * taken uninitialized and then written in full, see `allocOutput`), never shared with another result, so
+ * keeping it retains nothing else. In a loop over many rows, {@link logSoftmaxStrided} into one reused buffer
+ * is still faster: each new 512 KB output (V = 128k) is memory the allocator may have to fault in afresh
+ * (packages/core/BENCHMARKS.md, issue 20).
+ *
  * @param row - Logits: finite numbers or -Infinity, length V ≥ 1.
  * @param options - `temperature` T ≥ 0 (default 1; 0 = greedy: 0 on the first maximum, -Infinity elsewhere).
  * @returns Log-probabilities, length V.
@@ -68,7 +75,7 @@ export function logSoftmaxStrided(
  * ```
  */
 export function logSoftmax(row: Float32Array, options?: SoftmaxOptions): Float32Array {
-  const out = new Float32Array(row.length);
+  const out = allocOutput(row.length);
   logSoftmaxStrided(row, 0, row.length, out, 0, options?.temperature ?? 1);
   return out;
 }

@@ -1,3 +1,4 @@
+import { allocOutput } from "./allocOutput.js";
 import { softmaxKernel } from "./kernels/dispatch.js";
 import { type RowTransform, transformRowStrided } from "./transformRowStrided.js";
 
@@ -73,6 +74,12 @@ export function softmaxStrided(
  * (same contract: max-subtracted, fixed-order float64 sum, `-Infinity` → exactly 0, `T = 0` one-hot
  * on the first maximum).
  *
+ * The result is the caller's: a `Float32Array` over its own `ArrayBuffer` of exactly 4·V bytes (on Node
+ * taken uninitialized and then written in full, see `allocOutput`), never shared with another result, so
+ * keeping it retains nothing else. In a loop over many rows, {@link softmaxStrided} into one reused buffer
+ * is still faster: each new 512 KB output (V = 128k) is memory the allocator may have to fault in afresh
+ * (packages/core/BENCHMARKS.md, issue 20).
+ *
  * @param row - Logits: finite numbers or -Infinity, length V ≥ 1.
  * @param options - `temperature` T ≥ 0 (default 1).
  * @returns Probabilities, length V, summing to 1 within float32 rounding.
@@ -87,7 +94,7 @@ export function softmaxStrided(
  * ```
  */
 export function softmax(row: Float32Array, options?: SoftmaxOptions): Float32Array {
-  const out = new Float32Array(row.length);
+  const out = allocOutput(row.length);
   softmaxStrided(row, 0, row.length, out, 0, options?.temperature ?? 1);
   return out;
 }

@@ -1,3 +1,4 @@
+import { allocOutput } from "./allocOutput.js";
 import { checkOutWindow } from "./checkOutWindow.js";
 import { InvalidParamsError } from "./errors.js";
 
@@ -69,7 +70,7 @@ export function softmaxBackward(y: Float32Array, g: Float32Array): Float32Array 
       `softmaxBackward needs y and g of equal length, got ${y.length} and ${g.length}`,
     );
   }
-  const out = new Float32Array(y.length);
+  const out = allocOutput(y.length);
   softmaxBackwardStrided(y, 0, g, 0, y.length, out, 0);
   return out;
 }
