@@ -24,7 +24,8 @@ export const formatFlags: readonly FlagSpec[] = [
     name: "vocab",
     kind: "string",
     placeholder: "V",
-    description: "vocabulary size (row length); required for raw f32, f16 and bf16",
+    description:
+      "vocabulary size (row length); required for raw f32, f16 and bf16. NDJSON and msgpack rows give their own length and may differ (4- and 5-option items in one stream); with --vocab every row must have V",
   },
   {
     name: "tensor",

@@ -48,9 +48,16 @@ export class EmptyCandidatesError extends LogitstreamError {
 /** A parameter outside its documented range, reported at construction time. */
 export class InvalidParamsError extends LogitstreamError {
   readonly param: string;
-  constructor(param: string, problem: string) {
+  /**
+   * The global row a parameter does not fit, when that depends on the row (a logit bias for a token
+   * beyond a row's length, in a stream whose rows differ): so the rows before it are still delivered.
+   * Absent for a parameter that is wrong whatever the row.
+   */
+  readonly row?: number;
+  constructor(param: string, problem: string, row?: number) {
     super("E_INVALID_PARAMS", `invalid parameter "${param}": ${problem}`);
     this.param = param;
+    if (row !== undefined) this.row = row;
   }
 }
 

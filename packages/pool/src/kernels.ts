@@ -55,7 +55,7 @@ export interface Kernels {
   /** wire's `decodeChunkPrefix`: the rows before the first bad frame, and that frame's error. */
   decodeChunkPrefix(
     chunk: ByteChunkLike,
-    opts?: { data?: (elements: number) => Float32Array },
+    opts?: { data?: (elements: number) => Float32Array; ragged?: boolean },
   ): { batch: RowBatchLike & { errors?: Error[] }; error?: Error };
   encodeRecords(records: readonly object[], format: OutputFormat): Uint8Array;
 }

@@ -68,3 +68,80 @@ export function mergeScore(outputs: readonly TaskOutput[]): ScoreBatchResult {
   if (topLogprobs !== undefined) result.topLogprobs = topLogprobs;
   return result;
 }
+
+/** Per-row arrays (one entry per row, or a row's own elements for `probs`): concatenated as they are. */
+const ROW_ARRAYS = [
+  "tokens",
+  "logprobs",
+  "ranks",
+  "entropies",
+  "processedLogprobs",
+  "probs",
+  "kls",
+  "top1Base",
+  "top1New",
+  "pBase",
+  "pNew",
+  "targets",
+] as const satisfies readonly (keyof TaskOutput)[];
+
+type Concatenable = Int32Array | Float64Array | Float32Array;
+
+/**
+ * The outputs of a batch's uniform runs (see `uniformRuns`), computed one after another, as the output
+ * of the whole batch: per-row arrays and record bytes concatenated in row order, `vocab` 0 and the
+ * batch's `offsets` (where each row's `probs` are). Top-N arrays get one width for every row, the widest
+ * run's (`min(N, longest row)`), with a shorter row's missing entries -1 / NaN.
+ */
+export function mergeRuns(
+  batch: { firstRow: number; rows: number; offsets?: Int32Array | undefined },
+  outputs: readonly TaskOutput[],
+): TaskOutput {
+  const first = outputs[0]!;
+  const out: TaskOutput = {
+    kind: first.kind,
+    firstRow: batch.firstRow,
+    rows: batch.rows,
+    vocab: 0,
+    errors: [],
+  };
+  if (batch.offsets !== undefined) out.offsets = batch.offsets;
+  for (const o of outputs) for (const e of o.errors) out.errors.push(e);
+  for (const key of ROW_ARRAYS) {
+    if (first[key] === undefined) continue;
+    (out as unknown as Record<string, Concatenable>)[key] = concatArrays(
+      outputs.map((o) => o[key] as Concatenable),
+    );
+  }
+  if (first.topTokens !== undefined && first.topLogprobs !== undefined) {
+    const width = Math.max(...outputs.map((o) => o.topTokens!.length / o.rows));
+    const ids = new Int32Array(batch.rows * width).fill(-1);
+    const lps = new Float64Array(batch.rows * width).fill(Number.NaN);
+    let row = 0;
+    for (const o of outputs) {
+      const n = o.topTokens!.length / o.rows;
+      for (let r = 0; r < o.rows; r++, row++) {
+        ids.set(o.topTokens!.subarray(r * n, (r + 1) * n), row * width);
+        lps.set(o.topLogprobs!.subarray(r * n, (r + 1) * n), row * width);
+      }
+    }
+    out.topTokens = ids;
+    out.topLogprobs = lps;
+  }
+  if (first.bytes !== undefined) out.bytes = concatArrays(outputs.map((o) => o.bytes!));
+  return out;
+}
+
+/** Arrays of one type, one after another. */
+function concatArrays<A extends Concatenable | Uint8Array>(parts: readonly A[]): A {
+  if (parts.length === 1) return parts[0]!;
+  let n = 0;
+  for (const p of parts) n += p.length;
+  const result = new (parts[0]!.constructor as new (n: number) => A)(n);
+  let at = 0;
+  for (const p of parts) {
+    result.set(p as never, at);
+    at += p.length;
+  }
+  return result;
+}

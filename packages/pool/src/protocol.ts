@@ -73,9 +73,15 @@ export function wantsArrays(job: Job): boolean {
 export interface RowBatchLike {
   firstRow: number;
   rows: number;
+  /** Every row's length; 0 when the rows differ (`offsets`). */
   vocab: number;
-  /** `rows × vocab` row-major. */
+  /** `rows × vocab` row-major, or the rows one after another when they differ in length (`offsets`). */
   data: Float32Array;
+  /**
+   * Rows of different lengths (wire's ragged `RowBatch`: NDJSON / msgpack frames say their own):
+   * `rows + 1` entries, row `i` is `data[offsets[i], offsets[i + 1])`. Absent for a uniform batch.
+   */
+  offsets?: Int32Array | undefined;
   ids?: unknown[] | undefined;
   /** Target token per row, -1 = none. */
   targets?: Int32Array | undefined;
@@ -122,15 +128,22 @@ export interface TaskOutput {
   kind: Job["kind"];
   firstRow: number;
   rows: number;
+  /** Every row's length; 0 when the rows differ, and then `offsets` says where each row's `probs` are. */
   vocab: number;
+  /** Rows of different lengths: the batch's `offsets` (row `i` of `probs` is `[offsets[i], offsets[i + 1])`). */
+  offsets?: Int32Array;
   tokens?: Int32Array;
   logprobs?: Float64Array;
   ranks?: Int32Array;
   entropies?: Float64Array;
+  /**
+   * Top-N per row (`rows × min(N, vocab)`). Rows that differ in length have `min(N, longest row)`
+   * entries each, padded with -1 / NaN past a shorter row's end.
+   */
   topTokens?: Int32Array;
   topLogprobs?: Float64Array;
   processedLogprobs?: Float64Array;
-  /** Softmax output (`rows × vocab`, or `rows × top` for `top`). */
+  /** Softmax output (`rows × vocab`; rows that differ in length one after another, see `offsets`). */
   probs?: Float32Array;
   /** Compare jobs: KL(base ‖ new) per row, nats. */
   kls?: Float64Array;

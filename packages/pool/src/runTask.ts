@@ -1,6 +1,7 @@
 import { LogitstreamError } from "@logitstream/core";
 import { topStride } from "./checkRequest.js";
 import type { Kernels } from "./kernels.js";
+import { mergeRuns } from "./mergeOutputs.js";
 import type {
   ByteChunkLike,
   CompareJob,
@@ -16,6 +17,7 @@ import type {
 } from "./protocol.js";
 import { wantsArrays } from "./protocol.js";
 import { serializeError } from "./serializeError.js";
+import { uniformRuns } from "./uniformRuns.js";
 
 // Grow-only scratch for softmax rows that are only serialized (never returned): a fresh buffer of
 // tens of MB per task costs ~12 ns per float here (docs/PERFORMANCE.md), as much as the math.
@@ -78,7 +80,12 @@ export function runTask(task: TaskMessage, k: Kernels): TaskOutput {
     batch = task.batch;
   } else {
     const chunk = task.chunk!;
-    const decoded = k.decodeChunkPrefix({ ...chunk, bytes: unshared(chunk) }, { data: decodeInto });
+    // NDJSON and msgpack frames say how long their rows are: a chunk whose rows differ is decoded
+    // packed (with offsets) and computed run by run (computeBatch), not refused.
+    const decoded = k.decodeChunkPrefix(
+      { ...chunk, bytes: unshared(chunk) },
+      { data: decodeInto, ragged: true },
+    );
     batch = decoded.batch;
     decodeError = decoded.error;
     // No row decoded (the first frame was bad), or every row was skipped before the vocabulary was
@@ -87,13 +94,13 @@ export function runTask(task: TaskMessage, k: Kernels): TaskOutput {
   }
   let output: TaskOutput;
   try {
-    output = compute(task, batch, k);
+    output = computeBatch(task, batch, k);
   } catch (e) {
     // A bad row with onError "throw": keep the rows before it, so the caller can deliver them first.
     const row = (e as { row?: unknown }).row;
     if (!(e instanceof LogitstreamError) || typeof row !== "number" || row < batch.firstRow) throw e;
     if (row >= batch.firstRow + batch.rows) throw e;
-    output = compute(task, prefixOf(batch, row - batch.firstRow), k);
+    output = computeBatch(task, prefixOf(batch, row - batch.firstRow), k);
     output.failure = serializeError(e);
     return output;
   }
@@ -107,8 +114,12 @@ export function runTask(task: TaskMessage, k: Kernels): TaskOutput {
  * Whether a decoded batch has no row the kernels could run: none at all (the chunk's first frame was
  * bad), or only rows skipped before any good row fixed the vocabulary (vocab 0).
  */
-export function isUndecoded(batch: { rows: number; vocab: number }): boolean {
-  return batch.rows === 0 || batch.vocab < 1;
+export function isUndecoded(batch: {
+  rows: number;
+  vocab: number;
+  offsets?: Int32Array | undefined;
+}): boolean {
+  return batch.rows === 0 || (batch.vocab < 1 && batch.offsets === undefined);
 }
 
 /**
@@ -189,13 +200,31 @@ export function serializeWireErrors(errors: readonly Error[], skippedRows: reado
   });
 }
 
-function compute(task: TaskMessage, batch: RowBatchLike, k: Kernels): TaskOutput {
-  const job = task.job;
+/**
+ * Computes a batch: a uniform one in one kernel call; one whose rows differ in length (`offsets`) run by
+ * run of equal-length rows, the outputs joined in row order. Each row keeps its global index, so its
+ * draw and its record are the ones any other split gives.
+ */
+function computeBatch(task: TaskMessage, batch: RowBatchLike, k: Kernels): TaskOutput {
   const targets = task.targets === undefined ? batch.targets : task.targets.subarray(0, batch.rows);
+  if (batch.offsets === undefined) return compute(task.job, batch, targets, task.out, k);
+  const outputs = uniformRuns(batch).map(({ start, batch: run }) =>
+    compute(task.job, run, targets?.subarray(start, start + run.rows), undefined, k),
+  );
+  return mergeRuns(batch, outputs);
+}
+
+function compute(
+  job: Job,
+  batch: RowBatchLike,
+  targets: Int32Array | undefined,
+  out: Float32Array | undefined,
+  k: Kernels,
+): TaskOutput {
   if (job.kind === "sample") return runSample(job, batch, k);
   if (job.kind === "score") return runScore(job, batch, targets, k);
   if (job.kind === "compare") return runCompare(job, batch, targets, k);
-  return runSoftmax(job, batch, task.out, k);
+  return runSoftmax(job, batch, out, k);
 }
 
 /** The first `rows` rows of a batch (views, no copies). */
@@ -204,8 +233,9 @@ function prefixOf(b: RowBatchLike, rows: number): RowBatchLike {
     firstRow: b.firstRow,
     rows,
     vocab: b.vocab,
-    data: b.data.subarray(0, rows * b.vocab),
+    data: b.data.subarray(0, b.offsets === undefined ? rows * b.vocab : b.offsets[rows]),
   };
+  if (b.offsets !== undefined) p.offsets = b.offsets.subarray(0, rows + 1);
   if (b.targets !== undefined) p.targets = b.targets.subarray(0, rows);
   if (b.ids !== undefined) p.ids = b.ids.slice(0, rows);
   if (b.params !== undefined) p.params = b.params.slice(0, rows);

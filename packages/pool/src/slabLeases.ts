@@ -101,7 +101,7 @@ export class SlabLeases {
 
   /** A batch staged whole (a streaming run's batch). */
   stageBatch(batch: RowBatchLike): Staged<RowBatchLike> {
-    const { view, lease } = this.stageRows(batch.data, batch.rows * batch.vocab);
+    const { view, lease } = this.stageRows(batch.data, elementsOf(batch));
     const staged: Staged<RowBatchLike> = { view: { ...batch, data: view } };
     if (lease !== undefined) staged.lease = lease;
     return staged;
@@ -134,4 +134,9 @@ export function checkBatchData(data: Float32Array, elements: number): void {
       `batch data holds ${data.length} values, fewer than rows × vocab = ${elements}`,
     );
   }
+}
+
+/** A batch's logit elements: `rows × vocab`, or where its last row ends when its rows differ (`offsets`). */
+export function elementsOf(batch: RowBatchLike): number {
+  return batch.offsets === undefined ? batch.rows * batch.vocab : batch.offsets[batch.rows]!;
 }

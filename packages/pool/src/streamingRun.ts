@@ -16,6 +16,7 @@ import { reviveError } from "./reviveError.js";
 import { RunningTotals } from "./runningTotals.js";
 import { isUndecoded, serializeWireErrors, undecodedOutput } from "./runTask.js";
 import { serializeError } from "./serializeError.js";
+import { elementsOf } from "./slabLeases.js";
 
 type Item = RowBatchLike | ByteChunkLike;
 
@@ -138,7 +139,7 @@ class StreamingRun {
   #planBatch(item: RowBatchLike): PlannedTask {
     const firstRow = item.firstRow ?? this.#nextRow;
     const batch = item.firstRow === firstRow ? item : { ...item, firstRow };
-    return { firstRow, rows: item.rows, elements: item.rows * item.vocab, batch };
+    return { firstRow, rows: item.rows, elements: elementsOf(item), batch };
   }
 
   /** Raw frames: decoded by the worker (default), or here with parse: "main". */
@@ -151,7 +152,7 @@ class StreamingRun {
       const elements = chunk.vocab !== undefined ? rows * chunk.vocab : chunk.bytes.byteLength / 4;
       return { firstRow, rows, elements, chunk };
     }
-    const decoded = this.pool.kernels.decodeChunkPrefix(chunk);
+    const decoded = this.pool.kernels.decodeChunkPrefix(chunk, { ragged: true });
     if (isUndecoded(decoded.batch)) {
       return {
         firstRow,
@@ -166,7 +167,7 @@ class StreamingRun {
       wireErrors: errors,
       skippedRows: (batch as { skippedRows?: number[] }).skippedRows,
     };
-    return { firstRow, rows, elements: batch.rows * batch.vocab, batch, mainDecode };
+    return { firstRow, rows, elements: elementsOf(batch), batch, mainDecode };
   }
 
   /** Stages the task's input into shared memory, once the dispatcher has admitted it. */

@@ -80,6 +80,18 @@ function ndjson(f: Float32Array, rows: number, vocab: number): Buffer {
   return Buffer.from(`${lines.join("\n")}\n`);
 }
 
+/** NDJSON rows of V logits, every third row one longer (its last logit from the next row's data). */
+function raggedNdjson(f: Float32Array): Buffer {
+  const lines: string[] = [];
+  for (let r = 0; r < ROWS; r++) {
+    const v = r % 3 === 0 ? V + 1 : V;
+    const row = Array.from(f.subarray(r * V, r * V + v));
+    if (row.length < v) row.push(0);
+    lines.push(JSON.stringify({ logits: row, target: (r * 7) % v }));
+  }
+  return Buffer.from(`${lines.join("\n")}\n`);
+}
+
 /** CLI processes still running (a timed-out test leaves them): killed in afterAll. */
 const commands = new Set<ChildProcess>();
 let dir: string;
@@ -117,6 +129,9 @@ beforeAll(async () => {
   writeFileSync(files.f32, new Uint8Array(f.buffer));
   files.ndjson = join(dir, "rows.ndjson");
   writeFileSync(files.ndjson, ndjson(f, ROWS, V));
+  // Rows of V and V + 1 logits (every third row one longer), as multiple-choice items of different sizes.
+  files.ragged = join(dir, "ragged.ndjson");
+  writeFileSync(files.ragged, raggedNdjson(f));
   // A NaN at row 12,345: bad data, as the local run reports it.
   const bad = f.slice();
   bad[12_345 * V + 3] = Number.NaN;
@@ -134,34 +149,50 @@ afterAll(async () => {
 const Q = () => ["--queue", redis.url, "--task-rows", "1000", "--no-progress"];
 
 describe("3 workers + coordinator, 20,000 rows", () => {
-  const cases: { name: string; args: string[]; input: "path" | "stdin" | "pipe"; file: "f32" | "ndjson" }[] =
-    [
-      {
-        name: "score, raw f32 file on shared storage",
-        args: ["score", "--format", "f32", "--vocab", String(V), "--top", "2"],
-        input: "path",
-        file: "f32",
-      },
-      {
-        name: "sample, NDJSON file framed on the coordinator",
-        args: ["sample", "--seed", "11", "--top-p", "0.9", "--logprobs", "2"],
-        input: "path",
-        file: "ndjson",
-      },
-      { name: "score, NDJSON with targets from a pipe", args: ["score"], input: "pipe", file: "ndjson" },
-      {
-        name: "sample, raw f32 from stdin (a file)",
-        args: ["sample", "--format", "f32", "--vocab", String(V), "--seed", "5", "--temperature", "0.7"],
-        input: "stdin",
-        file: "f32",
-      },
-      {
-        name: "softmax --log --top 3, raw f32 file on shared storage",
-        args: ["softmax", "--format", "f32", "--vocab", String(V), "--log", "--top", "3"],
-        input: "path",
-        file: "f32",
-      },
-    ];
+  const cases: {
+    name: string;
+    args: string[];
+    input: "path" | "stdin" | "pipe";
+    file: "f32" | "ndjson" | "ragged";
+  }[] = [
+    {
+      name: "score, raw f32 file on shared storage",
+      args: ["score", "--format", "f32", "--vocab", String(V), "--top", "2"],
+      input: "path",
+      file: "f32",
+    },
+    {
+      name: "sample, NDJSON file framed on the coordinator",
+      args: ["sample", "--seed", "11", "--top-p", "0.9", "--logprobs", "2"],
+      input: "path",
+      file: "ndjson",
+    },
+    { name: "score, NDJSON with targets from a pipe", args: ["score"], input: "pipe", file: "ndjson" },
+    {
+      name: "sample, raw f32 from stdin (a file)",
+      args: ["sample", "--format", "f32", "--vocab", String(V), "--seed", "5", "--temperature", "0.7"],
+      input: "stdin",
+      file: "f32",
+    },
+    {
+      name: "score --top 2, NDJSON rows of 32 and 33 logits on shared storage",
+      args: ["score", "--top", "2"],
+      input: "path",
+      file: "ragged",
+    },
+    {
+      name: "sample, NDJSON rows of 32 and 33 logits from a pipe",
+      args: ["sample", "--seed", "3", "--logprobs", "1"],
+      input: "pipe",
+      file: "ragged",
+    },
+    {
+      name: "softmax --log --top 3, raw f32 file on shared storage",
+      args: ["softmax", "--format", "f32", "--vocab", String(V), "--log", "--top", "3"],
+      input: "path",
+      file: "f32",
+    },
+  ];
   for (const c of cases) {
     it(`${c.name}: the same bytes as the local run`, async () => {
       const path = files[c.file]!;

@@ -16,6 +16,12 @@ export interface DecodeOptions {
    * chunk is viewed in place and does not call it.
    */
   data?: (elements: number) => Float32Array;
+  /**
+   * Accept NDJSON / msgpack rows of different lengths in one chunk (frames say how long they are),
+   * when the chunk has no `vocab`: the batch is then packed, with {@link RowBatch.offsets}. Off by
+   * default: callers that read `vocab` as every row's length get today's error instead.
+   */
+  ragged?: boolean;
 }
 
 export interface DecodedChunk {

@@ -17,8 +17,15 @@ export const DTYPE_BYTES: Readonly<Record<Dtype, number>> = { f32: 4, f16: 2, bf
 export interface RowBatch {
   firstRow: number;
   rows: number;
+  /** Every row's length; 0 when the rows differ (see {@link RowBatch.offsets}). */
   vocab: number;
   data: Float32Array;
+  /**
+   * Only from `decodeChunkPrefix(chunk, { ragged: true })`, when the rows do not all have the same
+   * length (NDJSON / msgpack frames say their own): `rows + 1` entries, row `i` is
+   * `data[offsets[i], offsets[i + 1])`. Absent whenever every row has `vocab` logits.
+   */
+  offsets?: Int32Array;
   /** Per-row ids, present when any frame of the batch carried one (`undefined` entries otherwise). */
   ids?: unknown[];
   /** Per-row target token ids, present when any frame carried one; -1 = no target. */
@@ -48,7 +55,11 @@ export interface Row {
 export interface ReadOptions {
   /** Input format; detected from the first bytes when omitted (raw formats cannot be detected). */
   format?: Format;
-  /** Vocabulary size: required for raw f32/f16/bf16; elsewhere a check (every row must have it). */
+  /**
+   * Vocabulary size: required for raw f32/f16/bf16; elsewhere a check (every row must have it). These
+   * readers hold one vocabulary per stream (the first row's, when not given); the pool reads NDJSON and
+   * msgpack rows of different lengths (`decodeChunkPrefix(chunk, { ragged: true })`).
+   */
   vocab?: number;
   /** safetensors: the tensor to read; optional when the file holds exactly one tensor. */
   tensor?: string;

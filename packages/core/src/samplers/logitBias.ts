@@ -46,6 +46,7 @@ export function logitBias(bias: Readonly<Record<string, number>>): SamplerStage 
           throw new InvalidParamsError(
             "logitBias",
             `token id ${id} is outside the vocabulary (V = ${ctx.vocab})${ctx.row >= 0 ? ` at row ${ctx.row}` : ""}`,
+            ctx.row >= 0 ? ctx.row : undefined,
           );
         }
         const i = findCandidate(c, id);

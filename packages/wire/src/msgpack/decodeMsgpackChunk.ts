@@ -26,7 +26,7 @@ export function decodeMsgpackChunk(chunk: ByteChunk, opts: DecodeOptions = {}): 
   const b = chunk.bytes;
   const skip = chunk.onError === "skip";
   const maxVocab = chunk.maxVocab ?? DEFAULTS.maxVocab;
-  const builder = new BatchBuilder(chunk.firstRow, chunk.rows, chunk.vocab, maxVocab, opts.data);
+  const builder = new BatchBuilder(chunk.firstRow, chunk.rows, chunk.vocab, maxVocab, opts.data, opts.ragged);
   let pos = 0;
   let local = 0;
   let frame = chunk.firstFrame;
@@ -157,9 +157,8 @@ function decodeFrame(
       where,
     );
   }
-  builder.setVocab(vocab, where, row0);
+  const o = builder.place(local, vocab, where, row0, rows);
   const out = builder.out();
-  const o = local * vocab;
   if (logits instanceof Uint8Array) decodeElements(logits, 0, elems, dtype, out, o);
   else {
     for (let i = 0; i < elems; i++) {

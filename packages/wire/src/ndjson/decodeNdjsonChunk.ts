@@ -30,6 +30,7 @@ export function decodeNdjsonChunk(chunk: ByteChunk, opts: DecodeOptions = {}): D
     chunk.vocab,
     chunk.maxVocab ?? DEFAULTS.maxVocab,
     opts.data,
+    opts.ragged,
   );
   let pos = 0;
   let local = 0;
@@ -154,10 +155,9 @@ function decodeLine(
       where,
     );
   }
-  builder.setVocab(logits.length, where, row);
-  const v = builder.vocab;
+  const v = logits.length;
+  const o = builder.place(local, v, where, row);
   const out = builder.out();
-  const o = local * v;
   for (let i = 0; i < v; i++) {
     const x = minusInfinityOf(logits[i]);
     if (typeof x !== "number") {
@@ -185,7 +185,7 @@ function objectFields(
   row: number,
   where: { frame: number; byteOffset: number },
 ): void {
-  const v = builder.vocab;
+  const v = builder.lengthOf(local);
   if (Object.hasOwn(obj, "target")) {
     const t = checkTarget((obj as { target: unknown }).target, v, row, where);
     if (t >= 0) builder.setTarget(local, t);
@@ -220,17 +220,24 @@ function decodeArrayLine(
   try {
     if (builder.vocab < 0) {
       // First row of a stream of unknown width: parse into scratch, growing it if needed.
-      let count = scanNumberArray(b, s, e, scratch, 0, scratch.length);
-      while (count > scratch.length && scratch.length <= builder.maxVocab) {
-        scratch = new Float32Array(Math.min(scratch.length * 4, builder.maxVocab + 1));
-        count = scanNumberArray(b, s, e, scratch, 0, scratch.length);
-      }
-      builder.setVocab(count, where, row);
-      builder.out().set(scratch.subarray(0, count), local * count);
+      const count = scanIntoScratch(b, s, e, builder.maxVocab);
+      const o = builder.place(local, count, where, row);
+      builder.out().set(scratch.subarray(0, count), o);
     } else {
-      const v = builder.vocab;
-      const count = scanNumberArray(b, s, e, builder.out(), local * v, v);
-      if (count !== v) {
+      // Straight into the batch, up to the expected length (the vocabulary, or in a batch whose rows
+      // differ the previous row's): a row of that length — every row of a uniform stream — is read once.
+      const v = builder.expected();
+      const at = builder.reserve(local, v); // first: it may move the batch's memory
+      const out = builder.out();
+      // When rows may differ, the scanner may fill all the room there is, so that a longer row is read
+      // once too (the rows after this one are not written yet).
+      const room = builder.ragged ? out.length - at : v;
+      const count = scanNumberArray(b, s, e, out, at, room);
+      if (count === v) {
+        builder.place(local, v, where, row); // uniform: one comparison; packed: records the row's end
+        return;
+      }
+      if (!builder.ragged) {
         const got = count > v ? `more than ${v}` : String(count);
         throw new WireError(
           "E_WIRE_VOCAB",
@@ -238,6 +245,13 @@ function decodeArrayLine(
           where,
         );
       }
+      if (count <= room) {
+        builder.place(local, count, where, row); // its numbers are already in place
+        return;
+      }
+      const longer = scanIntoScratch(b, s, e, builder.maxVocab);
+      const o = builder.place(local, longer, where, row);
+      builder.out().set(scratch.subarray(0, longer), o);
     }
   } catch (err) {
     if (err instanceof ScanFailure && err.pos >= e && e === b.length && b[e - 1] !== 0x0a) {
@@ -257,4 +271,17 @@ function decodeArrayLine(
     }
     throw err;
   }
+}
+
+/**
+ * Scans a row of unknown length into the module's scratch, growing it (up to maxVocab + 1, enough to
+ * tell a row over the limit) as needed. Returns the element count.
+ */
+function scanIntoScratch(b: Uint8Array, s: number, e: number, maxVocab: number): number {
+  let count = scanNumberArray(b, s, e, scratch, 0, scratch.length);
+  while (count > scratch.length && scratch.length <= maxVocab) {
+    scratch = new Float32Array(Math.min(scratch.length * 4, maxVocab + 1));
+    count = scanNumberArray(b, s, e, scratch, 0, scratch.length);
+  }
+  return count;
 }
