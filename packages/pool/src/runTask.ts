@@ -227,15 +227,19 @@ function compute(
   return runSoftmax(job, batch, out, k);
 }
 
-/** The first `rows` rows of a batch (views, no copies). */
+/**
+ * The first `rows` rows of a batch (views, no copies). No rows of a batch whose rows differ: an empty
+ * uniform batch of its first row's length (the kernels take no vocabulary 0).
+ */
 function prefixOf(b: RowBatchLike, rows: number): RowBatchLike {
+  const offsets = b.offsets;
   const p: RowBatchLike = {
     firstRow: b.firstRow,
     rows,
-    vocab: b.vocab,
-    data: b.data.subarray(0, b.offsets === undefined ? rows * b.vocab : b.offsets[rows]),
+    vocab: offsets === undefined ? b.vocab : rows === 0 ? offsets[1]! - offsets[0]! : 0,
+    data: b.data.subarray(0, offsets === undefined ? rows * b.vocab : offsets[rows]),
   };
-  if (b.offsets !== undefined) p.offsets = b.offsets.subarray(0, rows + 1);
+  if (offsets !== undefined && rows > 0) p.offsets = offsets.subarray(0, rows + 1);
   if (b.targets !== undefined) p.targets = b.targets.subarray(0, rows);
   if (b.ids !== undefined) p.ids = b.ids.slice(0, rows);
   if (b.params !== undefined) p.params = b.params.slice(0, rows);

@@ -140,6 +140,26 @@ describe("run over rows of different lengths", () => {
     }
   });
 
+  it("a bad first row (all −∞) of a chunk of mixed lengths: its own error, no row, on every path", async () => {
+    for (const options of WHERE.map((w) => w[1])) {
+      const pool = createPool(options);
+      pools.push(pool);
+      const got: StreamResult[] = [];
+      const run = async () => {
+        for await (const r of pool.run(
+          frameChunks([utf8.encode("[null,null,null]\n[1,2]\n")], { format: "ndjson" }),
+          {
+            kind: "score",
+            output: "ndjson",
+          },
+        ))
+          got.push(r);
+      };
+      await expect(run()).rejects.toMatchObject({ name: "InvalidLogitsError", row: 0 });
+      expect(got.reduce((n, r) => n + r.rows, 0)).toBe(0);
+    }
+  });
+
   it("skip mode: a bad row among mixed lengths is skipped and named, the rest computed", async () => {
     const text = "[1,2,3,4]\n[1,2,3,4,5]\n[0,oops]\n[5,6,7]\n";
     const pool = createPool({ threads: 2, inlineThreshold: 0 });
