@@ -20,11 +20,14 @@ const LOG_SOFTMAX: RowTransform = {
  * id), `-Infinity` elsewhere — the log of softmax's one-hot. `out` may be `data` itself at the same offset.
  *
  * Method (WebAssembly SIMD kernels): f32x4 max pass (with validation) → softmax's f32x4 exp-and-sum
- * pass without stores (float32 lanes within blocks of 128, blocks added in float64) → one write pass
- * `fround((u_i − max)·(1/T) − log Σ)` evaluated in float64 (f64x2), each output rounded once. `log Σ`
- * is within ~1e-6 of the float64 definition (see {@link logSumExpStrided}); `scoreBatch`,
- * `topLogprobs` and the samplers' raw logprobs use the same Σ, so they equal these values before
- * the float32 rounding.
+ * pass without stores (float32 lanes within blocks of 128, blocks added in float64) → one write pass.
+ * At T = 1 the write pass is float32 (f32x4): `fround(fround(u_i − max) − fround(log Σ))`, within
+ * **2 float32 ulp** of `(u_i − max) − log Σ` (both subtractions act on u_i − max ≤ 0 and log Σ ≥ 0,
+ * so nothing cancels and each of the three roundings is at most half an ulp of the result's binade or
+ * the one below); at other T it is float64 (f64x2), `fround((u_i − max)·(1/T) − log Σ)`, rounded once
+ * (0.5 ulp). `log Σ` is within ~1e-6 of the float64 definition (see {@link logSumExpStrided});
+ * `scoreBatch`, `topLogprobs` and the samplers' raw logprobs use the same Σ in float64, so these
+ * values are within 2 ulp of theirs at T = 1 (equal to them rounded to float32 at other T).
  *
  * @param data - Logits: finite numbers or -Infinity.
  * @param offset - Index of the row's first element in `data`.

@@ -10,7 +10,8 @@ import { loadRow } from "./kernels/dispatch.js";
  * row is written (`length` entries; the slots after them are left as they were).
  *
  * Log-probabilities are float64 `(u_i − max) − log S` with the normalizer `S` of the softmax family
- * (same blocked sum), so they equal `logSoftmax(row)[id]` before its float32 rounding. Banned
+ * (same blocked sum); `logSoftmax(row)[id]` is within 2 float32 ulp of them (its T = 1 write pass is
+ * float32). Banned
  * (-Infinity) tokens can appear only after every allowed token, with logprob `-Infinity`.
  *
  * Method (WebAssembly SIMD kernels): one copy into kernel memory, an f32x4 max pass with validation,

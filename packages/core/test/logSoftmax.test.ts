@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { InvalidLogitsError, logSoftmax, logSoftmaxStrided, softmax } from "../src/index.js";
-import { closeTo, gridLogits, refLogSumExp } from "./softmaxReference.js";
+import { InvalidLogitsError, logSoftmax, logSoftmaxStrided, logSumExp, softmax } from "../src/index.js";
+import { closeTo, gridLogits, refLogSumExp, ulpF32 } from "./softmaxReference.js";
 
 const NEG = Number.NEGATIVE_INFINITY;
 const SEED = 20261126;
@@ -54,6 +54,46 @@ describe("logSoftmax", () => {
     expect(() =>
       logSoftmaxStrided(Float32Array.from([Number.NaN]), 0, 1, new Float32Array(1), 0, 1, 3),
     ).toThrow(/row 3, index 0/);
+  });
+
+  it.each([
+    // u, and (u_i − max) − log S with the exact S = Σ exp(u_i − max) of these rows (float64 from the definition)
+    { u: [0, 0], want: [-Math.LN2, -Math.LN2] },
+    { u: [0, 0, 0, 0], want: [-Math.log(4), -Math.log(4), -Math.log(4), -Math.log(4)] },
+    { u: [3, 3 - Math.log(3)], want: [-Math.log(4 / 3), -Math.log(3) - Math.log(4 / 3)] },
+    { u: [0, -200], want: [0, -200] },
+  ])("at T = 1 writes each of $u within 2 float32 ulp of (u_i − max) − log S", ({ u, want }) => {
+    const row = Float32Array.from(u);
+    const out = logSoftmax(row);
+    const m = Math.max(...row);
+    for (let i = 0; i < u.length; i++) {
+      // the row is rounded to float32 first: the exact value for the float32 logits, then the bound
+      const exact = want[i]! + (row[i]! - m) - (u[i]! - Math.max(...u));
+      expect(Math.abs(out[i]! - exact)).toBeLessThanOrEqual(2 * ulpF32(exact) + 1e-7 * Math.abs(exact));
+    }
+  });
+
+  it("at T = 1 is within 2 float32 ulp of (u_i − max) − log S for the kernels' own S (property)", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.float({ min: -60, max: 60, noNaN: true }), { minLength: 1, maxLength: 2000 }),
+        (values) => {
+          const u = Float32Array.from(values);
+          const out = logSoftmax(u);
+          let m = Number.NEGATIVE_INFINITY;
+          for (const x of u) m = Math.max(m, x);
+          const lse = logSumExp(u); // max + log S in float64
+          const logS = lse - m; // within a few float64 ulp of lse (~1e-15 at |lse| ≈ 20) of the kernel's log S
+          const slack = 2 ** -50 * Math.abs(lse);
+          for (let i = 0; i < u.length; i++) {
+            const exact = u[i]! - m - logS;
+            if (Math.abs(out[i]! - exact) > 2 * ulpF32(exact) + slack) return false;
+          }
+          return true;
+        },
+      ),
+      { seed: SEED, numRuns: 200 },
+    );
   });
 
   it("exponentiates to softmax (property)", () => {

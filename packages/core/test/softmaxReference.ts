@@ -84,3 +84,10 @@ export function logTol(v: number, t = 1): number {
 export function entropyTol(h: number): number {
   return 2 ** -24 * (11 + 23 * Math.abs(h));
 }
+
+/** The float32 ulp at |y| (the spacing of float32 values in y's binade; 2⁻¹⁴⁹ below the normal range). */
+export function ulpF32(y: number): number {
+  const a = Math.abs(y);
+  if (a < 2 ** -126) return 2 ** -149;
+  return 2 ** (Math.floor(Math.log2(a)) - 23);
+}

@@ -13,6 +13,7 @@ export interface KernelExports {
   expSumMoment(p: number, n16: number, m: number, s: number, bs: number): number;
   lastMoment(): number;
   logSoftmaxWrite64(src: number, n16: number, m: number, s: number, c: number, dst: number): void;
+  logSoftmaxWrite32(src: number, n16: number, m: number, c: number, dst: number): void;
   scaleF32(src: number, n16: number, f: number, dst: number): void;
   countGt(p: number, n16: number, t: number): number;
   massGe(p: number, n16: number, t: number): number;

@@ -433,15 +433,19 @@ export class LoadedRow {
     mem.copyOut(result, this.length, out, outOffset);
   }
 
-  /** log-softmax of (x / T) into out[outOffset ..]: fround((x_i − max)·(1/T) − log S), written in float64. */
+  /**
+   * log-softmax of (x / T) into out[outOffset ..]. T = 1: fround(fround(x_i − max) − fround(log S)) in
+   * float32 (within 2 ulp of the exact value for this S); otherwise fround((x_i − max)·(1/T) − log S)
+   * in float64, rounded once (the temperature's product would add roundings the bound does not cover).
+   */
   logSoftmaxInto(out: Float32Array, outOffset: number, temperature: number): void {
     const mem = this.live();
     const seq = this.sequence();
     const k = mem.backend.k;
     const l = mem.layout;
     const S = k.expSum(seq.start, seq.count16, this.max, invT(temperature), 0, l.blockSums);
-    const s = temperature === 1 ? 1 : 1 / temperature;
-    k.logSoftmaxWrite64(l.row, this.padded, this.max, s, portableLog(S), l.exps);
+    if (temperature === 1) k.logSoftmaxWrite32(l.row, this.padded, this.max, portableLog(S), l.exps);
+    else k.logSoftmaxWrite64(l.row, this.padded, this.max, 1 / temperature, portableLog(S), l.exps);
     mem.copyOut(l.exps, this.length, out, outOffset);
   }
 
@@ -531,8 +535,8 @@ export function softmaxKernel(
 }
 
 /**
- * log-softmax of (x / T): fround((x_i − max)·(1/T) − log S), the write pass in float64 (each output
- * rounded once), S the float32 exp-and-sum of softmaxKernel (f32 lanes within blocks of 128, blocks
+ * log-softmax of (x / T): at T = 1 fround(fround(x_i − max) − fround(log S)) in float32 (within 2 ulp
+ * of the exact value for this S), else fround((x_i − max)·(1/T) − log S) in float64 (rounded once); S the float32 exp-and-sum of softmaxKernel (f32 lanes within blocks of 128, blocks
  * reduced in f64: |ΔS/S| ≤ 11·2⁻²⁴ ≈ 6.6e-7 plus 2⁻²⁴·E_p|d| per rounding of the shifted logit d — so log S
  * within ~1e-6 absolute; see test/softmaxReference.ts). Returns the row max (see softmaxKernel).
  */

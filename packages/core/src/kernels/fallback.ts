@@ -243,6 +243,15 @@ export function createFallbackBackend(): KernelBackend {
       if (s === 1) for (let i = 0; i < n16; i++) F[O + i] = F[S + i]! - m - c;
       else for (let i = 0; i < n16; i++) F[O + i] = (F[S + i]! - m) * s - c;
     },
+    logSoftmaxWrite32(src, n16, m, c, dst) {
+      // float32 subtractions, each rounded (an f32 op evaluated in float64 and rounded gives the same
+      // bits: 53 ≥ 2·24 + 2); the store into F rounds the second.
+      const S = src >> 2;
+      const O = dst >> 2;
+      m = f(m);
+      c = f(c);
+      for (let i = 0; i < n16; i++) F[O + i] = f(F[S + i]! - m) - c;
+    },
     scaleF32(src, n16, fac, dst) {
       const S = src >> 2;
       const O = dst >> 2;
