@@ -98,3 +98,14 @@ export class LogitOverflowError extends LogitstreamError {
     this.stage = stage;
   }
 }
+
+/**
+ * A call was stopped by its `AbortSignal` (or its pool's); `cause` is the signal's reason. One class for
+ * every package (pool, ngram, llama re-export it), so `instanceof AbortedError` holds whichever package
+ * threw it; the message says what was stopped.
+ */
+export class AbortedError extends LogitstreamError {
+  constructor(reason: unknown, message = "aborted by its AbortSignal") {
+    super("E_ABORTED", message, { cause: reason });
+  }
+}

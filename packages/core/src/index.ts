@@ -25,6 +25,7 @@ export { crossEntropy, crossEntropyStrided } from "./crossEntropy.js";
 export { describeValue } from "./describeValue.js";
 export { entropy, entropyStrided } from "./entropy.js";
 export {
+  AbortedError,
   EmptyCandidatesError,
   InvalidLogitsError,
   InvalidParamsError,

@@ -1,4 +1,4 @@
-import type { AbortSignalLike, LogitSource, Tokenizer } from "@logitstream/core";
+import { AbortedError, type AbortSignalLike, type LogitSource, type Tokenizer } from "@logitstream/core";
 import type { LlamaContext, LlamaModel } from "node-llama-cpp";
 import {
   type AddonContextLike,
@@ -7,13 +7,7 @@ import {
   addonContext,
   addonModel,
 } from "./binding.js";
-import {
-  AbortedError,
-  ContextOverflowError,
-  EvaluationError,
-  ModelDisposedError,
-  TokenIdError,
-} from "./errors.js";
+import { ContextOverflowError, EvaluationError, ModelDisposedError, TokenIdError } from "./errors.js";
 import { tokenPieceBytes } from "./tokenPieceBytes.js";
 
 /** Logits of consecutive positions: row r is the distribution of the token after `tokens[firstRow + r]`. */
@@ -360,5 +354,9 @@ export class GgufModel implements LogitSource, Tokenizer {
 }
 
 function checkAbort(signal: AbortSignalLike | undefined): void {
-  if (signal?.aborted) throw new AbortedError(signal.reason);
+  if (signal?.aborted)
+    throw new AbortedError(
+      signal.reason,
+      "model evaluation aborted by its AbortSignal (the model stays usable)",
+    );
 }

@@ -45,13 +45,6 @@ export class TokenIdError extends LogitstreamError {
   }
 }
 
-/** A call was stopped by its AbortSignal; `cause` is the signal's reason. The model stays usable. */
-export class AbortedError extends LogitstreamError {
-  constructor(reason: unknown) {
-    super("E_ABORTED", "model evaluation aborted by its AbortSignal", { cause: reason });
-  }
-}
-
 /** The model was used after `dispose()`. */
 export class ModelDisposedError extends LogitstreamError {
   constructor() {

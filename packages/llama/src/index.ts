@@ -1,6 +1,7 @@
 // Public surface of @logitstream/llama: named re-exports only.
+// The abort error is core's (one class for every package, so `instanceof` holds across them).
+export { AbortedError } from "@logitstream/core";
 export {
-  AbortedError,
   ContextOverflowError,
   EvaluationError,
   ModelDisposedError,

@@ -1,4 +1,4 @@
-import { createSampler } from "@logitstream/core";
+import { AbortedError as CoreAbortedError, createSampler } from "@logitstream/core";
 import type { LlamaModel } from "node-llama-cpp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -131,6 +131,7 @@ describe("GgufModel's errors", () => {
     const c = new AbortController();
     c.abort(new Error("stop"));
     const err = await model.next(tokens, c.signal).catch((e: unknown) => e);
+    expect(AbortedError).toBe(CoreAbortedError); // one class for every package
     expect(err).toBeInstanceOf(AbortedError);
     expect((err as AbortedError).cause).toEqual(new Error("stop"));
     const after = Float32Array.from(await model.next(tokens));

@@ -1,6 +1,6 @@
 import type { AbortSignalLike, LogitSource } from "@logitstream/core";
-import { InvalidParamsError } from "@logitstream/core";
-import { AbortedError, TokenIdError } from "./errors.js";
+import { AbortedError, InvalidParamsError } from "@logitstream/core";
+import { TokenIdError } from "./errors.js";
 import type { NgramCounts } from "./NgramCounts.js";
 
 /**
@@ -130,7 +130,7 @@ export class NgramModel implements LogitSource {
    * @param signal an already aborted signal makes the call throw `AbortedError`
    */
   next(context: ArrayLike<number>, signal?: AbortSignalLike): Float32Array {
-    if (signal?.aborted) throw new AbortedError(signal.reason);
+    if (signal?.aborted) throw new AbortedError(signal.reason, "n-gram step aborted by its AbortSignal");
     if (this.#row === null) this.#row = new Float32Array(this.vocabSize);
     this.nextInto(context, this.#row, 0);
     return this.#row;

@@ -32,10 +32,3 @@ export class TokenIdError extends LogitstreamError {
     this.token = token;
   }
 }
-
-/** `next` was called with an already aborted signal; `cause` is the signal's reason. */
-export class AbortedError extends LogitstreamError {
-  constructor(reason: unknown) {
-    super("E_ABORTED", "n-gram step aborted by its AbortSignal.", { cause: reason });
-  }
-}

@@ -1,9 +1,12 @@
 // Public surface of @logitstream/ngram: named re-exports only (docs/CONVENTIONS.md).
+
+// The abort error is core's (one class for every package, so `instanceof` holds across them).
+export { AbortedError } from "@logitstream/core";
 export { BpeTokenizer } from "./BpeTokenizer.js";
 export { brownText } from "./brownText.js";
 export type { CountOptions } from "./countNgrams.js";
 export { countNgrams } from "./countNgrams.js";
-export { AbortedError, ModelFormatError, TokenIdError } from "./errors.js";
+export { ModelFormatError, TokenIdError } from "./errors.js";
 export { kneserNeyDiscounts } from "./kneserNeyDiscounts.js";
 export { DEFAULT_MODEL_URL, loadModel } from "./loadModel.js";
 export { decodeModelFile, encodeModelFile } from "./modelFile.js";

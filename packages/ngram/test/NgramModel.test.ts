@@ -1,6 +1,9 @@
+import { AbortedError, LogitstreamError } from "@logitstream/core";
 import { describe, expect, it } from "vitest";
+import * as ngramBrowser from "../src/browser.js";
 import { countNgrams } from "../src/countNgrams.js";
-import { AbortedError, TokenIdError } from "../src/errors.js";
+import { TokenIdError } from "../src/errors.js";
+import * as ngram from "../src/index.js";
 import { NgramModel } from "../src/NgramModel.js";
 import { pruneNgrams } from "../src/pruneNgrams.js";
 import { trainModel } from "../src/trainModel.js";
@@ -142,7 +145,12 @@ describe("NgramModel (interpolated modified Kneser-Ney)", () => {
     } catch (error) {
       caught = error;
     }
+    // Core's class, re-exported by both entry points: one `instanceof` check for every package.
+    expect(ngram.AbortedError).toBe(AbortedError);
+    expect(ngramBrowser.AbortedError).toBe(AbortedError);
     expect(caught).toBeInstanceOf(AbortedError);
+    expect(caught).toBeInstanceOf(LogitstreamError);
+    expect((caught as AbortedError).code).toBe("E_ABORTED");
     expect((caught as AbortedError).cause).toBe("stop");
   });
 });

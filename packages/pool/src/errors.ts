@@ -2,7 +2,7 @@
  * Typed errors of @logitstream/pool. Each names what failed, which rows, and what to do; each extends
  * core's `LogitstreamError`, so `instanceof LogitstreamError` catches them with every other package's.
  */
-import { LogitstreamError } from "@logitstream/core";
+import { AbortedError, LogitstreamError } from "@logitstream/core";
 
 /** Base class of the pool's own errors (not the data errors a task may report: those keep their class). */
 export class PoolError extends LogitstreamError {
@@ -61,13 +61,15 @@ function describe(fault: WorkerFault): string {
   return "threw an unexpected error";
 }
 
-/** The job was cancelled: the pool's or the call's `AbortSignal` fired. Keeps the signal's reason as `cause`. */
-export class AbortError extends PoolError {
-  constructor(reason?: unknown) {
-    super("E_ABORTED", "the job was aborted; its pending tasks were cancelled and the workers torn down", {
-      cause: reason,
-    });
-  }
+/**
+ * The job was cancelled: the pool's or the call's `AbortSignal` fired. Core's `AbortedError` (the one
+ * abort class of every package), with the pool's message; `cause` is the signal's reason.
+ */
+export function jobAborted(reason: unknown): AbortedError {
+  return new AbortedError(
+    reason,
+    "the job was aborted; its pending tasks were cancelled and the workers torn down",
+  );
 }
 
 /** A task was submitted after `close()` or `destroy()`, or was still pending when `destroy()` ran. */

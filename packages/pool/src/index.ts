@@ -1,7 +1,10 @@
 // Public surface of @logitstream/pool: named re-exports only (docs/CONVENTIONS.md).
+
+// The abort error is core's (one class for every package, so `instanceof` holds across them).
+export { AbortedError } from "@logitstream/core";
 export { createPool } from "./createPool.js";
 export type { WorkerFault } from "./errors.js";
-export { AbortError, PoolBusyError, PoolClosedError, PoolError, WorkerCrashError } from "./errors.js";
+export { PoolBusyError, PoolClosedError, PoolError, WorkerCrashError } from "./errors.js";
 export { DEFAULT_INLINE_THRESHOLD, WARM_INLINE_THRESHOLD } from "./inlinePolicy.js";
 export type { SampleBatchResult, ScoreBatchResult } from "./kernels.js";
 export type {

@@ -1,4 +1,5 @@
-import { AbortError, PoolClosedError } from "./errors.js";
+import type { AbortedError } from "@logitstream/core";
+import { jobAborted, PoolClosedError } from "./errors.js";
 
 /** Where a pool is in its life: new calls are accepted only while "open". */
 export type PoolState = "open" | "closing" | "closed" | "destroyed" | "aborted";
@@ -12,7 +13,7 @@ export class PoolLifecycle {
   #state: PoolState = "open";
   #abortReason: unknown;
   #stop!: (e: Error) => void;
-  /** Rejects once the pool is aborted (with `AbortError`) or destroyed (with `PoolClosedError`). */
+  /** Rejects once the pool is aborted (with `AbortedError`) or destroyed (with `PoolClosedError`). */
   readonly stopped: Promise<never>;
 
   constructor() {
@@ -33,16 +34,16 @@ export class PoolLifecycle {
 
   /** Throws unless the pool accepts new calls (open). */
   checkOpen(): void {
-    if (this.#state === "aborted") throw new AbortError(this.#abortReason);
+    if (this.#state === "aborted") throw jobAborted(this.#abortReason);
     if (this.#state === "destroyed") throw new PoolClosedError("destroyed");
     if (this.#state !== "open") throw new PoolClosedError("closed");
   }
 
   /** Throws if a task may not run now: the pool aborted or destroyed, or the call's signal aborted. */
   checkRunnable(signal: AbortSignal | undefined): void {
-    if (this.#state === "aborted") throw new AbortError(this.#abortReason);
+    if (this.#state === "aborted") throw jobAborted(this.#abortReason);
     if (this.#state === "destroyed") throw new PoolClosedError("destroyed");
-    if (signal?.aborted) throw new AbortError(signal.reason);
+    if (signal?.aborted) throw jobAborted(signal.reason);
   }
 
   /** The pool's signal fired. Returns false if the pool had already stopped. */
@@ -50,13 +51,13 @@ export class PoolLifecycle {
     if (this.halted) return false;
     this.#state = "aborted";
     this.#abortReason = reason;
-    this.#stop(new AbortError(reason));
+    this.#stop(jobAborted(reason));
     return true;
   }
 
   /** The pool's own abort error, if it was aborted. */
-  abortError(): AbortError | undefined {
-    return this.#state === "aborted" ? new AbortError(this.#abortReason) : undefined;
+  abortError(): AbortedError | undefined {
+    return this.#state === "aborted" ? jobAborted(this.#abortReason) : undefined;
   }
 
   beginClose(): void {

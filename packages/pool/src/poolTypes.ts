@@ -19,7 +19,7 @@ import type {
 export interface PoolOptions {
   /** Worker threads (default: the machine's available parallelism). */
   threads?: number;
-  /** Aborting it cancels every pending task (they reject with `AbortError`) and tears the workers down. */
+  /** Aborting it cancels every pending task (they reject with `AbortedError`) and tears the workers down. */
   signal?: AbortSignal;
   /**
    * Most tasks on the workers at once, over every call of the pool; also the most items a streaming `run`

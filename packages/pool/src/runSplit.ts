@@ -1,5 +1,5 @@
 import { checkRequest } from "./checkRequest.js";
-import { AbortError } from "./errors.js";
+import { jobAborted } from "./errors.js";
 import type { PoolParts } from "./poolParts.js";
 import type { Batch } from "./poolTypes.js";
 import type { Job, RowBatchLike, TaskMessage, TaskOutput } from "./protocol.js";
@@ -58,7 +58,7 @@ export async function runSplit(
   signal: AbortSignal | undefined,
 ): Promise<TaskOutput[]> {
   pool.lifecycle.checkOpen();
-  if (signal?.aborted) throw new AbortError(signal.reason);
+  if (signal?.aborted) throw jobAborted(signal.reason);
   checkRequest(job, batch);
   const { rows, vocab } = batch;
   const firstRow = batch.firstRow ?? 0;

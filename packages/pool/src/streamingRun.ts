@@ -1,5 +1,5 @@
 import { LogitstreamError } from "@logitstream/core";
-import { AbortError } from "./errors.js";
+import { jobAborted } from "./errors.js";
 import { orderedWindow } from "./orderedWindow.js";
 import type { PoolParts } from "./poolParts.js";
 import type { RunOptions, StreamJob, StreamResult } from "./poolTypes.js";
@@ -90,7 +90,7 @@ class StreamingRun {
       }
     } catch (e) {
       if (e instanceof LogitstreamError) throw e;
-      throw pool.lifecycle.abortError() ?? (this.#signal?.aborted ? new AbortError(this.#signal.reason) : e);
+      throw pool.lifecycle.abortError() ?? (this.#signal?.aborted ? jobAborted(this.#signal.reason) : e);
     } finally {
       pool.onOutstanding(0);
     }
@@ -116,7 +116,7 @@ class StreamingRun {
   #startItem(item: Item): Promise<TaskOutput> {
     const pool = this.pool;
     pool.lifecycle.checkOpen();
-    if (this.#signal?.aborted) throw new AbortError(this.#signal.reason);
+    if (this.#signal?.aborted) throw jobAborted(this.#signal.reason);
     const plan = isChunk(item) ? this.#planChunk(item) : this.#planBatch(item);
     this.#nextRow = plan.firstRow + plan.rows;
     const targets = this.opts.targets?.(plan.firstRow, plan.rows); // taken in input order, for every item
@@ -229,8 +229,8 @@ function skippedRowsOf(errors: readonly Error[]): Set<number> | undefined {
 function stopOf(poolStopped: Promise<never>, signal: AbortSignal | undefined): Promise<never> {
   if (signal === undefined) return poolStopped;
   const callStopped = new Promise<never>((_, reject) => {
-    if (signal.aborted) reject(new AbortError(signal.reason));
-    else signal.addEventListener("abort", () => reject(new AbortError(signal.reason)), { once: true });
+    if (signal.aborted) reject(jobAborted(signal.reason));
+    else signal.addEventListener("abort", () => reject(jobAborted(signal.reason)), { once: true });
   });
   callStopped.catch(() => {});
   const stop = Promise.race([poolStopped, callStopped]);

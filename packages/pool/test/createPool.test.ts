@@ -91,6 +91,6 @@ describe("createPool with the core's kernels", () => {
     clearTimeout(guard);
     expect(signal).toBeNull();
     expect(code).toBe(0);
-    expect(out.trim()).toBe("AbortError:E_ABORTED:true");
+    expect(out.trim()).toBe("AbortedError:E_ABORTED:true");
   });
 });

@@ -1,7 +1,8 @@
-import { InvalidLogitsError, LogitstreamError } from "@logitstream/core";
+import { AbortedError, InvalidLogitsError, LogitstreamError } from "@logitstream/core";
 import { WireError } from "@logitstream/wire";
 import { describe, expect, it } from "vitest";
-import { AbortError, PoolClosedError, PoolError, WorkerCrashError } from "../src/errors.js";
+import { jobAborted, PoolClosedError, PoolError, WorkerCrashError } from "../src/errors.js";
+import * as pool from "../src/index.js";
 import { reviveError } from "../src/reviveError.js";
 import { serializeError } from "../src/serializeError.js";
 
@@ -18,10 +19,19 @@ describe("pool errors", () => {
     expect((e.cause as Error).message).toBe("worker ran out of memory");
   });
 
-  it("keeps the signal's reason as the cause of an AbortError", () => {
-    const e = new AbortError("SIGINT");
+  it("aborts with core's AbortedError, the one abort class of every package, keeping the signal's reason", () => {
+    expect(pool.AbortedError).toBe(AbortedError);
+    const e = jobAborted("SIGINT");
+    expect(e).toBeInstanceOf(AbortedError);
+    expect(e).toBeInstanceOf(LogitstreamError);
+    expect(e.name).toBe("AbortedError");
     expect(e.code).toBe("E_ABORTED");
     expect(e.cause).toBe("SIGINT");
+    expect(e.message).toContain("the job was aborted");
+    // Sent from a worker, it comes back as the same class (core exports it, so the registry knows it).
+    const revived = reviveError(structuredClone(serializeError(e)));
+    expect(revived).toBeInstanceOf(AbortedError);
+    expect(revived.code).toBe("E_ABORTED");
     expect(new PoolClosedError("destroyed").code).toBe("E_POOL_DESTROYED");
     expect(new PoolClosedError("closed").code).toBe("E_POOL_CLOSED");
   });

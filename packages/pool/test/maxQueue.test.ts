@@ -1,7 +1,7 @@
-import { LogitstreamError, scoreBatch } from "@logitstream/core";
+import { AbortedError, LogitstreamError, scoreBatch } from "@logitstream/core";
 import { afterEach, describe, expect, it } from "vitest";
 import { createPool } from "../src/createPool.js";
-import { AbortError, PoolBusyError, PoolClosedError } from "../src/errors.js";
+import { PoolBusyError, PoolClosedError } from "../src/errors.js";
 import type { Pool } from "../src/poolTypes.js";
 import { batches } from "./helpers.js";
 
@@ -86,7 +86,7 @@ describe("maxQueue: the pool's bounded queue", () => {
     expect(p.stats().queued).toBe(2);
     controller.abort(new Error("client went away"));
     expect(p.stats().queued).toBe(1);
-    expect(await waiting).toBeInstanceOf(AbortError);
+    expect(await waiting).toBeInstanceOf(AbortedError);
     expect((await first).logprobs).toHaveLength(1);
     expect((await last).logprobs).toHaveLength(1);
     expect(p.stats()).toMatchObject({ inFlight: 0, queued: 0 });

@@ -1,6 +1,6 @@
-import { InvalidLogitsError, LogitstreamError } from "@logitstream/core";
+import { AbortedError, InvalidLogitsError, LogitstreamError } from "@logitstream/core";
 import { afterEach, describe, expect, it } from "vitest";
-import { AbortError, PoolClosedError, PoolError, WorkerCrashError } from "../src/errors.js";
+import { PoolClosedError, PoolError, WorkerCrashError } from "../src/errors.js";
 import type { Pool, StreamTotals } from "../src/poolTypes.js";
 import { toyKernels } from "./fixtures/toyKernels.mjs";
 import { batches, concatBytes, testPool } from "./helpers.js";
@@ -325,7 +325,7 @@ describe("faults", () => {
 });
 
 describe("cancellation and shutdown", () => {
-  it("rejects pending work with an AbortError when the pool's signal aborts", async () => {
+  it("rejects pending work with an AbortedError when the pool's signal aborts", async () => {
     const controller = new AbortController();
     const p = pool({ threads: 1, maxInFlight: 2, signal: controller.signal });
     let n = 0;
@@ -334,10 +334,10 @@ describe("cancellation and shutdown", () => {
         if (++n === 3) controller.abort(new Error("user pressed Ctrl-C"));
       }
     })().catch((e) => e);
-    expect(error).toBeInstanceOf(AbortError);
-    expect((error as AbortError).cause).toEqual(new Error("user pressed Ctrl-C"));
+    expect(error).toBeInstanceOf(AbortedError);
+    expect((error as AbortedError).cause).toEqual(new Error("user pressed Ctrl-C"));
     const [b] = [...batches(10, 10, 8)];
-    await expect(p.score(b!)).rejects.toBeInstanceOf(AbortError);
+    await expect(p.score(b!)).rejects.toBeInstanceOf(AbortedError);
   });
 
   it("stops a run whose source is waiting for input when the run's signal aborts", async () => {
@@ -355,7 +355,7 @@ describe("cancellation and shutdown", () => {
       }
     })().catch((e) => e);
     expect(seen).toEqual([10]);
-    expect(error).toBeInstanceOf(AbortError);
+    expect(error).toBeInstanceOf(AbortedError);
   });
 
   it("rejects a call whose own signal aborts, leaving the pool usable", async () => {
@@ -365,9 +365,9 @@ describe("cancellation and shutdown", () => {
     const pending = p.score(b!, { signal: controller.signal });
     controller.abort(new Error("caller gave up"));
     // The task went to piscina synchronously inside the call (inlineThreshold 0), and a worker cannot answer
-    // before this synchronous abort: piscina cancels it, so the call always rejects with AbortError.
-    await expect(pending).rejects.toBeInstanceOf(AbortError);
-    await expect(p.score(b!, { signal: controller.signal })).rejects.toBeInstanceOf(AbortError);
+    // before this synchronous abort: piscina cancels it, so the call always rejects with AbortedError.
+    await expect(pending).rejects.toBeInstanceOf(AbortedError);
+    await expect(p.score(b!, { signal: controller.signal })).rejects.toBeInstanceOf(AbortedError);
     expect((await p.score(b!)).logprobs.length).toBe(20);
   });
 

@@ -1,5 +1,5 @@
 import { open } from "node:fs/promises";
-import { LogitstreamError } from "@logitstream/core";
+import { AbortedError, LogitstreamError } from "@logitstream/core";
 import { type Pool, PoolError, type StreamJob } from "@logitstream/pool";
 import type { ByteChunk } from "@logitstream/wire";
 import type { Redis } from "ioredis";
@@ -140,10 +140,11 @@ async function loadChunks(
 
 /**
  * A row or frame the data made bad: the same on every attempt and on every machine. The pool's own
- * errors (a crashed or exhausted worker thread, a closed pool) are not: BullMQ retries those.
+ * errors (a crashed or exhausted worker thread, a closed pool) and an abort (core's `AbortedError`, no
+ * longer a `PoolError` since every package shares it) are not: BullMQ retries those.
  */
 function isDataError(e: unknown): e is LogitstreamError {
-  return e instanceof LogitstreamError && !(e instanceof PoolError);
+  return e instanceof LogitstreamError && !(e instanceof PoolError) && !(e instanceof AbortedError);
 }
 
 function serializeFailure(e: LogitstreamError): SerializedFailure {
