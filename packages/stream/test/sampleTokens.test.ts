@@ -8,7 +8,7 @@ import {
 import { createPool } from "@logitstream/pool";
 import { from, lastValueFrom, type Observable, Subject, toArray } from "rxjs";
 import { describe, expect, it } from "vitest";
-import { type SamplingPool, sampleTokens } from "../src/operators/sampleTokens.js";
+import { type SampleTokensOptions, type SamplingPool, sampleTokens } from "../src/operators/sampleTokens.js";
 import type { LogitFrame, TokenEvent } from "../src/types.js";
 import { testScheduler } from "./helpers.js";
 
@@ -175,7 +175,7 @@ describe("sampleTokens", () => {
     const seen: number[] = [];
     let done = false;
     from(frames)
-      .pipe(sampleTokens(params, { pool, concurrency: 2 }))
+      .pipe(sampleTokens(params, { mode: "rows", pool, concurrency: 2 }))
       .subscribe({ next: (e) => seen.push(e.step), complete: () => (done = true) });
     expect(calls.length).toBe(2); // bounded: two frames in flight
     calls[1]!.release(); // the second batch finishes first
@@ -194,6 +194,7 @@ describe("sampleTokens", () => {
     const pooled = await run(
       from(frames).pipe(
         sampleTokens(params, {
+          mode: "rows",
           pool: {
             sample: async (b, p) =>
               sampleBatch(b.data, b.rows, b.vocab, p ?? {}, { firstRow: b.firstRow ?? 0 }),
@@ -213,7 +214,7 @@ describe("sampleTokens", () => {
       },
     };
     const subject = new Subject<LogitFrame>();
-    const sub = subject.pipe(sampleTokens(params, { pool })).subscribe();
+    const sub = subject.pipe(sampleTokens(params, { mode: "rows", pool })).subscribe();
     subject.next(batch(0, 2));
     expect(signals.length).toBe(1);
     expect(signals[0]!.aborted).toBe(false);
@@ -227,7 +228,7 @@ describe("sampleTokens", () => {
       const frames = [batch(0, 5), row(5), batch(6, 7), { logits: row(13), id: "last" }];
       const inline = await run(from(frames).pipe(sampleTokens(params, { mode: "rows", logprobs: 2 })));
       const pooled = await run(
-        from(frames).pipe(sampleTokens(params, { pool, logprobs: 2, concurrency: 3 })),
+        from(frames).pipe(sampleTokens(params, { mode: "rows", pool, logprobs: 2, concurrency: 3 })),
       );
       expect(pooled).toEqual(inline);
       expect(pooled.map((e) => e.step)).toEqual([...Array(14).keys()]);
@@ -242,7 +243,7 @@ describe("sampleTokens", () => {
     const subject = new Subject<LogitFrame>();
     const seen: number[] = [];
     const sub = subject
-      .pipe(sampleTokens(params, { pool, concurrency: 2 }))
+      .pipe(sampleTokens(params, { mode: "rows", pool, concurrency: 2 }))
       .subscribe((e) => seen.push(e.step));
     subject.next(batch(0, 64));
     subject.next(batch(64, 64));
@@ -257,5 +258,45 @@ describe("sampleTokens", () => {
   it("rejects invalid sampler params when the operator is built", () => {
     expect(() => sampleTokens({ topP: 2 })).toThrow(InvalidParamsError);
     expect(() => sampleTokens({ temperature: -1 })).toThrow(InvalidParamsError);
+  });
+
+  // Before, a pool switched the operator to rows semantics and dropped `stream`/`mode` without a word.
+  it.each([
+    ["a pool without mode (once rows mode, silently)", { pool: {} }, "pool"],
+    ["a pool with mode sequence (once ignored)", { mode: "sequence", pool: {} }, "pool"],
+    ["a pool with a stream (once ignored)", { pool: {}, stream: 3 }, "pool"],
+    ["a stream in rows mode (row r is stream r)", { mode: "rows", stream: 3 }, "stream"],
+    ["a stream with a pool in rows mode", { mode: "rows", pool: {}, stream: 3 }, "stream"],
+    ["concurrency without a pool", { concurrency: 2 }, "concurrency"],
+    ["concurrency without a pool in rows mode", { mode: "rows", concurrency: 2 }, "concurrency"],
+    ["concurrency 0 (no frame would ever start)", { mode: "rows", pool: {}, concurrency: 0 }, "concurrency"],
+    ["concurrency 1.5", { mode: "rows", pool: {}, concurrency: 1.5 }, "concurrency"],
+    ["an unknown mode (once sequence, silently)", { mode: "row" }, "mode"],
+  ])("refuses %s when the operator is built, naming the option", (_what, options, param) => {
+    const pool: SamplingPool = { sample: () => Promise.reject(new Error("must not be called")) };
+    const opts = { ...options, ...("pool" in options ? { pool } : {}) };
+    let caught: unknown;
+    try {
+      sampleTokens(params, opts as SampleTokensOptions);
+    } catch (e) {
+      caught = e;
+    }
+    expect(caught).toBeInstanceOf(InvalidParamsError);
+    expect((caught as InvalidParamsError).param).toBe(param);
+  });
+
+  it("rejects the other mode's options at compile time too", () => {
+    const pool: SamplingPool = { sample: () => Promise.reject(new Error("must not be called")) };
+    // @ts-expect-error a pool needs mode "rows"
+    expect(() => sampleTokens(params, { pool })).toThrow(InvalidParamsError);
+    // @ts-expect-error stream belongs to mode "sequence"
+    expect(() => sampleTokens(params, { mode: "rows", pool, stream: 1 })).toThrow(InvalidParamsError);
+    // @ts-expect-error concurrency belongs to mode "rows" with a pool
+    expect(() => sampleTokens(params, { stream: 1, concurrency: 2 })).toThrow(InvalidParamsError);
+    // The accepted combinations build.
+    expect(typeof sampleTokens(params, { stream: 1, logprobs: 2 })).toBe("function");
+    expect(typeof sampleTokens(params, { mode: "sequence", stream: 1 })).toBe("function");
+    expect(typeof sampleTokens(params, { mode: "rows", logprobs: 2 })).toBe("function");
+    expect(typeof sampleTokens(params, { mode: "rows", pool, concurrency: 1 })).toBe("function");
   });
 });

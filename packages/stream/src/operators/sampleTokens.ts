@@ -1,5 +1,8 @@
 import {
+  checkCount,
   createSampler,
+  describeValue,
+  InvalidParamsError,
   type SampleBatchResult,
   type SamplerParams,
   sampleBatch,
@@ -11,7 +14,7 @@ import { subscribeLinked } from "../internal/subscribeLinked.js";
 import type { LogitFrame, TokenEvent } from "../types.js";
 
 /**
- * What `sampleTokens({ pool })` needs: @logitstream/pool's `createPool(...)` satisfies it. Row r of a batch
+ * What `sampleTokens(params, { mode: "rows", pool })` needs: @logitstream/pool's `createPool(...)` satisfies it. Row r of a batch
  * is sampled with RNG stream `firstRow + r`, as core's `sampleBatch` does.
  */
 export interface SamplingPool {
@@ -22,32 +25,84 @@ export interface SamplingPool {
   ): Promise<Pick<SampleBatchResult, "tokens" | "logprobs" | "ranks" | "topTokens" | "topLogprobs">>;
 }
 
-/** Options of {@link sampleTokens}. */
-export interface SampleTokensOptions {
+/**
+ * Options of {@link sampleTokens}: one of two semantics, chosen by `mode`. The options of one semantics
+ * are not accepted with the other (a type error, and an `InvalidParamsError` at run time), so nothing a
+ * caller passes is silently ignored. Either way the tokens do not depend on how the rows are grouped into
+ * frames.
+ */
+export type SampleTokensOptions = SequenceOptions | RowsOptions;
+
+/**
+ * `mode: "sequence"` (default): the rows are consecutive steps of one sequence. One stateful sampler runs
+ * over them: row i is drawn with `uniform(seed, stream, i)` and the penalties see the tokens sampled
+ * before it. Events are numbered by position (`step` = i). Per-row `params` of a frame do not apply (a
+ * sequence has one sampler). Runs inline: a pool cannot carry a sampler's state from row to row.
+ */
+interface SequenceOptions {
+  mode?: "sequence";
   /** Report the N most likely tokens per row (`topLogprobs`). Default 0. */
   logprobs?: number;
-  /**
-   * `"sequence"` (default): the rows are consecutive steps of one sequence. One stateful sampler runs
-   * over them: row i is drawn with `uniform(seed, stream, i)` and the penalties see the tokens sampled
-   * before it. Events are numbered by position (`step` = i).
-   *
-   * `"rows"`: every row is independent (the CLI's `sample`): row r, by global index, is drawn with
-   * `uniform(seed, r, 0)` and a fresh penalty window, as core's `sampleBatch` does. Events carry the
-   * global row index as `step`. Per-row `params` of a batch are merged over `params`.
-   *
-   * Either way the tokens do not depend on how the rows are grouped into frames. (Per-row `params` of a
-   * frame apply in `"rows"` mode only: a sequence has one sampler.)
-   */
-  mode?: "sequence" | "rows";
-  /** RNG stream of the sequence (mode `"sequence"`): the request id. Default 0. */
+  /** RNG stream of the sequence: the request id. Default 0. */
   stream?: number;
+  pool?: never;
+  concurrency?: never;
+}
+
+/**
+ * `mode: "rows"`: every row is independent (the CLI's `sample`): row r, by global index, is drawn with
+ * `uniform(seed, r, 0)` and a fresh penalty window, as core's `sampleBatch` does. Events carry the global
+ * row index as `step`. Per-row `params` of a batch are merged over `params`. Inline, or on `pool`.
+ */
+interface RowsOptions {
+  mode: "rows";
+  /** Report the N most likely tokens per row (`topLogprobs`). Default 0. */
+  logprobs?: number;
+  /** No RNG stream to choose: row r is stream r. */
+  stream?: never;
   /**
-   * Sample batches on this worker pool (implies mode `"rows"`): up to `concurrency` frames in flight,
-   * events emitted in input order. Unsubscribing aborts the tasks in flight.
+   * Sample the batches on this worker pool: up to `concurrency` frames in flight, events emitted in input
+   * order, the same events as inline. Unsubscribing aborts the tasks in flight.
    */
   pool?: SamplingPool;
-  /** Frames in flight on the pool. Default 2. */
+  /** Frames in flight on `pool` (an integer ≥ 1). Default 2. */
   concurrency?: number;
+}
+
+/** The most frames a caller may keep in flight on a pool (a bound on memory, not a tuning value). */
+const MAX_CONCURRENCY = 1024;
+
+/**
+ * Refuses options that the chosen semantics would ignore (`pool` without `mode: "rows"`, `stream` with
+ * it, `concurrency` without a pool): a JavaScript caller, or one that built the object loosely, gets the
+ * mistake named when the pipeline is built instead of tokens drawn by the other semantics.
+ */
+function checkOptions(options: SampleTokensOptions): void {
+  const o = options as { mode?: unknown; stream?: unknown; pool?: unknown; concurrency?: unknown };
+  if (o.mode !== undefined && o.mode !== "sequence" && o.mode !== "rows") {
+    throw new InvalidParamsError("mode", `must be "sequence" or "rows", got ${describeValue(o.mode)}`);
+  }
+  if (o.pool !== undefined && o.mode !== "rows") {
+    throw new InvalidParamsError(
+      "pool",
+      'a pool samples every row independently (mode "rows"), not as steps of one sequence: pass { mode: "rows", pool }, or drop pool to sample a sequence inline',
+    );
+  }
+  if (o.stream !== undefined && o.mode === "rows") {
+    throw new InvalidParamsError(
+      "stream",
+      'mode "rows" draws row r from RNG stream r, so there is no stream to choose: drop stream, or use mode "sequence"',
+    );
+  }
+  if (o.concurrency !== undefined) {
+    if (o.pool === undefined) {
+      throw new InvalidParamsError(
+        "concurrency",
+        "applies to sampling on a pool only: pass pool too, or drop concurrency",
+      );
+    }
+    checkCount("concurrency", o.concurrency, MAX_CONCURRENCY, 1);
+  }
 }
 
 /**
@@ -59,9 +114,13 @@ export interface SampleTokensOptions {
  * The sampler is created per subscription (so re-subscribing repeats the run) and its state — RNG step,
  * penalty window — carries from row to row and frame to frame.
  *
+ * @throws {InvalidParamsError} bad `params`, or options of the other mode (`pool` or `concurrency`
+ * without `mode: "rows"`, `stream` with it), when the operator is built.
+ *
  * @example
  * rows$.pipe(sampleTokens({ temperature: 0.7, topP: 0.9, seed: 7 }, { logprobs: 2 }))
  * // → { step: 0, token: 17, logprob: -0.41, rank: 1, topLogprobs: [{ token: 17, … }, { token: 3, … }] }, …
+ * batches$.pipe(sampleTokens({ topP: 0.9, seed: 7 }, { mode: "rows", pool: createPool() }))
  */
 export function sampleTokens(
   params: SamplerParams = {},
@@ -69,10 +128,13 @@ export function sampleTokens(
 ): OperatorFunction<LogitFrame, TokenEvent> {
   // Bad params are a mistake in the pipeline's construction: say so here, not at the first frame.
   validateSamplerParams(params);
+  checkOptions(options);
   const logprobs = options.logprobs ?? 0;
-  if (options.pool !== undefined)
-    return sampleOnPool(params, options.pool, logprobs, options.concurrency ?? 2);
-  if (options.mode === "rows") return sampleRows(params, logprobs);
+  if (options.mode === "rows") {
+    if (options.pool !== undefined)
+      return sampleOnPool(params, options.pool, logprobs, options.concurrency ?? 2);
+    return sampleRows(params, logprobs);
+  }
   const stream = options.stream ?? 0;
   // One options object per subscription, `row` updated per row so an error names the step.
   return (source) =>
