@@ -4,7 +4,8 @@ import type { Tokenizer } from "../../src/index.js";
 import { createSamplingContext, InvalidParamsError } from "../../src/index.js";
 import { BanAutomaton } from "../../src/samplers/banAutomaton.js";
 import { bannedSequences } from "../../src/samplers/bannedSequences.js";
-import { NEG, run } from "./stageHelpers.js";
+import { CHI2_001, chiSquare, samplerCounts } from "./chiSquare.js";
+import { NEG, run, softmaxRef } from "./stageHelpers.js";
 
 /** Hugging Face's NoBadWordsLogitsProcessor, directly: each sequence whose prefix ends the history bans its last token. */
 function bannedRef(h: number[], bans: number[][]): number[] {
@@ -67,6 +68,25 @@ describe("bannedSequences", () => {
       ),
       { seed: 12, numRuns: 200 },
     );
+  });
+
+  it("the full sampler never draws a banned token and keeps the others' proportions (χ² at a fixed seed)", () => {
+    // after 4 1 2: [1, 2, 3] bans 3, [2, 0] bans 0, [5] is always banned; [4, 2] and [1, 1] do not
+    // match the end of the history. The rest renormalize: [0.15, 0.3, 0.15] / 0.6 (by hand)
+    const bans = [[1, 2, 3], [2, 0], [5], [4, 2], [1, 1]];
+    const hist = [4, 1, 2];
+    expect(bannedRef(hist, bans)).toEqual([0, 3, 5]);
+    const p = [0.2, 0.15, 0.3, 0.1, 0.15, 0.1];
+    const want = [0, 0.25, 0.5, 0, 0.25, 0];
+    const masked = p.map((q, i) => ([0, 3, 5].includes(i) ? NEG : Math.log(q)));
+    softmaxRef(masked).forEach((q, i) => {
+      expect(q).toBeCloseTo(want[i]!, 12);
+    });
+    const counts = samplerCounts({ bannedSequences: bans, seed: 13 }, hist, p.map(Math.log), 20_000);
+    expect([counts[0], counts[3], counts[5]]).toEqual([0, 0, 0]);
+    const { stat, df } = chiSquare(counts, want);
+    expect(df).toBe(2);
+    expect(stat).toBeLessThan(CHI2_001[df]!);
   });
 
   it("visits only the bans that can match: the answer for a state does not list unrelated sequences", () => {

@@ -1,7 +1,7 @@
 // χ² helpers for the sampler tests: draw many tokens with a stage list at fixed seeds (one stream per
 // draw), then compare the counts to the expected distribution.
-import type { SamplerStage } from "../../src/index.js";
-import { createCandidates, createSamplingContext, loadCandidates } from "../../src/index.js";
+import type { CreateSamplerOptions, SamplerParams, SamplerStage } from "../../src/index.js";
+import { createCandidates, createSampler, createSamplingContext, loadCandidates } from "../../src/index.js";
 
 /** χ² critical values at p = 0.001 by degrees of freedom (standard tables). */
 export const CHI2_001 = [Number.NaN, 10.828, 13.816, 16.266, 18.467, 20.515, 22.458, 24.322, 26.124, 27.877];
@@ -37,4 +37,32 @@ export function chiSquare(counts: number[], p: number[]): { stat: number; df: nu
     df++;
   }
   return { stat, df };
+}
+
+/**
+ * Counts of the tokens the full sampler (`createSampler(params)`) picks on `row` after accepting
+ * `history`: draw d resumes the saved state at stream d mod 64, step ⌊d / 64⌋ (so the draws cover
+ * several streams and steps of one seed), samples once and throws the sampler away.
+ */
+export function samplerCounts(
+  params: SamplerParams,
+  history: readonly number[],
+  row: readonly number[],
+  n: number,
+  opts: Omit<CreateSamplerOptions, "state" | "stream"> = {},
+): number[] {
+  const data = Float32Array.from(row);
+  const base = createSampler(params, opts);
+  for (const t of history) base.accept(t);
+  // JSON text, parsed per draw: no draw can touch the arrays the next one resumes from.
+  const saved = JSON.stringify(base.state());
+  const counts = new Array<number>(row.length).fill(0);
+  for (let d = 0; d < n; d++) {
+    const s = createSampler(params, {
+      ...opts,
+      state: { ...JSON.parse(saved), stream: d % 64, step: Math.floor(d / 64) },
+    });
+    counts[s.sample(data).token]!++;
+  }
+  return counts;
 }

@@ -4,6 +4,7 @@ import type { Tokenizer } from "../../src/index.js";
 import { createSamplingContext, topK } from "../../src/index.js";
 import { dry } from "../../src/samplers/dry.js";
 import { drySequenceBreakers } from "../../src/samplers/drySequenceBreakers.js";
+import { CHI2_001, chiSquare, samplerCounts } from "./chiSquare.js";
 import { run, softmaxRef } from "./stageHelpers.js";
 
 /** DRY from its definition, O(N²) and without the Z-algorithm: the float64 reference. */
@@ -179,6 +180,35 @@ describe("dry", () => {
       ),
       { seed: 21, numRuns: 400 },
     );
+  });
+
+  it("the full sampler draws from softmax of the DRY-penalized logits (χ² at a fixed seed)", () => {
+    // history 2 0 1 3 5 2 0 1 4 2 0 1: the suffix "2 0 1" (L = 3) occurred twice before, followed by 3
+    // and by 4 (no other earlier position ends in "0 1"); with allowed 2, base 1.75, multiplier 0.8,
+    // tokens 3 and 4 lose 0.8 · 1.75^(3−2) = 1.4 (worked by hand; dryRef must agree). They carry much
+    // of the mass, so a penalty 10% off moves χ² well past the critical value.
+    const row = [0.2, 0.15, 0.15, 0.2, 0.2, 0.1].map(Math.log);
+    const hist = [2, 0, 1, 3, 5, 2, 0, 1, 4, 2, 0, 1];
+    const o = { multiplier: 0.8, base: 1.75, allowed: 2, lastN: -1, breakers: [] };
+    const penalized = dryRef(row, hist, o);
+    const byHand = row.map((v, i) => (i === 3 || i === 4 ? v - 1.4 : v));
+    penalized.forEach((v, i) => {
+      expect(v).toBeCloseTo(byHand[i]!, 12);
+    });
+    const params = {
+      dryMultiplier: 0.8,
+      dryBase: 1.75,
+      dryAllowedLength: 2,
+      dryPenaltyLastN: -1,
+      drySequenceBreakers: [],
+      seed: 11,
+    };
+    const counts = samplerCounts(params, hist, Array.from(Float32Array.from(row)), 20_000);
+    const { stat, df } = chiSquare(counts, softmaxRef(Array.from(Float32Array.from(byHand))));
+    expect(df).toBe(5);
+    expect(stat).toBeLessThan(CHI2_001[df]!);
+    // Without the penalty the same counts are far off: the test sees DRY (p₃ + p₄: 0.4 → 0.14).
+    expect(chiSquare(counts, softmaxRef(row)).stat).toBeGreaterThan(CHI2_001[5]! * 10);
   });
 
   it("works on a sorted set (after top-k): the set is returned to id order", () => {

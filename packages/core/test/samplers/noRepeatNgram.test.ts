@@ -2,7 +2,8 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { createSamplingContext, topK } from "../../src/index.js";
 import { noRepeatNgram } from "../../src/samplers/noRepeatNgram.js";
-import { NEG, run } from "./stageHelpers.js";
+import { CHI2_001, chiSquare, samplerCounts } from "./chiSquare.js";
+import { NEG, run, softmaxRef } from "./stageHelpers.js";
 
 /** Hugging Face's _get_generated_ngrams, directly: scan every n-gram of h for the last n−1 tokens. */
 function bannedRef(h: number[], n: number): number[] {
@@ -53,6 +54,25 @@ describe("noRepeatNgram", () => {
       ),
       { seed: 9, numRuns: 300 },
     );
+  });
+
+  it("the full sampler never draws a banned token and keeps the others' proportions (χ² at a fixed seed)", () => {
+    // n = 2, history 1 2 1 3 0 4 1: after 1 came 2 and 3, so both are banned; the rest renormalize:
+    // [0.1, 0.15, 0.15, 0.1] / 0.5 (by hand)
+    const hist = [1, 2, 1, 3, 0, 4, 1];
+    expect(bannedRef(hist, 2)).toEqual([2, 3]);
+    const p = [0.1, 0.15, 0.3, 0.2, 0.15, 0.1];
+    const want = [0.2, 0.3, 0, 0, 0.3, 0.2];
+    const masked = p.map((q, i) => (i === 2 || i === 3 ? NEG : Math.log(q)));
+    softmaxRef(masked).forEach((q, i) => {
+      expect(q).toBeCloseTo(want[i]!, 12);
+    });
+    const counts = samplerCounts({ noRepeatNgramSize: 2, seed: 12 }, hist, p.map(Math.log), 20_000);
+    expect(counts[2]).toBe(0);
+    expect(counts[3]).toBe(0);
+    const { stat, df } = chiSquare(counts, want);
+    expect(df).toBe(3);
+    expect(stat).toBeLessThan(CHI2_001[df]!);
   });
 
   it("state survives clone, saveState/loadState and JSON; reset forgets", () => {
