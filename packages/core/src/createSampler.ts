@@ -31,7 +31,10 @@ export interface SampleOptions {
   row?: number;
 }
 
-/** One entry of `topLogprobs` (OpenAI's shape). */
+/**
+ * One `{ token, logprob }` entry of a top-N list, most likely first (OpenAI's `top_logprobs` shape).
+ * Declared here once: wire's records and stream's events use (and re-export) this type.
+ */
 export interface TopLogprob {
   token: number;
   logprob: number;

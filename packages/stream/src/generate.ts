@@ -1,4 +1,4 @@
-import type { LogitSource, SamplerStage, Tokenizer } from "@logitstream/core";
+import type { LogitSource, SamplerStage, Tokenizer, TopLogprob } from "@logitstream/core";
 import {
   createSampler,
   InvalidParamsError,
@@ -12,7 +12,7 @@ import { SourceError, StreamUsageError } from "./errors.js";
 import { iterableFace } from "./internal/iterableFace.js";
 import { joinPacers } from "./internal/joinPacers.js";
 import type { Pacer } from "./pacer.js";
-import type { FinishEvent, GenerateEvent, IterableObservable, TokenEvent, TopLogprob } from "./types.js";
+import type { FinishEvent, GenerateEvent, IterableObservable, TokenEvent } from "./types.js";
 
 /** What `generate` needs from a sampler: core's `createSampler(...)` result satisfies it. */
 export interface TokenSampler {

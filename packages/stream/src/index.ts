@@ -1,6 +1,8 @@
 // Public surface of @logitstream/stream: named re-exports only (docs/CONVENTIONS.md). Browser-safe:
 // nothing here imports a Node module; the Node stream adapters are at "@logitstream/stream/node".
 
+// Core's type (declared once there), re-exported where users imported it before.
+export type { TopLogprob } from "@logitstream/core";
 export type { FromAsyncIterableOptions } from "./adapters/fromAsyncIterable.js";
 export { fromAsyncIterable } from "./adapters/fromAsyncIterable.js";
 export type { ToAsyncIterableOptions } from "./adapters/toAsyncIterable.js";
@@ -55,5 +57,4 @@ export type {
   StopReason,
   TextEvent,
   TokenEvent,
-  TopLogprob,
 } from "./types.js";

@@ -1,5 +1,4 @@
-import type { Tokenizer } from "@logitstream/core";
-import type { TopLogprob } from "./types.js";
+import type { Tokenizer, TopLogprob } from "@logitstream/core";
 
 /** One `top_logprobs` entry in OpenAI's chat/completions shape. */
 export interface OpenAITopLogprob {

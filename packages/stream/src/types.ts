@@ -1,15 +1,10 @@
+import type { TopLogprob } from "@logitstream/core";
 import type { Observable } from "rxjs";
 
 /**
  * Event and frame types that flow through the operators. Frames are structural, so the rows and
  * batches produced by @logitstream/wire's readers (`readRows`, `readBatches`) are frames as they are.
  */
-
-/** One `{ token, logprob }` entry of a top-N list, most likely first (OpenAI's `top_logprobs` shape). */
-export interface TopLogprob {
-  token: number;
-  logprob: number;
-}
 
 /** One sampled token. */
 export interface TokenEvent {

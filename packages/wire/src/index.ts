@@ -3,6 +3,8 @@
 // createRowStream, createRecordWriter, createRecordEncoder) are at "@logitstream/wire/node"; the
 // worker-side subset (decodeChunk and its types) is also at "@logitstream/wire/decode".
 
+// Core's type (declared once there), re-exported where users imported it before.
+export type { TopLogprob } from "@logitstream/core";
 export { bfloat16BitsToNumber, numberToBfloat16Bits } from "./binary/bfloat16.js";
 export { decodeElements } from "./binary/decodeElements.js";
 export { encodeElements } from "./binary/encodeElements.js";
@@ -15,7 +17,6 @@ export { parseSafetensorsHeader, safetensorsHeaderSize } from "./binary/parseSaf
 export type { ByteInput, ByteReader } from "./byteSource.js";
 export { decodeChunk, decodeChunkPrefix } from "./decodeChunk.js";
 export type { DecodedChunk } from "./decodedChunk.js";
-
 // Reading
 export { detectFormat, formatFromPath } from "./detectFormat.js";
 // Input encoders (rows → bytes)
@@ -49,7 +50,6 @@ export type {
   ScoreRecord,
   SoftmaxRecord,
   SummaryRecord,
-  TopLogprob,
   TopProb,
 } from "./records/records.js";
 // Output records

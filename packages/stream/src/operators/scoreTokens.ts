@@ -1,8 +1,8 @@
-import { InvalidParamsError, scoreBatch } from "@logitstream/core";
+import { InvalidParamsError, scoreBatch, type TopLogprob } from "@logitstream/core";
 import { Observable, type OperatorFunction } from "rxjs";
 import { toBatch, topEntries } from "../internal/frames.js";
 import { subscribeLinked } from "../internal/subscribeLinked.js";
-import type { LogitFrame, TopLogprob } from "../types.js";
+import type { LogitFrame } from "../types.js";
 
 /** Options of {@link scoreTokens}. */
 export interface ScoreTokensOptions {

@@ -1,11 +1,6 @@
+import type { TopLogprob } from "@logitstream/core";
 import { WireError } from "../errors.js";
 import { MAX_ID_DEPTH, valueDepth } from "../valueDepth.js";
-
-/** One `{token, logprob}` entry of `top_logprobs` (OpenAI's shape), most likely first. */
-export interface TopLogprob {
-  token: number;
-  logprob: number;
-}
 
 /** `sample`: `{"row", "token", "logprob", "id"?, "top_logprobs"?}`. */
 export interface SampleRecord {
