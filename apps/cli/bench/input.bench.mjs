@@ -1,69 +1,181 @@
-// The CLI end to end on a large float32 input: `score` with --threads 1 and 2, the input given as a path,
-// as stdin redirected from the file (`< rows.f32`), and as a pipe (`cat rows.f32 |`). Wall time of the
-// whole process (start-up, worker start, read, score, write), interleaved reps, medians and per-rep
-// 2-vs-1 ratios. ROWS (default 4096) rows of V = 128,256: 4,096 rows is 2.1 GB, in the page cache after
-// the first read. The file is written to the OS temp dir and removed at the end.
+// The CLI end to end on a large input: `score` on ROWS rows of V float32 logits (defaults 6,000 × 32,000:
+// 768 MB), as raw f32 and as .npy, the input given as a path, as stdin redirected from the file
+// (`< rows.f32`) and through a pipe (`cat rows.f32 |`). The ceiling of a pipe on this machine is measured in
+// the same run: `cat file | cat > /dev/null` moves the same bytes through one pipe with nothing done to
+// them, and each CLI row's "vs cat | cat" is the throughput ratio to it, per rep (a rep runs every
+// command once, back to back, so a swing of the shared machine's clock hits them alike). Wall time of the
+// whole process (start-up, worker start, read, score, write to /dev/null); medians. The "input stage only"
+// rows time the CLI's reading and framing alone through the same pipe (bench/frameStdin.mjs: the
+// PipeReader the CLI uses now, and process.stdin as it was read before), to show what the pipe itself
+// allows once scoring is taken out.
+//
+// Env: V, ROWS, REPS (3), THREADS ("1,2"), BASELINE=path/to/main.js (a second build, e.g. the code before a
+// change, run beside this one in the same reps: its rows are marked "baseline"). The files are written to
+// the OS temp dir and removed at the end.
 import { spawnSync } from "node:child_process";
 import { closeSync, openSync, rmSync, writeSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { loadAverage, median } from "../../../scripts/benchHarness.mjs";
+import { loadAverage, median, tableHeader, tableRow } from "../../../scripts/benchHarness.mjs";
 
-const V = 128_256;
-const ROWS = Number(process.env.ROWS ?? 4096);
+const V = Number(process.env.V ?? 32_000);
+const ROWS = Number(process.env.ROWS ?? 6000);
 const REPS = Number(process.env.REPS ?? 3);
+const THREADS = (process.env.THREADS ?? "1,2").split(",").map(Number);
 const CLI = fileURLToPath(new URL("../dist/main.js", import.meta.url));
-const file = join(tmpdir(), `logitstream-input-bench-${process.pid}.f32`);
+const FRAME = fileURLToPath(new URL("./frameStdin.mjs", import.meta.url));
+const BASELINE = process.env.BASELINE;
+const raw = join(tmpdir(), `logitstream-input-bench-${process.pid}.f32`);
+const npy = join(tmpdir(), `logitstream-input-bench-${process.pid}.npy`);
+const BYTES = ROWS * V * 4;
 
-// Deterministic logits, written row by row (never the whole file in memory).
-const fd = openSync(file, "w");
-const row = new Float32Array(V);
+/** A .npy v1.0 header for float32 rows × V, padded to a multiple of 64 bytes. */
+function npyHeader() {
+  const dict = `{'descr': '<f4', 'fortran_order': False, 'shape': (${ROWS}, ${V}), }`;
+  const len = Math.ceil((10 + dict.length + 1) / 64) * 64 - 10;
+  const h = Buffer.alloc(10 + len, 0x20);
+  h.write("\x93NUMPY", 0, "latin1");
+  h[6] = 1;
+  h[7] = 0;
+  h.writeUInt16LE(len, 8);
+  h.write(dict, 10, "latin1");
+  h[10 + len - 1] = 0x0a;
+  return h;
+}
+
+// Deterministic logits, written 64 rows at a time into both files (never the whole file in memory).
+const fds = [openSync(raw, "w"), openSync(npy, "w")];
+writeSync(fds[1], npyHeader());
+const block = new Float32Array(64 * V);
 let s = 1;
-for (let r = 0; r < ROWS; r++) {
-  for (let i = 0; i < V; i++) {
+for (let r = 0; r < ROWS; r += 64) {
+  const n = Math.min(64, ROWS - r) * V;
+  for (let i = 0; i < n; i++) {
     s ^= s << 13;
     s ^= s >>> 17;
     s ^= s << 5;
-    row[i] = ((s >>> 0) / 4294967296 - 0.5) * 18;
+    block[i] = ((s >>> 0) / 4294967296 - 0.5) * 18;
   }
-  writeSync(fd, new Uint8Array(row.buffer));
+  for (const fd of fds) writeSync(fd, new Uint8Array(block.buffer, 0, n * 4));
 }
-closeSync(fd);
+for (const fd of fds) closeSync(fd);
 
-const flags = `score --format f32 --vocab ${V} --no-progress`;
-const ways = {
-  path: (t) => `node ${CLI} ${flags} --threads ${t} ${file}`,
-  "stdin < file": (t) => `node ${CLI} ${flags} --threads ${t} < ${file}`,
-  "pipe (cat file |)": (t) => `cat ${file} | node ${CLI} ${flags} --threads ${t}`,
-};
+const clis =
+  BASELINE === undefined
+    ? [["", CLI]]
+    : [
+        ["", CLI],
+        [" (baseline)", BASELINE],
+      ];
+const cases = [];
+cases.push({
+  name: "`cat file \\| cat`",
+  format: "f32",
+  threads: "—",
+  cmd: `cat ${raw} | cat`,
+  ceiling: true,
+});
+cases.push({
+  name: "`cat file \\| cat`",
+  format: "npy",
+  threads: "—",
+  cmd: `cat ${npy} | cat`,
+  ceiling: true,
+});
+// The input stage alone (framing into recycled memory, no scoring): what a pipe gives the pool.
+for (const [how, flag] of [
+  ["PipeReader", ""],
+  ["process.stdin", " --stream"],
+]) {
+  for (const [format, file, args] of [
+    ["f32", raw, `f32 ${V}`],
+    ["npy", npy, "npy"],
+  ]) {
+    cases.push({
+      name: `input stage only (${how}), through a pipe`,
+      format,
+      threads: "—",
+      cmd: `cat ${file} | node ${FRAME} ${args}${flag}`,
+    });
+  }
+}
+for (const [tag, cli] of clis) {
+  const f32 = `node ${cli} score --format f32 --vocab ${V} --no-progress`;
+  const npyCmd = `node ${cli} score --format npy --no-progress`;
+  for (const t of THREADS) {
+    cases.push({ name: `path${tag}`, format: "f32", threads: t, cmd: `${f32} --threads ${t} ${raw}` });
+    cases.push({
+      name: `\`< file\`${tag}`,
+      format: "f32",
+      threads: t,
+      cmd: `${f32} --threads ${t} < ${raw}`,
+    });
+    cases.push({
+      name: `through a pipe, \`cat file \\|\`${tag}`,
+      format: "f32",
+      threads: t,
+      cmd: `cat ${raw} | ${f32} --threads ${t}`,
+    });
+    cases.push({ name: `path${tag}`, format: "npy", threads: t, cmd: `${npyCmd} --threads ${t} ${npy}` });
+    cases.push({
+      name: `through a pipe, \`cat file \\|\`${tag}`,
+      format: "npy",
+      threads: t,
+      cmd: `cat ${npy} | ${npyCmd} --threads ${t}`,
+    });
+  }
+}
 
 function wallMs(command) {
   const t0 = performance.now();
-  const r = spawnSync("bash", ["-c", `${command} > /dev/null`], { stdio: ["ignore", "ignore", "inherit"] });
+  const r = spawnSync("bash", ["-c", `set -o pipefail; ${command} > /dev/null`], {
+    stdio: ["ignore", "ignore", "inherit"],
+  });
   if (r.status !== 0) throw new Error(`${command} exited ${r.status}`);
   return performance.now() - t0;
 }
 
 try {
-  wallMs(`cat ${file}`); // into the page cache
+  wallMs(`cat ${raw} ${npy}`); // into the page cache
+  const loadBefore = loadAverage();
+  for (const c of cases) c.ms = [];
+  for (let rep = 0; rep < REPS; rep++) for (const c of cases) c.ms.push(wallMs(c.cmd));
   console.log(
-    `cli score input — ${ROWS} rows × ${V} f32 (${((ROWS * V * 4) / 1e9).toFixed(2)} GB), ${REPS} interleaved reps, ${cpus().length} × ${cpus()[0]?.model}, Node ${process.version}; load average ${loadAverage()}`,
+    `cli score input — ${ROWS} rows × ${V} f32 (${(BYTES / 1e6).toFixed(0)} MB; .npy the same rows after a header), ${REPS} interleaved reps, ${cpus().length} × ${cpus()[0]?.model}, Node ${process.version}; load average ${loadBefore} before, ${loadAverage()} after`,
   );
-  console.log("| input | threads | wall ms (median) | rows/s | 2 vs 1 thread, per-rep ratios |");
-  console.log("|---|---:|---:|---:|---|");
-  for (const [name, cmd] of Object.entries(ways)) {
-    const times = { 1: [], 2: [] };
-    for (let rep = 0; rep < REPS; rep++) for (const t of [1, 2]) times[t].push(wallMs(cmd(t)));
-    const ratios = times[1].map((t, i) => (t / times[2][i]).toFixed(2));
-    for (const t of [1, 2]) {
-      const ms = median(times[t]);
-      const rowsPerS = Math.round(ROWS / (ms / 1000)).toLocaleString("en-US");
-      console.log(
-        `| ${name} | ${t} | ${ms.toFixed(0)} | ${rowsPerS} | ${t === 2 ? ratios.join(", ") : ""} |`,
-      );
-    }
+  tableHeader(
+    [
+      "input",
+      "format",
+      "threads",
+      "wall ms (median)",
+      "MB/s",
+      "rows/s",
+      "vs `cat \\| cat` (median; per rep)",
+    ],
+    "lllrrrl",
+  );
+  for (const c of cases) {
+    const ms = median(c.ms);
+    const catCat = cases.find((b) => b.ceiling && b.format === c.format);
+    const ratios = c.ms.map((m, i) => catCat.ms[i] / m);
+    const vsCat =
+      c === catCat ? "1" : `${median(ratios).toFixed(2)}; ${ratios.map((r) => r.toFixed(2)).join(", ")}`;
+    const rowsPerS = c.ceiling ? "—" : Math.round(ROWS / (ms / 1000)).toLocaleString("en-US");
+    console.log(
+      tableRow([
+        c.name,
+        c.format,
+        c.threads,
+        ms.toFixed(0),
+        (BYTES / 1e6 / (ms / 1000)).toFixed(0),
+        rowsPerS,
+        vsCat,
+      ]),
+    );
   }
 } finally {
-  rmSync(file, { force: true });
+  rmSync(raw, { force: true });
+  rmSync(npy, { force: true });
 }

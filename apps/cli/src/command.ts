@@ -4,9 +4,12 @@ import type { Output } from "./output.js";
 
 /** What a command gets to run with: the process streams, wrapped, and the run's abort signal. */
 export interface CommandContext {
-  /** Read only when the input is stdin and not a regular file (reading it makes fd 0 non-blocking). */
+  /**
+   * Read only when the input is stdin and `stdinFd` is not a regular file, a pipe or a socket (those are
+   * read through the descriptor: see input.ts). Reading it makes fd 0 non-blocking.
+   */
   readonly stdin: Readable;
-  /** The descriptor behind `stdin` (0 for the process's): a regular file there is read like a path. */
+  /** The descriptor behind `stdin` (0 for the process's): a regular file there is read like a path, a pipe into a ring. */
   readonly stdinFd?: number;
   readonly stdout: Output;
   readonly stderr: NodeJS.WriteStream;

@@ -3,13 +3,14 @@ import { type FileHandle, open } from "node:fs/promises";
 import type { ByteInput, ByteReader } from "@logitstream/wire";
 import type { CommandContext } from "./command.js";
 import { InputError } from "./errors.js";
+import { PipeReader } from "./pipeReader.js";
 
 /** Where the rows come from: a path argument, or stdin when there is none (or it is "-"). */
 export interface Input {
   /**
    * A regular file is read through a ByteReader, so wire reads binary rows straight into the pool's
-   * shared memory (no read buffer, no copy on the main thread); anything else (stdin, a FIFO, a device)
-   * is read as a stream.
+   * shared memory (no read buffer, no copy on the main thread); stdin that is a pipe or a socket is read
+   * ahead into a ring (PipeReader); anything else (a terminal, a named FIFO, a device) is read as a stream.
    */
   readonly source: ByteInput;
   /** The path as given; undefined for stdin. Wire uses its extension to detect the format. */
@@ -23,7 +24,8 @@ export interface Input {
 /**
  * Opens the input. A path is opened before anything runs, so a missing file is an InputError
  * (exit 66) up front rather than a stream error halfway through. Stdin redirected from a regular file
- * (`logitstream score < rows.f32`) is read like a path, from its current offset.
+ * (`logitstream score < rows.f32`) is read like a path, from its current offset; stdin that is a pipe or a
+ * socket (`cat rows.npy | logitstream score`) is read ahead into a ring by a PipeReader.
  */
 export async function openInput(
   path: string | undefined,
@@ -40,6 +42,11 @@ export async function openInput(
           ),
       };
       return { source: reader, path: undefined, size: stat.size, close: async () => {} };
+    }
+    if (fd !== undefined && (stat?.isFIFO() === true || stat?.isSocket() === true)) {
+      // A pipe (`cat rows.npy |`, a socket from a parent process): read ahead into one ring (see PipeReader).
+      const pipe = new PipeReader(fd);
+      return { source: pipe, path: undefined, size: undefined, close: async () => pipe.close() };
     }
     const stdin = ctx.stdin;
     return { source: stdin, path: undefined, size: undefined, close: async () => void stdin.destroy() };

@@ -14,7 +14,11 @@ export interface ByteReader {
   close?(): Promise<void> | void;
 }
 
-/** What the readers accept: Node readables, async or sync iterables of bytes, one buffer, or a ByteReader. */
+/**
+ * What the readers accept: Node readables, async or sync iterables of bytes, one buffer, or a ByteReader.
+ * An iterable's piece may be a view into memory the input reuses: the readers copy each piece (into a
+ * chunk or their own buffer) before they ask for the next one.
+ */
 export type ByteInput =
   | AsyncIterable<Uint8Array>
   | Iterable<Uint8Array>

@@ -1,0 +1,134 @@
+// PipeReader: stdin through a pipe read ahead into a ring. The reader is driven through a real FIFO
+// (mkfifo) written from the libuv thread pool, with a small ring so that the inputs here wrap it many
+// times and fill it (reading stops, then resumes through the spare buffer).
+import { spawnSync } from "node:child_process";
+import { closeSync, constants, openSync, write } from "node:fs";
+import { join } from "node:path";
+import fc from "fast-check";
+import { afterAll, describe, expect, it } from "vitest";
+import { PipeReader } from "../src/pipeReader.js";
+import { tempDir } from "./helpers/rows.js";
+
+const dir = tempDir();
+let fifos = 0;
+const RING = 128 * 1024;
+
+/** A FIFO opened at both ends: `reader` (non-blocking open, as a pipe's reader needs none) and `writer`. */
+function openFifo(): { readFd: number; writeFd: number } {
+  const path = join(dir, `fifo-${fifos++}`);
+  const made = spawnSync("mkfifo", [path]);
+  if (made.status !== 0) throw new Error(`mkfifo failed: ${made.stderr}`);
+  const readFd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  const writeFd = openSync(path, constants.O_WRONLY);
+  return { readFd, writeFd };
+}
+
+/** Writes all of `bytes` (on the thread pool: a full pipe blocks there, not here). */
+function writeAll(fd: number, bytes: Uint8Array): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const step = (at: number) => {
+      if (at === bytes.length) return resolve();
+      write(fd, bytes, at, bytes.length - at, null, (err, n) => (err ? reject(err) : step(at + n)));
+    };
+    step(0);
+  });
+}
+
+/** Deterministic bytes: position i holds a hash of (seed, i), so a misplaced piece is seen. */
+function bytesOf(n: number, seed: number): Uint8Array {
+  const b = new Uint8Array(n);
+  for (let i = 0; i < n; i++) b[i] = (Math.imul(i + 1, 2654435761) ^ Math.imul(seed, 40503)) >>> 24;
+  return b;
+}
+
+afterAll(() => {
+  spawnSync("rm", ["-rf", dir]);
+});
+
+describe("PipeReader", () => {
+  it("hands out exactly the bytes written, in order, whatever the writes' sizes and the reader's pauses", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.integer({ min: 1, max: 150_000 }), { minLength: 0, maxLength: 8 }),
+        fc.array(fc.constantFrom(0, 0, 0, 1, 5), { minLength: 1, maxLength: 16 }),
+        fc.integer({ min: 0, max: 1000 }),
+        async (writes, pauses, seed) => {
+          const total = writes.reduce((a, b) => a + b, 0);
+          const input = bytesOf(total, seed);
+          const { readFd, writeFd } = openFifo();
+          const reader = new PipeReader(readFd, RING);
+          const writing = (async () => {
+            let at = 0;
+            for (const w of writes) {
+              await writeAll(writeFd, input.subarray(at, at + w));
+              at += w;
+            }
+            closeSync(writeFd);
+          })();
+          const got = new Uint8Array(total);
+          let o = 0;
+          let k = 0;
+          for await (const piece of reader) {
+            expect(piece.length).toBeGreaterThan(0);
+            expect(o + piece.length).toBeLessThanOrEqual(total);
+            got.set(piece, o);
+            o += piece.length;
+            // Pauses of a few ms let the writer fill the ring, so reading stops and resumes.
+            const pause = pauses[k++ % pauses.length]!;
+            if (pause > 0) await new Promise((r) => setTimeout(r, pause));
+          }
+          await writing;
+          expect(o).toBe(total);
+          expect(Buffer.from(got).equals(Buffer.from(input))).toBe(true);
+        },
+      ),
+      { numRuns: 25, seed: 20 },
+    );
+  }, 120_000);
+
+  it("hands out what has arrived without waiting for more while the writer keeps the pipe open", async () => {
+    const { readFd, writeFd } = openFifo();
+    const reader = new PipeReader(readFd, RING);
+    await writeAll(writeFd, Uint8Array.of(1, 2, 3));
+    const first = await reader.next();
+    expect(first.done).toBe(false);
+    expect([...(first.value as Uint8Array)]).toEqual([1, 2, 3]);
+    await writeAll(writeFd, Uint8Array.of(4));
+    expect([...((await reader.next()).value as Uint8Array)]).toEqual([4]);
+    closeSync(writeFd);
+    expect((await reader.next()).done).toBe(true);
+  });
+
+  it("ends at once on an empty input", async () => {
+    const { readFd, writeFd } = openFifo();
+    const reader = new PipeReader(readFd, RING);
+    closeSync(writeFd);
+    expect((await reader.next()).done).toBe(true);
+  });
+
+  it("close() ends a next() waiting on an idle pipe and closes the read end (the writer then gets EPIPE)", async () => {
+    const { readFd, writeFd } = openFifo();
+    const reader = new PipeReader(readFd, RING);
+    const pending = reader.next();
+    await new Promise((r) => setTimeout(r, 20));
+    await reader.return();
+    expect((await pending).done).toBe(true);
+    expect((await reader.next()).done).toBe(true);
+    // The read end is closed once the socket's handle is: then a write has no reader.
+    let err: NodeJS.ErrnoException | undefined;
+    for (let i = 0; i < 100 && err === undefined; i++) {
+      await new Promise((r) => setTimeout(r, 10));
+      err = await writeAll(writeFd, Uint8Array.of(1)).then(
+        () => undefined,
+        (e: NodeJS.ErrnoException) => e,
+      );
+    }
+    closeSync(writeFd);
+    expect(err?.code).toBe("EPIPE");
+  });
+
+  it("rejects a ring that is not a whole number of 64 KiB blocks of at least 128 KiB", () => {
+    expect(() => new PipeReader(-1, 100_000)).toThrow(RangeError);
+    expect(() => new PipeReader(-1, 65_536)).toThrow(RangeError);
+  });
+});
