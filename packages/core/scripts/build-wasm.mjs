@@ -1,5 +1,6 @@
 // Compiles assembly/kernels.ts (AssemblyScript, WebAssembly SIMD) and embeds the module as base64
-// in src/kernels/wasmBytes.generated.ts (and assembly/lmHead.ts in src/kernels/lmHeadWasmBytes.generated.ts), so @logitstream/core loads in a browser with no extra
+// in src/kernels/wasmBytes.generated.ts (and assembly/lmHead.ts in src/kernels/lmHeadWasmBytes.generated.ts,
+// assembly/compareRows.ts in src/kernels/compareRowsWasmBytes.generated.ts), so @logitstream/core loads in a browser with no extra
 // files. Deterministic: the same source and compiler version give the same bytes; the file is only
 // rewritten when its content changes (so `tsc -b` stays incremental). Run by the package build.
 import { readFileSync, writeFileSync } from "node:fs";
@@ -71,4 +72,9 @@ await build(
   "assembly/lmHead.ts",
   join(root, "src/kernels/lmHeadWasmBytes.generated.ts"),
   "LM_HEAD_WASM_BASE64",
+);
+await build(
+  "assembly/compareRows.ts",
+  join(root, "src/kernels/compareRowsWasmBytes.generated.ts"),
+  "COMPARE_ROWS_WASM_BASE64",
 );

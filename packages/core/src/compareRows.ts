@@ -1,6 +1,5 @@
-import { argmaxStrided } from "./argmaxStrided.js";
-import { checkRow } from "./checkRow.js";
 import { InvalidParamsError, InvalidTargetError } from "./errors.js";
+import { compareRowsBackend, type RowPairSums } from "./kernels/compareRowsBackend.js";
 import { portableExp } from "./portableExp.js";
 import { portableLog } from "./portableLog.js";
 
@@ -32,6 +31,17 @@ export interface CompareRowsOptions {
   row?: number;
 }
 
+/** The pass's results for the row pair being compared (reused: one comparison at a time per realm). */
+const scratch: RowPairSums = {
+  maxBase: 0,
+  maxNew: 0,
+  sumBase: 0,
+  sumNew: 0,
+  cross: 0,
+  top1Base: 0,
+  top1New: 0,
+};
+
 /**
  * Compares two models' logits for the same position: KL(base ‖ new), both top-1 tokens and, with a
  * target, the target's probability under each and their difference Δp — the per-position figures of
@@ -41,12 +51,15 @@ export interface CompareRowsOptions {
  * Contract: both rows are validated like every row (typed error naming `row`); they must have the same
  * length. A token banned in base (−Infinity) contributes nothing to KL; a token allowed in base but
  * banned in new makes KL = +Infinity. KL is shift-invariant in each row and 0 for rows that differ by a
- * constant. All sums are float64 in index order, exponentials are `portableExp`, so the result is the
- * same in every engine, for any batch split.
+ * constant. Exponentials are `portableExp` and every sum is float64 in a fixed order — four strands,
+ * strand j adding the elements i ≡ j (mod 4) in increasing i, the sum (s0 + s1) + (s2 + s3) — in the
+ * WebAssembly SIMD pass (f64x2 lanes) and in its JavaScript twin alike, so the result is the same bits
+ * in every engine, with or without SIMD, for any batch split.
  *
- * Method: with `x = base − max(base)`, `y = new − max(new)`, one fused pass accumulates
- * `S_b = Σ exp(x_i)`, `S_n = Σ exp(y_i)` and `C = Σ exp(x_i)(x_i − y_i)`; then
- * `KL = C / S_b − ln S_b + ln S_n`. Subtracting each row's maximum first keeps the terms of C small
+ * Method: both maxima and top-1 tokens come from f32x4 passes (comparisons: exact); with
+ * `x = base − max(base)`, `y = new − max(new)`, one fused float64 pass (two f64x2 lanes at a time)
+ * accumulates `S_b = Σ exp(x_i)`, `S_n = Σ exp(y_i)` and `C = Σ exp(x_i)(x_i − y_i)` (over
+ * exp(x_i) > 0); then `KL = C / S_b − ln S_b + ln S_n`. Subtracting each row's maximum first keeps the terms of C small
  * when the models agree, so the small KL of a good quantization is not the difference of two large
  * numbers.
  *
@@ -87,35 +100,27 @@ export function compareRowsStrided(
   const n = next.data;
   const bo = base.offset;
   const no = next.offset;
-  const maxB = checkRow(b, bo, length, row);
-  const maxN = checkRow(n, no, length, row);
-  let sumB = 0; // float64, index order
-  let sumN = 0;
-  let cross = 0;
-  let bannedInNew = false;
-  for (let i = 0; i < length; i++) {
-    const x = b[bo + i]! - maxB;
-    const y = n[no + i]! - maxN;
-    const eb = portableExp(x); // exactly 0 for −Infinity
-    sumN += portableExp(y);
-    if (eb === 0) continue;
-    sumB += eb;
-    if (y === Number.NEGATIVE_INFINITY) bannedInNew = true;
-    else cross += eb * (x - y);
-  }
+  compareRowsBackend().pass(b, bo, n, no, length, row, scratch);
+  const sumB = scratch.sumBase;
+  const sumN = scratch.sumNew;
+  const cross = scratch.cross;
   const logSumB = portableLog(sumB);
   const logSumN = portableLog(sumN);
-  const kl = bannedInNew ? Number.POSITIVE_INFINITY : Math.max(cross / sumB - logSumB + logSumN, 0);
+  // C is +Infinity exactly when a token allowed in base is banned in new (every other term is finite).
+  const kl =
+    cross === Number.POSITIVE_INFINITY
+      ? Number.POSITIVE_INFINITY
+      : Math.max(cross / sumB - logSumB + logSumN, 0);
   let pBase = Number.NaN;
   let pNew = Number.NaN;
   if (target >= 0) {
-    pBase = portableExp(b[bo + target]! - maxB - logSumB);
-    pNew = portableExp(n[no + target]! - maxN - logSumN);
+    pBase = portableExp(b[bo + target]! - scratch.maxBase - logSumB);
+    pNew = portableExp(n[no + target]! - scratch.maxNew - logSumN);
   }
   return {
     kl,
-    top1Base: argmaxStrided(b, bo, length, maxB),
-    top1New: argmaxStrided(n, no, length, maxN),
+    top1Base: scratch.top1Base,
+    top1New: scratch.top1New,
     pBase,
     pNew,
     dp: pNew - pBase,

@@ -1,5 +1,5 @@
 import fc from "fast-check";
-import { describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   compareRows,
   compareRowsStrided,
@@ -8,6 +8,7 @@ import {
   InvalidParamsError,
   InvalidTargetError,
 } from "../src/index.js";
+import { setCompareRowsBackend } from "../src/kernels/compareRowsBackend.js";
 import { gridLogits, refSoftmax } from "./softmaxReference.js";
 
 const NEG = Number.NEGATIVE_INFINITY;
@@ -29,7 +30,11 @@ function refArgmax(a: ArrayLike<number>): number {
   return best;
 }
 
-describe("compareRows", () => {
+// Every reference test runs through the WebAssembly SIMD pass ("auto" here) and its JavaScript twin.
+describe.each(["auto", "js"] as const)("compareRows (%s backend)", (backend) => {
+  beforeAll(() => setCompareRowsBackend(backend));
+  afterAll(() => setCompareRowsBackend("auto"));
+
   // Worked by hand: P = [½, ½], Q = [¾, ¼] (logits 0, 0 and ln 3, 0).
   it("gives KL ½ ln(½/¾) + ½ ln(½/¼), both top-1 and the target's Δp for P = [½, ½], Q = [¾, ¼]", () => {
     const c = compareRows(Float32Array.from([0, 0]), Float32Array.from([Math.log(3), 0]), { target: 1 });
