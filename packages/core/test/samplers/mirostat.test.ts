@@ -1,9 +1,10 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { createCandidates, createSamplingContext, loadCandidates, uniform } from "../../src/index.js";
 import { mirostat } from "../../src/samplers/mirostat.js";
 import { mirostatV2 } from "../../src/samplers/mirostatV2.js";
 import { CHI2_001, chiSquare, drawCounts } from "./chiSquare.js";
-import { run, softmaxRef } from "./stageHelpers.js";
+import { order, run, softmaxRef } from "./stageHelpers.js";
 
 const L = Math.log;
 
@@ -21,6 +22,123 @@ function drive(stage: ReturnType<typeof mirostat>, rows: number[][], from = 0): 
     stage.apply(c, createSamplingContext(row.length, { seed: 3, stream: 0, step: from + k }));
     return c.ids[c.selected]!;
   });
+}
+
+/**
+ * One step of a mirostat version from its definition (float64, Math.exp/log, full sorts), given the
+ * kept set `keep` it computed: the token drawn with u over the kept tokens in the order the stage left
+ * them (`stageOrder`; the order is the stage's to choose, the rule — first running sum above u · Z — is
+ * dist's) and μ ← μ − η · (−log₂ p_sel − τ) with p_sel normalized over the kept tokens.
+ */
+function drawAndUpdate(
+  row: number[],
+  keep: number[],
+  stageOrder: number[],
+  u: number,
+  mu: number,
+  o: { tau: number; eta: number },
+): { token: number; mu: number } {
+  const m = Math.max(...row);
+  const e = row.map((v) => Math.exp(v - m));
+  const z = keep.reduce((a, i) => a + e[i]!, 0);
+  let token = stageOrder[stageOrder.length - 1]!;
+  let cum = 0;
+  for (const i of stageOrder) {
+    cum += e[i]!;
+    if (cum > u * z) {
+      token = i;
+      break;
+    }
+  }
+  return { token, mu: mu - o.eta * (-Math.log2(e[token]! / z) - o.tau) };
+}
+
+/** Mirostat v2's kept set from its definition: p_i ≥ 2^−μ, at least the most likely token. */
+function keepV2(row: number[], mu: number): number[] {
+  const p = softmaxRef(row);
+  const keep = p.flatMap((q, i) => (q >= 2 ** -mu ? [i] : []));
+  return keep.length > 0 ? keep : [order(row)[0]!];
+}
+
+/** Mirostat v1's k from its definition (Zipf exponent ŝ over the top min(m, size) logits). */
+function kV1(row: number[], mu: number, m: number): number {
+  const sorted = order(row).map((i) => row[i]!);
+  let tb = 0;
+  let tt = 0;
+  for (let i = 0; i < Math.min(m - 1, row.length - 1); i++) {
+    const t = Math.log((i + 2) / (i + 1));
+    tb += t * (sorted[i]! - sorted[i + 1]!);
+    tt += t * t;
+  }
+  const s = tb / tt;
+  const eps = s - 1;
+  const k = ((eps * 2 ** mu) / (1 - row.length ** -eps)) ** (1 / s);
+  if (k === Number.POSITIVE_INFINITY || k >= row.length) return row.length;
+  if (Number.isNaN(k) || k < 1) return 1;
+  return Math.floor(k);
+}
+
+/** Random float32 rows, values on a coarse grid (ties happen) or continuous. */
+const rowsArb = fc.array(
+  fc.oneof(
+    fc.array(
+      fc.integer({ min: -12, max: 12 }).map((v) => v / 4),
+      { minLength: 2, maxLength: 24 },
+    ),
+    fc.array(fc.double({ min: -10, max: 10, noNaN: true }).map(Math.fround), { minLength: 2, maxLength: 60 }),
+  ),
+  { minLength: 1, maxLength: 15 },
+);
+
+/**
+ * Runs `stage` over `rows` (steps 0, 1, … of seed 4, stream 1) next to the definition: at each step the
+ * kept set, the token and μ must agree (μ to 1e-9: the stage's exp/log are engine-independent ports).
+ * Where a token sits exactly on the threshold (p_i = 2^−μ in v2; k an integer, or ŝ = 0 with a ratio of
+ * 1 in v1), float64 rounding of 2^μ decides, so there the kept set may be anything between the sets at
+ * μ ∓ 1e-9·max(1, |μ|). `topPrefix`: the kept set must also be a prefix of the (logit desc, id asc) order.
+ * Returns how many steps were on such a boundary (most are not, so the check has teeth).
+ */
+function agreeOnSteps(
+  stage: ReturnType<typeof mirostat>,
+  rows: number[][],
+  o: { tau: number; eta: number },
+  keepRef: (row: number[], mu: number) => number[],
+  topPrefix = false,
+): number {
+  const c = createCandidates();
+  let mu = 2 * o.tau;
+  let boundary = 0;
+  for (let k = 0; k < rows.length; k++) {
+    const row = rows[k]!;
+    const data = Float32Array.from(row);
+    loadCandidates(c, data, 0, data.length, Math.max(...row));
+    stage.apply(c, createSamplingContext(row.length, { seed: 4, stream: 1, step: k }));
+    const stageOrder = Array.from(c.ids.subarray(0, c.size));
+    const got = [...stageOrder].sort((a, b) => a - b);
+    const keep = keepRef(row, mu);
+    const delta = 1e-9 * Math.max(1, Math.abs(mu));
+    const lo = keepRef(row, mu - delta);
+    const hi = keepRef(row, mu + delta);
+    if (lo.length === keep.length && hi.length === keep.length) {
+      expect(got, `step ${k} kept set`).toEqual(keep);
+    } else {
+      boundary++;
+      for (const i of lo) expect(got, `step ${k}: ${i} kept at μ − δ`).toContain(i);
+      for (const i of got) expect(hi, `step ${k}: ${i} not kept at μ + δ`).toContain(i);
+    }
+    if (topPrefix) {
+      expect(got, `step ${k} top prefix`).toEqual(
+        order(row)
+          .slice(0, got.length)
+          .sort((a, b) => a - b),
+      );
+    }
+    const want = drawAndUpdate(row, got, stageOrder, uniform(4, 1, k), mu, o);
+    expect(c.ids[c.selected], `step ${k} token`).toBe(want.token);
+    expect(Math.abs(stage.mu - want.mu), `step ${k} μ ${stage.mu} vs ${want.mu}`).toBeLessThan(1e-9);
+    mu = want.mu;
+  }
+  return boundary;
 }
 
 describe("mirostatV2", () => {
@@ -70,6 +188,25 @@ describe("mirostatV2", () => {
     expect(a.mu).toBe(6);
   });
 
+  it("agrees with the definition on random rows over a sequence of steps: kept set, token, μ (property, fixed seed)", () => {
+    let boundary = 0;
+    let steps = 0;
+    fc.assert(
+      fc.property(
+        rowsArb,
+        fc.constantFrom(0.5, 1, 2, 3.5),
+        fc.constantFrom(0.1, 0.5, 1),
+        (rows, tau, eta) => {
+          const o = { tau, eta };
+          boundary += agreeOnSteps(mirostatV2(o), rows, o, keepV2);
+          steps += rows.length;
+        },
+      ),
+      { seed: 31, numRuns: 150 },
+    );
+    expect(boundary).toBeLessThan(steps / 10);
+  });
+
   it.each([2, 3, 4])(
     "holds the observed surprise near τ = %d bits on a Zipf row (the controller works)",
     (tau) => {
@@ -105,6 +242,31 @@ describe("mirostat (v1)", () => {
     const z = Array.from({ length: 107 }, (_, i) => (i + 1) ** -1.2).reduce((a, b) => a + b, 0);
     const surprise = -Math.log2((sel + 1) ** -1.2 / z);
     expect(s.mu).toBeCloseTo(10 - 0.1 * (surprise - 5), 4);
+  });
+
+  it("agrees with the definition on random rows over a sequence of steps: k, token, μ (property, fixed seed)", () => {
+    let boundary = 0;
+    let steps = 0;
+    fc.assert(
+      fc.property(
+        rowsArb,
+        fc.constantFrom(1, 2, 3.5, 5),
+        fc.constantFrom(0.1, 0.5, 1),
+        fc.constantFrom(2, 5, 100),
+        (rows, tau, eta, m) => {
+          const o = { tau, eta };
+          // the top k (ties → lower id) of the definition's k, at the μ of each step
+          const keep = (row: number[], mu: number) =>
+            order(row)
+              .slice(0, kV1(row, mu, m))
+              .sort((a, b) => a - b);
+          boundary += agreeOnSteps(mirostat({ ...o, m }), rows, o, keep, true);
+          steps += rows.length;
+        },
+      ),
+      { seed: 32, numRuns: 150 },
+    );
+    expect(boundary).toBeLessThan(steps / 10);
   });
 
   it("with η = 0 draws from the renormalized top k (χ² at a fixed seed)", () => {
