@@ -63,7 +63,16 @@ const KT = memory.data<f32>(
   x: v128, kxmin: v128, kl2e: v128, kmag: v128, khi: v128, klo: v128,
   k4: v128, k3: v128, k2: v128, k1: v128, k0: v128, kone: v128,
 ): v128 {
-  x = f32x4.pmax(x, kxmin);
+  return expFromClamped(f32x4.pmax(x, kxmin), kl2e, kmag, khi, klo, k4, k3, k2, k1, k0, kone);
+}
+
+// expk after its clamp, for callers that already hold pmax(x, XMIN) (expSumMoment needs the clamped
+// argument for its moment; V8 did not fold the second, identical pmax).
+// @ts-expect-error: decorator
+@inline function expFromClamped(
+  x: v128, kl2e: v128, kmag: v128, khi: v128, klo: v128,
+  k4: v128, k3: v128, k2: v128, k1: v128, k0: v128, kone: v128,
+): v128 {
   const t = f32x4.add(f32x4.mul(x, kl2e), kmag);
   const n = f32x4.sub(t, kmag);
   let r = f32x4.sub(x, f32x4.mul(n, khi));
@@ -596,10 +605,10 @@ export function expSumMoment(p: usize, n16: i32, m: f32, s: f32, bs: usize): f64
       db = f32x4.pmax(db, kxmin);
       dc = f32x4.pmax(dc, kxmin);
       dd = f32x4.pmax(dd, kxmin);
-      const ea = expk(da, kxmin, kl2e, kmag, khi, klo, k4, k3, k2, k1, k0, kone);
-      const eb = expk(db, kxmin, kl2e, kmag, khi, klo, k4, k3, k2, k1, k0, kone);
-      const ec = expk(dc, kxmin, kl2e, kmag, khi, klo, k4, k3, k2, k1, k0, kone);
-      const ed = expk(dd, kxmin, kl2e, kmag, khi, klo, k4, k3, k2, k1, k0, kone);
+      const ea = expFromClamped(da, kl2e, kmag, khi, klo, k4, k3, k2, k1, k0, kone);
+      const eb = expFromClamped(db, kl2e, kmag, khi, klo, k4, k3, k2, k1, k0, kone);
+      const ec = expFromClamped(dc, kl2e, kmag, khi, klo, k4, k3, k2, k1, k0, kone);
+      const ed = expFromClamped(dd, kl2e, kmag, khi, klo, k4, k3, k2, k1, k0, kone);
       acc = f32x4.add(acc, f32x4.add(f32x4.add(ea, eb), f32x4.add(ec, ed)));
       h = f32x4.add(
         h,

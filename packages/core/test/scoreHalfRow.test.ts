@@ -1,6 +1,7 @@
+import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
-import { InvalidLogitsError, InvalidTargetError, scoreHalfRow } from "../src/index.js";
-import { setKernelBackend } from "../src/kernels/dispatch.js";
+import { decodeHalf, InvalidLogitsError, InvalidTargetError, scoreHalfRow } from "../src/index.js";
+import { scoreHalfKernel, scoreKernel, setKernelBackend } from "../src/kernels/dispatch.js";
 
 function bytesOf(bits: number[]): Uint8Array {
   return Uint8Array.from(bits.flatMap((b) => [b & 0xff, b >> 8]));
@@ -35,6 +36,35 @@ describe("scoreHalfRow", () => {
         expect(Number.isNaN(none.logprob)).toBe(true);
         expect(none.rank).toBe(0);
       }
+    });
+  }
+
+  for (const backend of ["wasm-simd", "js"] as const) {
+    it(`gives, for float16, exactly the score of the decoded float32 row (${backend}, property)`, () => {
+      setKernelBackend(backend);
+      // Bit patterns weighted towards the edge cases: ±0, ±Infinity, NaN,
+      // equal maxima, subnormals, and lengths that leave partial groups of 8 and 16.
+      const special = fc.constantFrom(0x0000, 0x8000, 0xfc00, 0x7c00, 0x7e00, 0x0001, 0x8001, 0x3c00, 0x4b00);
+      const bits = fc.oneof(
+        fc.integer({ min: 0, max: 0xffff }),
+        special,
+        fc.integer({ min: 0xc000, max: 0xcbff }),
+      );
+      fc.assert(
+        fc.property(fc.array(bits, { minLength: 1, maxLength: 70 }), fc.nat(), (row, pick) => {
+          const bytes = bytesOf(row);
+          const target = pick % row.length;
+          const decoded = new Float32Array(row.length);
+          decodeHalf(bytes, 0, row.length, "f16", decoded);
+          const want = scoreKernel(decoded, 0, row.length, target);
+          const got = scoreHalfKernel(bytes, 0, row.length, "f16", target);
+          // every field, invalid rows included (their max is NaN, +Infinity or -Infinity)
+          return (["max", "logSumExp", "logprob", "rank", "entropy"] as const).every((key) =>
+            Object.is(got[key], want[key]),
+          );
+        }),
+        { seed: 20261204, numRuns: 400 },
+      );
     });
   }
 
