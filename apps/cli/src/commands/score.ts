@@ -18,6 +18,8 @@ export const score: Command = {
     'The last line is {"summary": {"rows", "mean_nll", "perplexity"}} over the rows with a target.',
     "Logprobs, entropies and the summary are float64 (softmax's full rows are float32: see softmax --help).",
     "With --top N each record also carries the row's N most likely tokens (a distillation target file).",
+    "NDJSON and msgpack rows may differ in length (multiple-choice items of 4 and 5 options): each target",
+    "is a token of its own row.",
     "",
     "--targets FILE replaces the frames' targets (a frame's \"target\" is then ignored). The file holds",
     "exactly one token id per input row: 0 … 2^31 − 1, or -1 for no target (scored by entropy). A file",
@@ -59,6 +61,7 @@ export const score: Command = {
   ],
   examples: [
     "logitstream score eval.ndjson",
+    'printf \'{"logits":[1,2,3,4],"target":1}\\n{"logits":[1,2,3,4,5],"target":4}\\n\' | logitstream score',
     "logitstream score logits.npy --targets targets.txt --threads 8",
     "logitstream score teacher.safetensors --tensor logits --targets ids.txt --top 20 --output msgpack > distill.msgpack",
   ],
