@@ -2,8 +2,9 @@
 // 768 MB), as raw f32 and as .npy, the input given as a path, as stdin redirected from the file
 // (`< rows.f32`) and through a pipe (`cat rows.f32 |`). The ceiling of a pipe on this machine is measured in
 // the same run: `cat file | cat > /dev/null` moves the same bytes through one pipe with nothing done to
-// them, and each CLI row's "vs cat | cat" is the throughput ratio to it, per rep (a rep runs every
-// command once, back to back, so a swing of the shared machine's clock hits them alike). Wall time of the
+// them, and each CLI row's "vs cat | cat" is the throughput ratio to it ("vs path": to the same job from the
+// path), per rep (a rep runs every command once, back to back, so a swing of the shared machine's clock
+// hits them alike). Wall time of the
 // whole process (start-up, worker start, read, score, write to /dev/null); medians. The "input stage only"
 // rows time the CLI's reading and framing alone through the same pipe (bench/frameStdin.mjs: the
 // PipeReader the CLI uses now, and process.stdin as it was read before), to show what the pipe itself
@@ -153,8 +154,9 @@ try {
       "MB/s",
       "rows/s",
       "vs `cat \\| cat` (median; per rep)",
+      "vs path (median; per rep)",
     ],
-    "lllrrrl",
+    "lllrrrll",
   );
   for (const c of cases) {
     const ms = median(c.ms);
@@ -162,6 +164,14 @@ try {
     const ratios = c.ms.map((m, i) => catCat.ms[i] / m);
     const vsCat =
       c === catCat ? "1" : `${median(ratios).toFixed(2)}; ${ratios.map((r) => r.toFixed(2)).join(", ")}`;
+    // The path with the same format, threads and build: what reading through a pipe costs beyond a file.
+    const pathName = c.name.endsWith("(baseline)") ? "path (baseline)" : "path";
+    const path = cases.find((b) => b.name === pathName && b.format === c.format && b.threads === c.threads);
+    const pathRatios = path === undefined ? [] : c.ms.map((m, i) => path.ms[i] / m);
+    const vsPath =
+      path === undefined || path === c
+        ? "—"
+        : `${median(pathRatios).toFixed(2)}; ${pathRatios.map((r) => r.toFixed(2)).join(", ")}`;
     const rowsPerS = c.ceiling ? "—" : Math.round(ROWS / (ms / 1000)).toLocaleString("en-US");
     console.log(
       tableRow([
@@ -172,6 +182,7 @@ try {
         (BYTES / 1e6 / (ms / 1000)).toFixed(0),
         rowsPerS,
         vsCat,
+        vsPath,
       ]),
     );
   }
