@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { defineConfig } from "vitest/config";
 import { CountsReporter } from "./scripts/countsReporter.js";
 
@@ -8,31 +9,72 @@ import { CountsReporter } from "./scripts/countsReporter.js";
  */
 const IN_PROCESS = "packages/{core,wire,stream,ngram}/test/**/*.test.ts";
 
-// One root config for every package: `pnpm test` builds first (pool tests need dist/worker.js),
-// then runs all of packages/*/test, apps/*/test, examples/*/test and the repo-level test/ (browser
-// bundles, packed tarballs), the CLI's reliability suite at reduced sizes; `pnpm test:full` sets
-// LOGITSTREAM_FULL_TESTS=1 for the full sizes (apps/cli/test/reliability/helpers.ts and the tests
-// that read it). The counts reporter prints the plain "N passed, N failed, N skipped" closing line
+/**
+ * End-to-end files: they need programs beyond Node (redis-server, Chromium, npm packing and
+ * installing) or spend tens of seconds driving real processes (the CLI on a GGUF model). They are
+ * named `*.e2e.test.ts` and run in `pnpm test:full` only; every other file is in the fast loop.
+ */
+const E2E = "**/*.e2e.test.ts";
+
+const EVERY_PACKAGE = [
+  "packages/*/test/**/*.test.ts",
+  "apps/*/test/**/*.test.ts",
+  "examples/*/test/**/*.test.ts",
+  "test/**/*.test.ts",
+];
+
+// One root config for every package, in three projects:
+//   in-process  the pure-JavaScript packages, worker threads, not isolated per file;
+//   processes   every other *.test.ts (CLI runs, pools, native addons), a forked process per file;
+//   e2e         the *.e2e.test.ts files, a forked process per file.
+// `pnpm test` builds first (pool tests and the CLI runs need dist/), then runs in-process and processes,
+// the reliability suite (apps/cli/test/reliability) at reduced sizes. `pnpm test:full` runs all three
+// projects with LOGITSTREAM_FULL_TESTS=1, the full sizes (apps/cli/test/reliability/helpers.ts and the
+// tests that read it). The counts reporter prints the plain "N passed, N failed, N skipped" closing line
 // that CI reads.
 export default defineConfig({
   test: {
     reporters: ["default", new CountsReporter()],
     testTimeout: 60_000,
     hookTimeout: 60_000,
+    // Vitest's default is one worker fewer than the cores: one on a 2-core machine, which ran every
+    // file one after the other while most of them wait on child processes. Two at least keep the
+    // cores busy.
+    maxWorkers: Math.max(2, availableParallelism()),
     projects: [
-      { extends: true, test: { name: "in-process", include: [IN_PROCESS], pool: "threads" } },
+      {
+        extends: true,
+        test: {
+          name: "in-process",
+          include: [IN_PROCESS],
+          exclude: [E2E, "**/node_modules/**"],
+          pool: "threads",
+          // A worker thread runs its files one after the other with their modules loaded once, not
+          // a fresh module graph per file (that reloading was three quarters of these files' time).
+          // So a file that changes module state (setKernelBackend) restores it in afterAll.
+          isolate: false,
+        },
+      },
       {
         extends: true,
         test: {
           name: "processes",
-          include: [
-            "packages/*/test/**/*.test.ts",
-            "apps/*/test/**/*.test.ts",
-            "examples/*/test/**/*.test.ts",
-            "test/**/*.test.ts",
-          ],
-          exclude: [IN_PROCESS, "**/node_modules/**"],
+          include: EVERY_PACKAGE,
+          exclude: [IN_PROCESS, E2E, "**/node_modules/**"],
           pool: "forks",
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: "e2e",
+          include: [E2E],
+          exclude: ["**/node_modules/**"],
+          pool: "forks",
+          // One at a time, after the other projects: each drives several processes of its own (three
+          // workers and a coordinator, a browser, npm), so two side by side would only compete for
+          // the cores their per-test limits were set for.
+          maxWorkers: 1,
         },
       },
     ],

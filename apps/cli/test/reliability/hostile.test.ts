@@ -35,9 +35,9 @@ import {
 // Case counts and sizes: full under `pnpm test:full` (LOGITSTREAM_FULL_TESTS=1), reduced under `pnpm test`.
 const RANDOM_IN_PROCESS = sized(1500, 300);
 const MUTATED_IN_PROCESS = sized(3000, 600);
-const RANDOM_CLI = sized(60, 15);
-const MUTATED_CLI = sized(100, 25);
-const TARGETS_CLI = sized(40, 10);
+const RANDOM_CLI = sized(60, 8);
+const MUTATED_CLI = sized(100, 12);
+const TARGETS_CLI = sized(40, 5);
 /** Logits in the over-long line (beyond the 2^24 vocabulary limit either way): 200 MB full, 40 MB reduced. */
 const LONG_LINE_LOGITS = sized(100_000_000, 20_000_000);
 /** Bytes of each huge targets file. */
