@@ -216,7 +216,7 @@ export class RetryingDispatcher {
         idleTimeout: 60_000,
         // Workers do not inherit the parent's execArgv: flags meant for the main thread (--inspect, a
         // test runner's --conditions) have no business in a worker, whose entry is the built dist/worker.js.
-        execArgv: [],
+        execArgv: WORKER_EXEC_ARGV,
         ...(maxWorkerMemoryMb !== undefined
           ? { resourceLimits: { maxOldGenerationSizeMb: maxWorkerMemoryMb } }
           : {}),
@@ -228,3 +228,16 @@ export class RetryingDispatcher {
     return this.#piscina;
   }
 }
+
+/**
+ * piscina loads a worker's entry with `require()` first and `import()` only when that fails. On Node 20
+ * releases where `require()` can load an ES module, that path once aborted a whole process with a V8
+ * fatal error ("IsGraphAsync must be used on an instantiated module", seen in a worker thread under
+ * load), which no error handler can catch. With require of ES modules off in the workers, the
+ * `require()` fails cleanly and piscina imports the entry. Only passed where Node knows the flag.
+ */
+const WORKER_EXEC_ARGV: string[] = process.allowedNodeEnvironmentFlags?.has(
+  "--no-experimental-require-module",
+)
+  ? ["--no-experimental-require-module"]
+  : [];

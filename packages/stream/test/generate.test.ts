@@ -1,7 +1,7 @@
 import { getEventListeners } from "node:events";
 import { createSampler, InvalidLogitsError, InvalidParamsError, type LogitSource } from "@logitstream/core";
 import { asapScheduler, asyncScheduler, filter, firstValueFrom, lastValueFrom, take, toArray } from "rxjs";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { SourceError, StreamUsageError } from "../src/errors.js";
 import { generate as generateWithFinish } from "../src/generate.js";
 import { isFinishEvent } from "../src/isFinishEvent.js";
@@ -387,24 +387,44 @@ describe("generate", () => {
   });
 
   it("leaves no timer behind when a run on a timer-based scheduler is unsubscribed mid-generation", async () => {
-    const timers = () =>
-      process.getActiveResourcesInfo().filter((r) => r === "Timeout" || r === "Immediate").length;
-    const before = timers();
-    const src = syncSource();
-    let sub: { unsubscribe(): void } | undefined;
-    await new Promise<void>((resolve) => {
-      sub = generate(src, [1], params, { scheduler: asyncScheduler }).subscribe((e) => {
-        if (e.step === 2) {
-          sub!.unsubscribe();
-          resolve();
-        }
+    // The scheduler's own timers, tracked by handle: a count of every timer in the process would see
+    // other test files' timers (this project does not isolate files).
+    const live = new Set<unknown>();
+    const realSetInterval = globalThis.setInterval;
+    const realClearInterval = globalThis.clearInterval;
+    const intervals = vi.spyOn(globalThis, "setInterval").mockImplementation(((
+      fn: () => void,
+      ms?: number,
+    ) => {
+      const h = realSetInterval(fn, ms);
+      live.add(h);
+      return h;
+    }) as typeof setInterval);
+    const clears = vi.spyOn(globalThis, "clearInterval").mockImplementation(((h?: NodeJS.Timeout) => {
+      live.delete(h);
+      realClearInterval(h);
+    }) as typeof clearInterval);
+    try {
+      const src = syncSource();
+      let sub: { unsubscribe(): void } | undefined;
+      await new Promise<void>((resolve) => {
+        sub = generate(src, [1], params, { scheduler: asyncScheduler }).subscribe((e) => {
+          if (e.step === 2) {
+            sub!.unsubscribe();
+            resolve();
+          }
+        });
       });
-    });
-    const calls = src.calls.length;
-    await new Promise<void>((r) => setImmediate(r));
-    expect(timers()).toBe(before);
-    expect(src.calls.length).toBe(calls);
-    expect(calls).toBe(3);
+      const calls = src.calls.length;
+      await new Promise<void>((r) => setImmediate(r));
+      expect(intervals).toHaveBeenCalled(); // the scheduler did use timers
+      expect(live.size).toBe(0);
+      expect(src.calls.length).toBe(calls);
+      expect(calls).toBe(3);
+    } finally {
+      intervals.mockRestore();
+      clears.mockRestore();
+    }
   });
 
   it("rejects invalid sampler params when called", () => {
