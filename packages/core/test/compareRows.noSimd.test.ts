@@ -1,14 +1,11 @@
-import { execFileSync } from "node:child_process";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { compareRowsStrided } from "../src/index.js";
 import { compareRowsBackend } from "../src/kernels/compareRowsBackend.js";
+import { runHere, runJitless } from "./jitlessRun.js";
 
 // The real no-SIMD path of compareRowsStrided: a Node process started with --jitless has no
 // WebAssembly at all, so core must pick the JavaScript twin by itself (not through the test hook) and
 // give the SIMD pass's bits. The child runs the built package (`pnpm test` builds first).
-const DIST = join(dirname(fileURLToPath(import.meta.url)), "..", "dist");
 
 /** The same comparisons in both processes; every double as its 64 bits in hex (NaN, −0 and ∞ too). */
 const BODY = `
@@ -37,39 +34,15 @@ for (const v of [1, 2, 3, 5, 8, 13, 1000, 3001]) {
 console.log(JSON.stringify({ backend: backend.compareRowsBackend().name, out }));
 `;
 
-function here(): { backend: string; out: unknown[] } {
-  const run = new Function("core", "backend", BODY);
-  let text = "";
-  const log = console.log;
-  console.log = (x: string) => {
-    text = x;
-  };
-  try {
-    run({ compareRowsStrided }, { compareRowsBackend });
-  } finally {
-    console.log = log;
-  }
-  return JSON.parse(text);
-}
-
 describe("compareRowsStrided without WebAssembly (node --jitless)", () => {
   it("falls back to the JavaScript twin by itself and gives the SIMD pass's bits", () => {
-    const child = JSON.parse(
-      execFileSync(
-        process.execPath,
-        [
-          "--jitless",
-          "--input-type=module",
-          "-e",
-          `const core = await import(process.argv[1] + "/index.js");
-const backend = await import(process.argv[1] + "/kernels/compareRowsBackend.js");${BODY}`,
-          DIST,
-        ],
-        { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] },
-      ),
+    const child = runJitless(
+      BODY,
+      `const core = await import(process.argv[1] + "/index.js");
+const backend = await import(process.argv[1] + "/kernels/compareRowsBackend.js");`,
     );
     expect(child.backend).toBe("js");
-    const simd = here();
+    const simd = runHere(BODY, { core: { compareRowsStrided }, backend: { compareRowsBackend } });
     expect(simd.backend).toBe("wasm-simd");
     expect(child.out).toEqual(simd.out);
     expect(child.out).toHaveLength(8);

@@ -1,6 +1,3 @@
-import { execFileSync } from "node:child_process";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import {
   createSampler,
@@ -11,11 +8,11 @@ import {
   softmax,
   topPNucleus,
 } from "../src/index.js";
+import { runHere, runJitless } from "./jitlessRun.js";
 
 // The real no-SIMD path: a Node process started with --jitless has no WebAssembly at all, so core
 // must pick its JavaScript kernels by itself (not through the test hook) and give the same bits as
 // the SIMD kernels here. The child runs the built package (`pnpm test` builds first).
-const DIST = join(dirname(fileURLToPath(import.meta.url)), "..", "dist", "index.js");
 
 /** The same questions in both processes; results as plain JSON (float32 outputs as their bit patterns). */
 const BODY = `
@@ -41,41 +38,13 @@ console.log(JSON.stringify({
 }));
 `;
 
-function here() {
-  const run = new Function("core", BODY);
-  let out = "";
-  const log = console.log;
-  console.log = (x: string) => {
-    out = x;
-  };
-  try {
-    run({ createSampler, kernelBackend, logSoftmax, sampleBatch, scoreBatch, softmax, topPNucleus });
-  } finally {
-    console.log = log;
-  }
-  return JSON.parse(out);
-}
-
 describe("no WebAssembly at all (node --jitless)", () => {
   it("falls back to the JavaScript kernels by itself and gives the SIMD path's results, bit for bit", () => {
-    const child = JSON.parse(
-      execFileSync(
-        process.execPath,
-        [
-          "--jitless",
-          "--input-type=module",
-          "-e",
-          `const core = await import(process.argv[1]);${BODY}`,
-          DIST,
-        ],
-        {
-          encoding: "utf8",
-          stdio: ["ignore", "pipe", "ignore"],
-        },
-      ),
-    );
+    const child = runJitless(BODY, 'const core = await import(process.argv[1] + "/index.js");');
     expect(child.backend).toBe("js");
-    const simd = here();
+    const simd = runHere(BODY, {
+      core: { createSampler, kernelBackend, logSoftmax, sampleBatch, scoreBatch, softmax, topPNucleus },
+    });
     expect(simd.backend).toBe("wasm-simd");
     const { backend: _a, ...fromChild } = child;
     const { backend: _b, ...fromHere } = simd;
