@@ -2,18 +2,25 @@
 // the repository (another source file, the package's index.ts re-exports, a test, a bench, an app or
 // an example). An export nobody imports is dead code or an internal that should not be exported.
 //
-// Usage: node scripts/unusedExports.mjs [package dirs…]   (default: packages/core)
+// Usage: node scripts/unusedExports.mjs [package dirs…]   (default: every packages/* and apps/* with a src/)
 // Exit 1 with one line per unused export (file:line name), 0 when there is none.
 //
 // Method: word-level, not a type checker: a name counts as used when it appears as a whole word in
 // another file. A false "used" is possible (the same word elsewhere); a false "unused" is not, so the
 // check never blocks correct code. Generated files (*.generated.ts) and index.ts are not checked.
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = join(fileURLToPath(import.meta.url), "..", "..");
-const targets = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ["packages/core"];
+const targets =
+  process.argv.slice(2).length > 0
+    ? process.argv.slice(2)
+    : ["packages", "apps"].flatMap((d) =>
+        readdirSync(join(root, d))
+          .map((name) => `${d}/${name}`)
+          .filter((dir) => existsSync(join(root, dir, "src"))),
+      );
 
 const SOURCE = /\.(ts|tsx|mts|mjs|js)$/;
 const SKIP_DIRS = new Set(["node_modules", "dist", ".turbo", ".git", "coverage"]);

@@ -171,7 +171,7 @@ function mapTargets(t: Int32Array, map: VocabMap, firstRow: number): Int32Array 
 }
 
 /** `--vocab-map FILE`: lines `BASE_ID NEW_ID` (blank lines and `#` comments ignored), each id once. */
-export async function readVocabMap(path: string): Promise<VocabMap> {
+async function readVocabMap(path: string): Promise<VocabMap> {
   let text: string;
   try {
     text = await readFile(path, "utf8");

@@ -79,7 +79,7 @@ const PARAM_FLAGS: Record<string, string> = {
 };
 
 /** The flag that sets a package parameter, for messages (`topP` → `--top-p`). */
-export function flagForParam(param: string): string | undefined {
+function flagForParam(param: string): string | undefined {
   return PARAM_FLAGS[param] ?? ADVANCED_PARAM_FLAGS[param];
 }
 

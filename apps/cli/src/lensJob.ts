@@ -18,7 +18,7 @@ import type { CommandContext } from "./command.js";
 import { InputError } from "./errors.js";
 
 /** What `lens` was asked to do. */
-export interface LensOptions {
+interface LensOptions {
   readonly hidden: string;
   readonly hiddenTensor: string | undefined;
   readonly unembed: string;
@@ -127,7 +127,7 @@ function readTensor(
  * The final norm of the logit lens, in float64, rounded once to float32: RMSNorm
  * `x / sqrt(mean(x²) + eps) · w`, or LayerNorm `(x − mean) / sqrt(var + eps) · w (+ b)`.
  */
-export function applyNorm(
+function applyNorm(
   x: Float32Array,
   offset: number,
   d: number,

@@ -7,7 +7,7 @@ import { parentPort, workerData } from "node:worker_threads";
 import { createLmHead } from "@logitstream/core";
 
 /** What the main thread gives each slice. */
-export interface LensSliceData {
+interface LensSliceData {
   readonly path: string;
   readonly begin: number;
   readonly dtype: "f32" | "f16" | "bf16";

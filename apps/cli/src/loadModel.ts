@@ -2,7 +2,7 @@ import type { LogitSource, Tokenizer } from "@logitstream/core";
 import { UsageError } from "./errors.js";
 
 /** Consecutive logit rows of one evaluated token sequence: row r is the distribution after token firstRow + r. */
-export interface ModelRows {
+interface ModelRows {
   readonly firstRow: number;
   readonly rows: number;
   readonly vocab: number;
@@ -26,7 +26,7 @@ export interface TextModel {
 }
 
 /** Options for {@link openModel}. */
-export interface OpenModelOptions {
+interface OpenModelOptions {
   /** llama.cpp threads (GGUF only). */
   threads?: number;
   /** Context window (GGUF: the KV cache size; the n-gram reads any length). */
@@ -34,7 +34,7 @@ export interface OpenModelOptions {
 }
 
 /** `--model` as given: "ngram" (or absent) is the embedded model; anything else is a GGUF path. */
-export function isGguf(spec: string | undefined): spec is string {
+function isGguf(spec: string | undefined): spec is string {
   return spec !== undefined && spec !== "ngram";
 }
 

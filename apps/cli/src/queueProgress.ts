@@ -1,7 +1,7 @@
 import cliProgress from "cli-progress";
 
 /** Progress of a distributed job on stderr: rows written, rows/s and live workers. A no-op unless stderr is a terminal. */
-export interface QueueProgress {
+interface QueueProgress {
   update(rows: number): void;
   stop(): void;
 }

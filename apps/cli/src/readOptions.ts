@@ -4,7 +4,7 @@ import { choice, int, type ParsedArgs, str } from "./flags.js";
 import { FORMATS, type FormatName, ON_ERROR } from "./sharedFlags.js";
 
 /** The read options of @logitstream/wire (`ReadOptions`), from --format, --vocab, --tensor, --on-error. */
-export interface CliReadOptions {
+interface CliReadOptions {
   format?: FormatName;
   vocab?: number;
   tensor?: string;

@@ -5,8 +5,8 @@ import { bool, choice, type FlagSpec, int, type ParsedArgs, threads } from "./fl
 export const FORMATS = ["ndjson", "msgpack", "f32", "f16", "bf16", "npy", "safetensors"] as const;
 export type FormatName = (typeof FORMATS)[number];
 
-export const OUTPUTS = ["ndjson", "msgpack"] as const;
-export type OutputName = (typeof OUTPUTS)[number];
+const OUTPUTS = ["ndjson", "msgpack"] as const;
+type OutputName = (typeof OUTPUTS)[number];
 
 export const ON_ERROR = ["fail", "skip"] as const;
 
@@ -36,7 +36,7 @@ export const formatFlags: readonly FlagSpec[] = [
   },
 ];
 
-export const outputFlag: FlagSpec = {
+const outputFlag: FlagSpec = {
   name: "output",
   kind: "string",
   short: "o",
@@ -66,7 +66,7 @@ export const workerMemoryFlag: FlagSpec = {
     "heap limit of each worker thread; a worker that exceeds it is replaced and its batch retried once",
 };
 
-export const onErrorFlag: FlagSpec = {
+const onErrorFlag: FlagSpec = {
   name: "on-error",
   kind: "string",
   placeholder: "MODE",
@@ -74,7 +74,7 @@ export const onErrorFlag: FlagSpec = {
   description: "fail: stop at the first bad row (exit 65); skip: skip bad rows, report the count on stderr",
 };
 
-export const progressFlag: FlagSpec = {
+const progressFlag: FlagSpec = {
   name: "no-progress",
   kind: "boolean",
   description: "never show the progress bar (it is only ever shown when stderr is a terminal)",

@@ -10,13 +10,13 @@ import { InputError } from "./errors.js";
  * turns that error into the real one ({@link Targets.failureOf}). A targets file cannot contain it:
  * wire's reader accepts -1 and `0 … 2^31 − 1` only.
  */
-export const MISSING_TARGET = -2;
+const MISSING_TARGET = -2;
 
 /**
  * `--targets FILE` and the input disagree on the number of rows: `row` is the first row without a
  * target (the file is short) or the first target without a row (the file is long). Bad data: exit 65.
  */
-export class TargetsCountError extends LogitstreamError {
+class TargetsCountError extends LogitstreamError {
   readonly row: number;
   constructor(row: number, message: string) {
     super("E_TARGETS_COUNT", message);
@@ -53,7 +53,7 @@ export interface Targets {
 }
 
 /** Builds {@link Targets} over a source of target ids in file order (chunks of any size). */
-export function targetsFrom(source: AsyncIterable<Int32Array>, onClose: () => Promise<void>): Targets {
+function targetsFrom(source: AsyncIterable<Int32Array>, onClose: () => Promise<void>): Targets {
   const it = source[Symbol.asyncIterator]();
   const ready = new Map<number, Int32Array>();
   let pending: Int32Array = new Int32Array(0);

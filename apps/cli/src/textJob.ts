@@ -15,7 +15,7 @@ import { openModel, type TextModel } from "./loadModel.js";
 import { planWindows } from "./textWindows.js";
 
 /** What `score --text` and `logits` share: the model, the text, the windows. */
-export interface TextJobOptions {
+interface TextJobOptions {
   /** `--model`: a GGUF path, or "ngram"/undefined for the embedded model. */
   model: string | undefined;
   /** `--text FILE`; undefined = stdin. */
@@ -29,7 +29,7 @@ export interface TextJobOptions {
 }
 
 /** `logits`' own options. */
-export interface LogitsJobOptions extends TextJobOptions {
+interface LogitsJobOptions extends TextJobOptions {
   /** `-o`: a .npy or .safetensors path, or "-" for msgpack frames on stdout. */
   out: string;
   dtype: "f32" | "f16" | "bf16";

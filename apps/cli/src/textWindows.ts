@@ -9,7 +9,7 @@
  * perplexity guide; `stride = context` gives disjoint windows (llama.cpp's perplexity tool also uses disjoint
  * chunks, but scores only their second halves).
  */
-export interface TextWindow {
+interface TextWindow {
   /** First token of the window. */
   readonly start: number;
   /** One past its last token. */

@@ -1,5 +1,5 @@
 /** What {@link renderBars} needs besides the bars. */
-export interface BarsOptions {
+interface BarsOptions {
   label: (token: number) => string;
   /** Tokens a stage removed → that stage's name (shown greyed, with the name). */
   removedBy: ReadonlyMap<number, string>;

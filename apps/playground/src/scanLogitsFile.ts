@@ -21,7 +21,7 @@ export interface FileScan {
 }
 
 /** Options of {@link scanLogitsFile}. */
-export interface ScanOptions {
+interface ScanOptions {
   format?: Format;
   tensor?: string;
   /** Targets beside the rows (a targets file, as `score --targets`): replace the frames' targets. */

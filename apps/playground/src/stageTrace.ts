@@ -7,13 +7,13 @@ import {
 } from "@logitstream/core";
 
 /** What one stage of the chain left: the token ids still candidates after it (ascending). */
-export interface StageStep {
+interface StageStep {
   name: string;
   kept: Int32Array;
 }
 
 /** The chain run on one row, stage by stage, and the token it chose. */
-export interface StageTrace {
+interface StageTrace {
   steps: StageStep[];
   token: number;
   /** log-softmax of the raw row at the chosen token. */
@@ -21,7 +21,7 @@ export interface StageTrace {
 }
 
 /** Options of {@link traceStages}. */
-export interface TraceOptions {
+interface TraceOptions {
   /** Tokens before this position, fed to the sampler (penalties look at them). */
   history?: ArrayLike<number>;
   /** RNG stream (request id) and step (token position) of the draw; default 0 and history length. */

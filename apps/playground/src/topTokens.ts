@@ -1,7 +1,7 @@
 import { logSoftmax } from "@logitstream/core";
 
 /** One bar: a token with its raw probability and log-probability. */
-export interface TokenBar {
+interface TokenBar {
   token: number;
   prob: number;
   logprob: number;

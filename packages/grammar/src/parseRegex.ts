@@ -13,7 +13,7 @@ import {
 } from "./grammarExpr.js";
 
 /** What {@link parseRegex} returns. */
-export interface ParsedRegex {
+interface ParsedRegex {
   readonly expr: GrammarExpr;
   /** The pattern began with `^`. */
   readonly anchoredStart: boolean;
@@ -22,7 +22,7 @@ export interface ParsedRegex {
 }
 
 /** Options of {@link parseRegex}. */
-export interface ParseRegexOptions {
+interface ParseRegexOptions {
   /**
    * Every character the pattern matches is limited to this code-point set (normalized pairs); used to
    * keep a JSON Schema `pattern` inside what a JSON string may hold unescaped.
@@ -30,7 +30,6 @@ export interface ParseRegexOptions {
   charset?: readonly number[];
 }
 
-const ALL = [0, MAX_CODE_POINT];
 const DIGIT = [0x30, 0x39];
 const WORD = normalizeRanges([0x30, 0x39, 0x41, 0x5a, 0x5f, 0x5f, 0x61, 0x7a]);
 const SPACE = normalizeRanges([
@@ -305,6 +304,3 @@ function escapedAt(cps: string[], k: number): boolean {
   for (let j = k - 1; j >= 0 && cps[j] === "\\"; j--) n++;
   return n % 2 === 1;
 }
-
-/** `ALL` re-exported for callers that build "anything" around an unanchored pattern. */
-export const ANY_CODE_POINT: readonly number[] = ALL;

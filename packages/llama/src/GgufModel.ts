@@ -28,7 +28,7 @@ export interface EvaluateOptions {
 }
 
 /** What {@link loadGgufModel} assembles; the constructor is not part of the public API. */
-export interface GgufModelParts {
+interface GgufModelParts {
   path: string;
   model: LlamaModel;
   context: LlamaContext;

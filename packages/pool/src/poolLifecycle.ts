@@ -2,7 +2,7 @@ import type { AbortedError } from "@logitstream/core";
 import { jobAborted, PoolClosedError } from "./errors.js";
 
 /** Where a pool is in its life: new calls are accepted only while "open". */
-export type PoolState = "open" | "closing" | "closed" | "destroyed" | "aborted";
+type PoolState = "open" | "closing" | "closed" | "destroyed" | "aborted";
 
 /**
  * The pool's state and the errors it implies. Aborted (the pool's signal fired) and destroyed are final:

@@ -12,7 +12,7 @@ export interface PreparedTask {
 }
 
 /** How the dispatcher starts its workers and bounds its tasks. */
-export interface DispatcherOptions {
+interface DispatcherOptions {
   threads: number;
   /** Most tasks on the workers at once (admitted and not settled), over every caller. */
   maxRunning: number;
@@ -24,7 +24,7 @@ export interface DispatcherOptions {
 }
 
 /** Counters the pool reports in `stats()`. */
-export interface DispatchStats {
+interface DispatchStats {
   tasks: number;
   inFlight: number;
   peakInFlight: number;

@@ -1,7 +1,7 @@
 import type { RowBatchLike } from "./protocol.js";
 
 /** A run of consecutive rows of one length, cut from a batch whose rows differ: its batch and where it starts. */
-export interface UniformRun {
+interface UniformRun {
   /** Index in the whole batch of the run's first row. */
   start: number;
   /** The run as a uniform batch: views of the whole batch's data, its own `firstRow` (the rows' global indices). */

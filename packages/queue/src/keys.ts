@@ -7,7 +7,7 @@ export const QUEUE_PREFIX = "logitstream";
 export const QUEUE_NAME = "tasks";
 
 /** The keys of one job. */
-export interface JobKeys {
+interface JobKeys {
   meta: string;
   done: string;
   result(index: number): string;

@@ -20,7 +20,7 @@ export interface PlannedTask {
 }
 
 /** How the input is cut into tasks. */
-export interface PlanOptions {
+interface PlanOptions {
   /** wire's read options (format, vocab, tensor, onError). */
   read: ReadOptions;
   /** Most rows per task. */

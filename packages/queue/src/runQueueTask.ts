@@ -7,7 +7,7 @@ import { encodeResult } from "./resultCodec.js";
 import type { ResultHeader, SerializedFailure, TaskData } from "./taskData.js";
 
 /** What a task's run left in Redis. */
-export type TaskOutcome = "stored" | "job-gone";
+type TaskOutcome = "stored" | "job-gone";
 
 /**
  * Runs one task on the local pool and stores its result: reads the task's chunks (from the shared file,

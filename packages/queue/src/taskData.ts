@@ -8,7 +8,7 @@ import type { ByteChunk } from "@logitstream/wire";
 export type ChunkRef = Omit<ByteChunk, "bytes"> & { at: number; length: number };
 
 /** Where a task's bytes are: a file every worker can read, or a Redis binary value (claim check). */
-export type TaskSource = { path: string } | { blobKey: string };
+type TaskSource = { path: string } | { blobKey: string };
 
 /**
  * The data of one BullMQ job: global rows `firstRow … firstRow + rows − 1` of the input, as the chunks

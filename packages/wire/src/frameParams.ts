@@ -155,7 +155,7 @@ function unknownParam(key: string, where: { frame: number; byteOffset: number })
 }
 
 /** Own string-keyed entries of a plain object or a Map with string keys; null for anything else. */
-export function entriesOf(value: unknown): [string, unknown][] | null {
+function entriesOf(value: unknown): [string, unknown][] | null {
   if (value instanceof Map) {
     const out: [string, unknown][] = [];
     for (const [k, v] of value) {

@@ -26,10 +26,7 @@ export function encodeNdjson(
   return utf8.encode(encodeNdjsonText(batch, opts));
 }
 
-export function encodeNdjsonText(
-  batch: BatchLike,
-  opts: { objects?: boolean; firstRow?: number } = {},
-): string {
+function encodeNdjsonText(batch: BatchLike, opts: { objects?: boolean; firstRow?: number } = {}): string {
   const { rows, vocab, data } = batch;
   const objects =
     opts.objects === true ||

@@ -3,8 +3,8 @@
  * newline byte, which UTF-8 never uses inside a multi-byte character, so byte search is exact.
  */
 export const NEWLINE = 0x0a;
-export const CARRIAGE_RETURN = 0x0d;
-export const TAB = 0x09;
+const CARRIAGE_RETURN = 0x0d;
+const TAB = 0x09;
 export const SPACE = 0x20;
 export const COMMA = 0x2c;
 /** `[`: a JSON array line (bare logits). */

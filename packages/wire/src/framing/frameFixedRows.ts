@@ -4,7 +4,7 @@ import { type ByteChunk, DTYPE_BYTES, type Dtype, type Format } from "../frames.
 import type { FramingOptions } from "./framingOptions.js";
 
 /** The rows a fixed-size-row framer cuts: their format, element type and width. */
-export interface FixedRows {
+interface FixedRows {
   format: Format;
   dtype: Dtype;
   vocab: number;
