@@ -6,7 +6,10 @@ import type { TokenTrie } from "./TokenTrie.js";
 export interface CompiledGrammarOptions {
   /** End-of-sequence token: allowed exactly where the grammar may end. */
   eosId?: number;
-  /** Bytes of per-state masks kept before the cache is emptied (default 256 MiB). */
+  /**
+   * Bound on the bytes of cached masks (default 256 MiB; a mask is ⌈V / 32⌉ × 4 bytes, 12.5 KiB at
+   * V = 100,277). Past it the least recently used masks are evicted; 0 caches nothing.
+   */
   maxCacheBytes?: number;
 }
 
@@ -31,7 +34,13 @@ export class CompiledGrammar {
   readonly eosId: number;
   private readonly words: number;
   private readonly maxCacheBytes: number;
-  private masks: (Uint32Array | undefined)[] = [];
+  /**
+   * The mask cache in least-recently-used order: a Map iterates in insertion order, so re-inserting a
+   * state on every hit keeps the oldest use first, and eviction takes the first keys — O(1) per access.
+   */
+  private readonly masks = new Map<number, Uint32Array>();
+  /** The state whose mask was used last: repeated use needs no re-insertion (apply after a peek). */
+  private lastUsed = DEAD;
   private cacheBytes = 0;
   private stateAt: Int32Array;
   private seen = new Uint8Array(1024);
@@ -53,23 +62,36 @@ export class CompiledGrammar {
 
   /**
    * The allowed tokens in `state` as a bitset over ids (bit `id & 31` of word `id >>> 5`): every token
-   * whose bytes lead to a live state, plus EOS when the grammar may end here. Cached; do not modify.
+   * whose bytes lead to a live state, plus EOS when the grammar may end here. Cached (this counts as
+   * a use for the least-recently-used eviction); do not modify. An evicted mask is dropped, never
+   * reused, so a returned mask stays valid.
    * @param state - A live state.
    * @returns The mask.
    */
   mask(state: number): Uint32Array {
-    const cached = this.masks[state];
-    if (cached !== undefined) return cached;
-    return this.computeMask(state, null);
+    const cached = this.masks.get(state);
+    if (cached === undefined) return this.computeMask(state, null);
+    if (state !== this.lastUsed) {
+      this.masks.delete(state);
+      this.masks.set(state, cached);
+      this.lastUsed = state;
+    }
+    return cached;
   }
 
   /**
-   * Whether the mask of `state` is cached (then {@link CompiledGrammar.mask} is a lookup).
+   * Whether the mask of `state` is cached (then {@link CompiledGrammar.mask} is a lookup). Not a use:
+   * it does not change which mask is evicted next.
    * @param state - A live state.
    * @returns True when cached.
    */
   hasMask(state: number): boolean {
-    return this.masks[state] !== undefined;
+    return this.masks.has(state);
+  }
+
+  /** Bytes of the masks cached now: never above `maxCacheBytes`. */
+  get cachedBytes(): number {
+    return this.cacheBytes;
   }
 
   /**
@@ -81,17 +103,18 @@ export class CompiledGrammar {
   advance(state: number, token: number): number {
     if (token === this.eosId) return this.automaton.accepts(state) ? state : DEAD;
     if (token < 0 || token >= this.vocabSize) return DEAD;
-    const m = this.masks[state];
+    const m = this.masks.get(state);
     if (m !== undefined && ((m[token >>> 5]! >>> (token & 31)) & 1) === 0) return DEAD;
     return this.walkToken(state, token);
   }
 
   /**
    * Builds the masks of every state reachable from `from` through whole tokens, breadth first, up to
-   * `maxStates` masks (a recursive grammar has unboundedly many; the rest are built on demand).
+   * `maxStates` masks (a recursive grammar has unboundedly many; the rest are built on demand). Each
+   * counts as a use; when they do not all fit in `maxCacheBytes`, the first ones built are evicted.
    * @param maxStates - Bound on masks built here (default 4096).
    * @param from - Start state (default: the grammar's start).
-   * @returns How many states have a mask after the call.
+   * @returns How many states were visited (their masks built, or found cached).
    */
   precompute(maxStates = 4096, from = this.automaton.start): number {
     const queue = [from];
@@ -100,7 +123,10 @@ export class CompiledGrammar {
     while (queue.length > 0 && built < maxStates) {
       const s = queue.shift()!;
       const succ: number[] = [];
-      this.computeMask(s, succ, this.masks[s] !== undefined);
+      if (this.masks.has(s)) {
+        this.mask(s); // a use: it moves to the most recently used end
+        this.walkTrie(s, null, succ);
+      } else this.computeMask(s, succ);
       built++;
       for (const t of succ) {
         if (!seen.has(t)) {
@@ -126,11 +152,40 @@ export class CompiledGrammar {
     return this.byteCache[token];
   }
 
+  /** The mask of `state` by one trie walk, plus EOS; cached (evicting as needed) when it fits at all. */
+  private computeMask(state: number, successors: number[] | null): Uint32Array {
+    const bits = new Uint32Array(this.words);
+    this.walkTrie(state, bits, successors);
+    const eos = this.eosId;
+    if (eos >= 0 && eos < this.vocabSize && this.automaton.accepts(state))
+      bits[eos >>> 5]! |= 1 << (eos & 31);
+    this.store(state, bits);
+    return bits;
+  }
+
   /**
-   * One walk of the trie from `state`: sets the bit of every token that reaches a live state (unless
-   * `skipStore`: the mask exists already) and collects the states tokens lead to (for precompute).
+   * Caches `bits` as the most recently used mask, first evicting the least recently used ones until it
+   * fits. A mask larger than the whole bound is not cached (evicting everything would not make room).
    */
-  private computeMask(state: number, successors: number[] | null, skipStore = false): Uint32Array {
+  private store(state: number, bits: Uint32Array): void {
+    const size = bits.byteLength;
+    if (size > this.maxCacheBytes) return;
+    const masks = this.masks;
+    while (this.cacheBytes + size > this.maxCacheBytes) {
+      const oldest = masks.keys().next().value as number;
+      this.cacheBytes -= masks.get(oldest)!.byteLength;
+      masks.delete(oldest);
+    }
+    masks.set(state, bits);
+    this.cacheBytes += size;
+    this.lastUsed = state;
+  }
+
+  /**
+   * One walk of the trie from `state`: sets in `bits` the bit of every token that reaches a live state
+   * (none when null: the mask exists already) and collects the states tokens lead to (for precompute).
+   */
+  private walkTrie(state: number, bits: Uint32Array | null, successors: number[] | null): void {
     const a = this.automaton;
     const trie = this.trie;
     const info = trie.nodeInfo;
@@ -138,7 +193,6 @@ export class CompiledGrammar {
     const first = trie.firstToken;
     const nextTok = trie.nextToken;
     const n = trie.size;
-    const bits = skipStore ? this.masks[state]! : new Uint32Array(this.words);
     const stateAt = this.stateAt;
     stateAt[0] = state;
     let table = a.table;
@@ -170,7 +224,7 @@ export class CompiledGrammar {
             successors.push(t);
           }
         }
-        if (!skipStore) {
+        if (bits !== null) {
           while (tok >= 0) {
             bits[tok >>> 5]! |= 1 << (tok & 31);
             tok = nextTok[tok]!;
@@ -180,16 +234,6 @@ export class CompiledGrammar {
       k++;
     }
     if (successors !== null) for (const t of successors) this.seen[t] = 0;
-    if (skipStore) return bits;
-    const eos = this.eosId;
-    if (eos >= 0 && eos < this.vocabSize && a.accepts(state)) bits[eos >>> 5]! |= 1 << (eos & 31);
-    if (this.cacheBytes + bits.byteLength > this.maxCacheBytes) {
-      this.masks = [];
-      this.cacheBytes = 0;
-    }
-    this.masks[state] = bits;
-    this.cacheBytes += bits.byteLength;
-    return bits;
   }
 }
 

@@ -30,6 +30,11 @@ export interface CompileGrammarOptions extends LowerLimits, AutomatonLimits {
    * it starts (see the package README for the cost).
    */
   precompute?: number;
+  /**
+   * Bound on the bytes of cached token masks (default 256 MiB). Past it the least recently used masks
+   * are evicted, one at a time, until the new one fits; a bound below one mask caches nothing.
+   */
+  maxCacheBytes?: number;
 }
 
 /**
@@ -106,11 +111,10 @@ export function compileGrammar(
     trie = new TokenTrie(tokenizer, exclude);
     perTokenizer.set(key, trie);
   }
-  const compiled = new CompiledGrammar(
-    automaton,
-    trie,
-    options.eosId === undefined ? {} : { eosId: options.eosId },
-  );
+  const compiled = new CompiledGrammar(automaton, trie, {
+    ...(options.eosId === undefined ? {} : { eosId: options.eosId }),
+    ...(options.maxCacheBytes === undefined ? {} : { maxCacheBytes: options.maxCacheBytes }),
+  });
   const budget = options.precompute ?? 0;
   if (budget > 0) compiled.precompute(budget);
   return compiled;

@@ -8,11 +8,12 @@ import {
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { DEAD } from "../src/ByteAutomaton.js";
+import type { CompiledGrammar } from "../src/CompiledGrammar.js";
 import type { GrammarSource } from "../src/compileGrammar.js";
 import { compileGrammar } from "../src/compileGrammar.js";
 import { TokenRejectedError } from "../src/errors.js";
 import { grammarStage } from "../src/grammarStage.js";
-import { canFinish, testTokenizer } from "./helpers.js";
+import { bruteForceMask, canFinish, maskSet, testTokenizer } from "./helpers.js";
 
 // Multi-byte tokens that span grammar symbols ('{"', '":', '"},'), UTF-8 characters split across
 // tokens ("é" whole, "€" as a 2-byte partial token + its last byte), and words.
@@ -62,24 +63,7 @@ const SOURCES: [string, GrammarSource][] = [
   ["gbnf", { gbnf: 'root ::= "[" (item ("," item)*)? "]"\nitem ::= "null" | "-"? [0-9]+ | "[" "]"' }],
 ];
 
-function allowedByBruteForce(g: ReturnType<typeof compileGrammar>, state: number): Set<number> {
-  const out = new Set<number>();
-  for (let id = 0; id < tok.vocabSize; id++) {
-    if (id === tok.eosId) {
-      if (g.automaton.accepts(state)) out.add(id);
-      continue;
-    }
-    const b = tok.texts[id]!;
-    if (b.length > 0 && g.automaton.walk(state, b) !== DEAD) out.add(id);
-  }
-  return out;
-}
-
-function maskSet(bits: Uint32Array): Set<number> {
-  const out = new Set<number>();
-  for (let id = 0; id < bits.length * 32; id++) if ((bits[id >>> 5]! >>> (id & 31)) & 1) out.add(id);
-  return out;
-}
+const allowedByBruteForce = (g: CompiledGrammar, state: number) => bruteForceMask(g, tok, state);
 
 describe("grammarStage", () => {
   for (const [name, source] of SOURCES) {

@@ -1,6 +1,7 @@
 import type { Tokenizer } from "@logitstream/core";
 import type { ByteAutomaton } from "../src/ByteAutomaton.js";
 import { DEAD } from "../src/ByteAutomaton.js";
+import type { CompiledGrammar } from "../src/CompiledGrammar.js";
 
 const enc = new TextEncoder();
 
@@ -91,4 +92,32 @@ export function mulberry32(seed: number): () => number {
     x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
     return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+/**
+ * The mask of `state` by its definition, token by token: every token whose bytes lead to a live state,
+ * plus EOS when the state accepts (independent of the trie walk it checks).
+ */
+export function bruteForceMask(
+  g: CompiledGrammar,
+  tok: { vocabSize: number; eosId: number; texts: Uint8Array[] },
+  state: number,
+): Set<number> {
+  const out = new Set<number>();
+  for (let id = 0; id < tok.vocabSize; id++) {
+    if (id === tok.eosId) {
+      if (g.automaton.accepts(state)) out.add(id);
+      continue;
+    }
+    const b = tok.texts[id]!;
+    if (b.length > 0 && g.automaton.walk(state, b) !== DEAD) out.add(id);
+  }
+  return out;
+}
+
+/** The token ids set in a mask bitset. */
+export function maskSet(bits: Uint32Array): Set<number> {
+  const out = new Set<number>();
+  for (let id = 0; id < bits.length * 32; id++) if ((bits[id >>> 5]! >>> (id & 31)) & 1) out.add(id);
+  return out;
 }
