@@ -1,6 +1,5 @@
 import { readFileSync } from "node:fs";
 import type { GrammarSource } from "@logitstream/grammar";
-import { SchemaError } from "@logitstream/grammar";
 import { InputError, UsageError } from "./errors.js";
 import type { FlagSpec, ParsedArgs } from "./flags.js";
 import { str } from "./flags.js";
@@ -32,7 +31,7 @@ export const grammarFlags: readonly FlagSpec[] = [
  * a UsageError (exit 2); a file that cannot be read, an InputError (66); a schema file that is not
  * JSON, a SchemaError (65, bad data).
  */
-export function grammarSourceFrom(args: ParsedArgs): GrammarSource | undefined {
+export async function grammarSourceFrom(args: ParsedArgs): Promise<GrammarSource | undefined> {
   const given = grammarFlags.filter((f) => str(args, f.name) !== undefined).map((f) => `--${f.name}`);
   if (given.length > 1)
     throw new UsageError(`${given.join(" and ")}: give at most one output constraint`, given[1]);
@@ -42,6 +41,8 @@ export function grammarSourceFrom(args: ParsedArgs): GrammarSource | undefined {
     try {
       return { jsonSchema: JSON.parse(text) as unknown };
     } catch (err) {
+      // The grammar package is loaded only when a constraint is used (it is not needed to parse flags).
+      const { SchemaError } = await import("@logitstream/grammar");
       throw new SchemaError(schemaFile, "", `the file is not JSON (${(err as Error).message})`);
     }
   }

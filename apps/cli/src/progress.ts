@@ -1,4 +1,13 @@
-import cliProgress from "cli-progress";
+import { createRequire } from "node:module";
+import type cliProgress from "cli-progress";
+
+/**
+ * cli-progress is loaded when a bar is first drawn, not at start-up: it is two dozen modules, and
+ * most runs (every pipe, every run whose stderr is not a terminal) never draw one.
+ */
+function loadCliProgress(): typeof cliProgress {
+  return createRequire(import.meta.url)("cli-progress") as typeof cliProgress;
+}
 
 /** Progress of a long job, on stderr. A no-op unless stderr is a terminal: never on stdout, never in a pipe. */
 export interface Progress {
@@ -56,7 +65,7 @@ export function createProgress(
       if (at !== undefined) bytes = at;
       if (bar === undefined) {
         // Shown from the first batch written on; cleared when the job ends.
-        bar = new cliProgress.SingleBar({
+        bar = new (loadCliProgress().SingleBar)({
           stream: stderr,
           format,
           hideCursor: true,

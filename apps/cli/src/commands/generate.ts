@@ -114,7 +114,7 @@ export const generate: Command = {
       throw new UsageError("--logprobs-format: only with --json", "--logprobs-format");
     if (logprobs > 0 && !json)
       throw new UsageError("--logprobs: only with --json (text output has no place for it)", "--logprobs");
-    const grammar = grammarSourceFrom(args);
+    const grammar = await grammarSourceFrom(args);
     const decode = !bool(args, "no-escape");
     const stop = list(args, "stop").map((s) => {
       if (s === "") throw new UsageError("--stop: a stop string cannot be empty", "--stop");

@@ -1,0 +1,65 @@
+// Start-up cost is module loading (each module a resolve, a read and a compile: ~1 ms apiece), paid
+// by every run in a pipe. A command loads only what it uses: a piped `score` never loads the progress
+// bar (stderr is not a terminal), the grammar compiler, the queue (BullMQ, ioredis), llama.cpp or the
+// n-gram model. The CLI runs with a preload that records every module it loads: ES modules through a
+// resolve hook, CommonJS ones from the shared require cache at exit.
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { CLI, collect } from "./helpers/cli.js";
+
+const dir = mkdtempSync(join(tmpdir(), "logitstream-startup-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const log = join(dir, "loaded.txt");
+const hooks = join(dir, "hooks.mjs");
+const preload = join(dir, "preload.mjs");
+writeFileSync(
+  hooks,
+  `import { appendFileSync } from "node:fs";
+export async function resolve(s, c, next) { const r = await next(s, c); appendFileSync(${JSON.stringify(log)}, r.url + "\\n"); return r; }
+`,
+);
+writeFileSync(
+  preload,
+  `import { appendFileSync } from "node:fs";
+import { createRequire, register } from "node:module";
+register(${JSON.stringify(`file://${hooks}`)});
+const cache = createRequire(import.meta.url).cache;
+process.on("exit", () => appendFileSync(${JSON.stringify(log)}, Object.keys(cache).join("\\n") + "\\n"));
+`,
+);
+
+/** Runs the CLI with the preload; resolves to every module URL or path it loaded. */
+async function loaded(args: string[], stdin: Buffer): Promise<string> {
+  writeFileSync(log, "");
+  const child = spawn(process.execPath, ["--import", preload, CLI, ...args], {
+    env: { ...process.env, NODE_OPTIONS: "" },
+  });
+  child.stdin.end(stdin);
+  const r = await collect(child as never);
+  expect(r.code, r.stderr).toBe(0);
+  return readFileSync(log, "utf8");
+}
+
+describe("start-up loads only what the command uses", () => {
+  it("a piped score loads core, wire and the pool, and not the progress bar, grammar, queue, llama or n-gram", async () => {
+    const rows = Buffer.from(new Float32Array([1, 2, 3, 0.5, -1, 2]).buffer);
+    const modules = await loaded(["score", "--format", "f32", "--vocab", "3"], rows);
+    // What it needs is there (and the preload saw it: the check below cannot pass on an empty log).
+    expect(modules).toMatch(/packages\/core\/dist\//);
+    expect(modules).toMatch(/packages\/wire\/dist\//);
+    expect(modules).toMatch(/apps\/cli\/dist\/batchJob\.js/);
+    for (const unused of [
+      /cli-progress/,
+      /packages\/grammar\//,
+      /packages\/queue\//,
+      /bullmq|ioredis/,
+      /packages\/llama\/|node-llama-cpp/,
+      /packages\/ngram\//,
+    ])
+      expect(modules).not.toMatch(unused);
+  });
+});
