@@ -14,6 +14,8 @@ import { openTargets, type Targets } from "./targets.js";
 interface Common {
   output: "ndjson" | "msgpack";
   threads: number;
+  /** The pool's inlineThreshold (--inline-elements); undefined = its default. */
+  inlineElements: number | undefined;
   workerMemoryMb: number;
   onError: "fail" | "skip";
   progress: boolean;
@@ -74,6 +76,7 @@ export async function runBatchJob(ctx: CommandContext, args: ParsedArgs, job: Ba
   const totalSize = sizes.every((n) => n !== undefined) ? sizes.reduce((a, b) => a + b, 0) : undefined;
   const pool = createPool({
     threads: job.threads,
+    ...(job.inlineElements === undefined ? {} : { inlineThreshold: job.inlineElements }),
     signal: ctx.signal,
     maxWorkerMemoryMb: job.workerMemoryMb,
   });

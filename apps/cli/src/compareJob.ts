@@ -19,6 +19,8 @@ export interface CompareJob {
   summaryOnly: boolean;
   output: "ndjson" | "msgpack";
   threads: number;
+  /** The pool's inlineThreshold (--inline-elements); undefined = its default. */
+  inlineElements: number | undefined;
   workerMemoryMb: number;
   onError: "fail" | "skip";
   progress: boolean;
@@ -42,6 +44,7 @@ export async function runCompareJob(ctx: CommandContext, args: ParsedArgs, job: 
   const newIn = await openInput(newPath, ctx);
   const pool = createPool({
     threads: job.threads,
+    ...(job.inlineElements === undefined ? {} : { inlineThreshold: job.inlineElements }),
     signal: ctx.signal,
     maxWorkerMemoryMb: job.workerMemoryMb,
   });

@@ -66,6 +66,20 @@ export const workerMemoryFlag: FlagSpec = {
     "heap limit of each worker thread; a worker that exceeds it is replaced and its batch retried once",
 };
 
+/**
+ * The pool's inline budget (its `inlineThreshold`, DEFAULT_INLINE_THRESHOLD of @logitstream/pool, written
+ * out here so that `--help` does not load the pool). A small job ends before worker threads would even
+ * have started; 0 suits input that should only ever be decoded inside the memory-limited workers.
+ */
+const inlineElementsFlag: FlagSpec = {
+  name: "inline-elements",
+  kind: "string",
+  placeholder: "N",
+  defaultText: "16416768, 128 rows of 128,256",
+  description:
+    "logit elements (rows × vocab; bytes / 4 for NDJSON and msgpack) computed on the main thread before the worker threads start, so that a small input does not wait for them; 0 = every row in the workers. The output is the same for every N",
+};
+
 const onErrorFlag: FlagSpec = {
   name: "on-error",
   kind: "string",
@@ -185,6 +199,7 @@ export const samplingFlags: readonly FlagSpec[] = [
 export const batchFlags: readonly FlagSpec[] = [
   outputFlag,
   threadsFlag,
+  inlineElementsFlag,
   workerMemoryFlag,
   onErrorFlag,
   progressFlag,
@@ -194,6 +209,7 @@ export const batchFlags: readonly FlagSpec[] = [
 export function batchOptionsFrom(args: ParsedArgs): {
   output: OutputName;
   threads: number;
+  inlineElements: number | undefined;
   workerMemoryMb: number;
   onError: "fail" | "skip";
   progress: boolean;
@@ -201,6 +217,7 @@ export function batchOptionsFrom(args: ParsedArgs): {
   return {
     output: choice(args, "output", OUTPUTS) ?? "ndjson",
     threads: threads(args),
+    inlineElements: int(args, "inline-elements", 0),
     workerMemoryMb: int(args, "worker-memory", 64) ?? DEFAULT_WORKER_MEMORY_MB,
     onError: choice(args, "on-error", ON_ERROR) ?? "fail",
     progress: !bool(args, "no-progress"),

@@ -9,6 +9,7 @@ import { lines, runCli } from "./helpers/cli.js";
 import { msgpackFrames, rawF32, unpackAll } from "./helpers/fixtures.js";
 import { refArgmax, refLogSoftmax, refRank, refSoftmax } from "./helpers/reference.js";
 import { mulberry32, tempDir, writeFixture } from "./helpers/rows.js";
+import { sized } from "./reliability/helpers.js";
 
 const dir = tempDir();
 
@@ -53,8 +54,10 @@ const records = (r: { stdout: Buffer }) => lines(r as never).map((l) => JSON.par
 
 /** Runs the command with --threads 1 and 2; both must succeed with the same bytes. Returns the records. */
 async function bothThreads(args: string[]): Promise<Rec[]> {
-  const one = await runCli([...args, "--threads", "1"]);
-  const two = await runCli([...args, "--threads", "2"]);
+  const [one, two] = await Promise.all([
+    runCli([...args, "--threads", "1"]),
+    runCli([...args, "--threads", "2"]),
+  ]);
   expect(one.stderr).toBe("");
   expect(one.code).toBe(0);
   expect(two.code).toBe(0);
@@ -169,15 +172,20 @@ describe("rows of different lengths: output formats and options sized for one vo
 });
 
 describe("rows of different lengths on the pool's workers", () => {
-  // Past the pool's inline budget (128 × 128,256 = 16.4 M elements run inline before the workers start;
-  // msgpack work is counted as bytes / 4): 10,000 frames of 2,048 and 2,049 float32 logits, 82 MB, so
-  // the last ~1,800 rows run in the workers. Frames are written by hand (map of one bin16) to keep the
-  // fixture builder out of the way of 20 M numbers.
+  // `pnpm test:full`: past the pool's own inline budget (128 × 128,256 = 16.4 M elements run inline before
+  // the workers start; msgpack work is counted as bytes / 4): 10,000 frames of 2,048 and 2,049 float32
+  // logits, 82 MB, so the last ~1,800 rows run in the workers. `pnpm test`: 2,000 frames of 256 and 257,
+  // with the budget lowered by --inline-elements to the first 1,200 of them, so the last ~800 rows run in
+  // the workers. Frames are written by hand (map of one bin16) to keep the fixture builder out of the
+  // way of 20 M numbers.
+  const V = sized(2_048, 256);
+  const FRAMES = sized(10_000, 2_000);
+  const INLINE = sized([], ["--inline-elements", String(1_200 * V)]);
   const big = mulberry32(99);
   const frames: Buffer[] = [];
   const widths: number[] = [];
-  for (let r = 0; r < 10_000; r++) {
-    const v = 2_048 + (r % 3 === 0 ? 1 : 0);
+  for (let r = 0; r < FRAMES; r++) {
+    const v = V + (r % 3 === 0 ? 1 : 0);
     widths.push(v);
     const f = new Float32Array(v);
     for (let i = 0; i < v; i++) f[i] = big() * 16 - 8;
@@ -194,9 +202,9 @@ describe("rows of different lengths on the pool's workers", () => {
   const bigPath = writeFixture(dir, "big.msgpack", Buffer.concat(frames));
 
   it.each([
-    ["sample", ["sample", bigPath, "--seed", "3", "--top-p", "0.9"]],
-    ["score --top 2", ["score", bigPath, "--top", "2"]],
-    ["softmax --top 1", ["softmax", bigPath, "--top", "1"]],
+    ["sample", ["sample", bigPath, "--seed", "3", "--top-p", "0.9", ...INLINE]],
+    ["score --top 2", ["score", bigPath, "--top", "2", ...INLINE]],
+    ["softmax --top 1", ["softmax", bigPath, "--top", "1", ...INLINE]],
   ])("%s: byte-identical for --threads 1 and 2, one record per row in order", async (_n, args) => {
     const recs = await bothThreads(args);
     const rows = recs.filter((r) => r.row !== undefined);

@@ -150,11 +150,15 @@ describe("the same rows in every input format", () => {
 describe("threads and batch sizes", () => {
   it("give the same bytes with --threads 1 and --threads 2, the rows past the inline part run in the workers", async () => {
     // The pool runs the first DEFAULT_INLINE_THRESHOLD elements on the main thread whatever --threads
-    // says, so this input is larger than that: 20,000 rows of V = 1024 (20.5 M elements, 82 MB of f32).
-    // A fault injected at the last row (fired once, retried) proves that row ran in a worker.
+    // says, so the full-size input is larger than that: 20,000 rows of V = 1024 (20.5 M elements, 82 MB
+    // of f32). The reduced size lowers the budget with --inline-elements instead: 2,560 rows past a
+    // budget of 1,024 rows. A fault injected at the last row (fired once, retried) proves that row ran
+    // in a worker.
     const BIG_V = 1024;
-    const BIG_ROWS = 20_000;
-    expect(BIG_ROWS * BIG_V).toBeGreaterThan(DEFAULT_INLINE_THRESHOLD + 64 * BIG_V * 8);
+    const BIG_ROWS = sized(20_000, 2_560);
+    const budget = sized(DEFAULT_INLINE_THRESHOLD, 1_024 * BIG_V);
+    const inline = sized([], ["--inline-elements", String(budget)]);
+    expect(BIG_ROWS * BIG_V).toBeGreaterThan(budget + 64 * BIG_V * 8);
     const big = makeRows(BIG_ROWS, BIG_V, 4242);
     const bigTargets = Int32Array.from({ length: BIG_ROWS }, (_, r) => (r * 17) % BIG_V);
     writeFileSync(file("big.f32"), bytesOf(big));
@@ -167,12 +171,14 @@ describe("threads and batch sizes", () => {
       [[SAMPLE, f32] as const, [SCORE, msgpack] as const],
     );
     for (const [cmd, input] of runs) {
-      const one = await runCli([...cmd, ...input, "--threads", "1"], { timeoutMs: 120_000 });
-      const two = await runCli([...cmd, ...input, "--threads", "2"], {
-        timeoutMs: 120_000,
-        preload: [FAULT_PRELOAD],
-        env: { LOGITSTREAM_TEST_FAULTS: JSON.stringify([{ row: BIG_ROWS - 1, kind: "throw", times: 1 }]) },
-      });
+      const [one, two] = await Promise.all([
+        runCli([...cmd, ...input, ...inline, "--threads", "1"], { timeoutMs: 120_000 }),
+        runCli([...cmd, ...input, ...inline, "--threads", "2"], {
+          timeoutMs: 120_000,
+          preload: [FAULT_PRELOAD],
+          env: { LOGITSTREAM_TEST_FAULTS: JSON.stringify([{ row: BIG_ROWS - 1, kind: "throw", times: 1 }]) },
+        }),
+      ]);
       const where = `${cmd[0]} ${input[0]}`;
       expect(one.code, where).toBe(0);
       expect(two.code, where).toBe(0);
