@@ -57,6 +57,8 @@ export function canFinish(a: ByteAutomaton, state: number, maxStates = 5000): bo
   return false;
 }
 
+const canFinishMemo = new WeakMap<ByteAutomaton, Map<number, boolean>>();
+
 /**
  * A random byte string the automaton accepts (a random walk over allowed bytes that stops at an
  * accepting state with probability `stop`), or undefined when none is found within `maxLen` bytes.
@@ -69,11 +71,22 @@ export function sampleMatch(
 ): Uint8Array | undefined {
   const out: number[] = [];
   let s = a.start;
+  // Whether a state can finish does not change: each state's breadth-first search runs once per
+  // automaton, not once per byte of every walk (that repetition was seconds for a regex with \w).
+  const finishes = canFinishMemo.get(a) ?? new Map<number, boolean>();
+  canFinishMemo.set(a, finishes);
+  const finishesFrom = (t: number): boolean => {
+    const known = finishes.get(t);
+    if (known !== undefined) return known;
+    const v = canFinish(a, t, 2000);
+    finishes.set(t, v);
+    return v;
+  };
   while (out.length < maxLen) {
     if (a.accepts(s) && (rand() < stop || !a.canContinue(s))) return Uint8Array.from(out);
     const live: number[] = [];
     for (let b = 0; b < 256; b++)
-      if (a.allowsByte(s, b) && a.next(s, b) !== DEAD && canFinish(a, a.next(s, b), 2000)) live.push(b);
+      if (a.allowsByte(s, b) && a.next(s, b) !== DEAD && finishesFrom(a.next(s, b))) live.push(b);
     if (live.length === 0) return undefined;
     const b = live[Math.floor(rand() * live.length)]!;
     out.push(b);
