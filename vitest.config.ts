@@ -7,7 +7,7 @@ import { CountsReporter } from "./scripts/countsReporter.js";
  * process-wide state such as process.chdir): they run in worker threads, which start far faster than
  * the forked processes every other test file gets (a fork per file was most of the suite's time).
  */
-const IN_PROCESS = "packages/{core,wire,stream,ngram}/test/**/*.test.ts";
+const IN_PROCESS = "packages/{core,wire,stream,ngram,grammar,queue}/test/**/*.test.ts";
 
 /**
  * End-to-end files: they need programs beyond Node (redis-server, Chromium, npm packing and

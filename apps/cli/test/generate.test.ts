@@ -43,8 +43,10 @@ const EOS = 100257; // the embedded model's end-of-text token
 
 describe("logitstream generate", () => {
   it("prints the prompt and its continuation, the same text for the same seed", async () => {
-    const a = await runCli(["generate", "The history of", "--max-tokens", "12", "--seed", "1"]);
-    const b = await runCli(["generate", "The history of", "--max-tokens", "12", "--seed", "1"]);
+    const [a, b] = await Promise.all([
+      runCli(["generate", "The history of", "--max-tokens", "12", "--seed", "1"]),
+      runCli(["generate", "The history of", "--max-tokens", "12", "--seed", "1"]),
+    ]);
     expect(a.stderr).toBe("");
     expect(a.code).toBe(0);
     expect(a.stdout.toString()).toMatch(/^The history of.+\n$/s);
@@ -81,8 +83,7 @@ describe("logitstream generate", () => {
 
   it("writes token events with top_logprobs under --json --logprobs N, and the same text as the plain mode", async () => {
     const args = ["generate", "In the", "--max-tokens", "8", "--seed", "4", "--top-k", "50"];
-    const json = await runCli([...args, "--json", "--logprobs", "3"]);
-    const text = await runCli(args);
+    const [json, text] = await Promise.all([runCli([...args, "--json", "--logprobs", "3"]), runCli(args)]);
     expect(json.code).toBe(0);
     const evs = events(json.stdout);
     expect(evs).toHaveLength(8);
@@ -210,8 +211,10 @@ describe("generate: where the prompt comes from (issue 17 item 2)", () => {
   const args = ["--max-tokens", "8", "--seed", "3"];
 
   it("reads the prompt from stdin when no PROMPT is given and stdin is not a terminal", async () => {
-    const fromArg = await runCli(["generate", "The history of", ...args]);
-    const fromStdin = await runCli(["generate", ...args], { stdin: "The history of\n" });
+    const [fromArg, fromStdin] = await Promise.all([
+      runCli(["generate", "The history of", ...args]),
+      runCli(["generate", ...args], { stdin: "The history of\n" }),
+    ]);
     expect(fromStdin.stderr).toBe("");
     expect(fromStdin.code).toBe(0);
     expect(fromStdin.stdout.toString()).toMatch(/^The history of./);
@@ -219,42 +222,39 @@ describe("generate: where the prompt comes from (issue 17 item 2)", () => {
   });
 
   it("reads the prompt from --prompt-file FILE, from - (stdin), and exits 66 for a missing file", async () => {
-    const fromArg = await runCli(["generate", "It was a\tdark", ...args]);
     const file = join(dir, "prompt.txt");
     writeFileSync(file, "It was a\tdark");
-    const fromFile = await runCli(["generate", "--prompt-file", file, ...args]);
+    // Independent runs, side by side.
+    const [fromArg, fromFile, dash, dashFile, missing, both] = await Promise.all([
+      runCli(["generate", "It was a\tdark", ...args]),
+      runCli(["generate", "--prompt-file", file, ...args]),
+      runCli(["generate", "-", ...args], { stdin: "It was a\tdark" }),
+      runCli(["generate", "--prompt-file", "-", ...args], { stdin: "It was a\tdark" }),
+      runCli(["generate", "--prompt-file", join(dir, "nope.txt"), ...args]),
+      runCli(["generate", "x", "--prompt-file", file]),
+    ]);
     expect(fromFile.stdout.toString()).toBe(fromArg.stdout.toString());
-    const dash = await runCli(["generate", "-", ...args], { stdin: "It was a\tdark" });
     expect(dash.stdout.toString()).toBe(fromArg.stdout.toString());
-    const dashFile = await runCli(["generate", "--prompt-file", "-", ...args], { stdin: "It was a\tdark" });
     expect(dashFile.stdout.toString()).toBe(fromArg.stdout.toString());
-    const missing = await runCli(["generate", "--prompt-file", join(dir, "nope.txt"), ...args]);
     expect(missing.code).toBe(66);
     expect(missing.stderr).toContain("nope.txt");
-    const both = await runCli(["generate", "x", "--prompt-file", file]);
     expect(both.code).toBe(2);
   });
 
   it("decodes \\n, \\t, \\\\ and \\uXXXX in PROMPT and --stop by default, and takes them literally with --no-escape", async () => {
-    const escaped = await runCli(["generate", "It was a\\tdark\\u0021", ...args]);
-    const literal = await runCli(["generate", "It was a\tdark!", ...args]);
+    // Independent runs, side by side.
+    const [escaped, literal, kept, stopEscaped, stopPlain, bad] = await Promise.all([
+      runCli(["generate", "It was a\\tdark\\u0021", ...args]),
+      runCli(["generate", "It was a\tdark!", ...args]),
+      runCli(["generate", "a\\tb", "--no-escape", ...args]),
+      runCli(["generate", "The", "--stop", "\\u0020", "--max-tokens", "40", "--seed", "2"]),
+      runCli(["generate", "The", "--stop", " ", "--max-tokens", "40", "--seed", "2"]),
+      runCli(["generate", "x", "--stop", "\\u12"]),
+    ]);
     expect(escaped.code).toBe(0);
     expect(escaped.stdout.toString()).toBe(literal.stdout.toString());
-    const kept = await runCli(["generate", "a\\tb", "--no-escape", ...args]);
     expect(kept.stdout.toString().startsWith("a\\tb")).toBe(true);
-    const stopEscaped = await runCli([
-      "generate",
-      "The",
-      "--stop",
-      "\\u0020",
-      "--max-tokens",
-      "40",
-      "--seed",
-      "2",
-    ]);
-    const stopPlain = await runCli(["generate", "The", "--stop", " ", "--max-tokens", "40", "--seed", "2"]);
     expect(stopEscaped.stdout.toString()).toBe(stopPlain.stdout.toString());
-    const bad = await runCli(["generate", "x", "--stop", "\\u12"]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain("--stop");
   });

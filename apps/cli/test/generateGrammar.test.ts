@@ -25,8 +25,12 @@ writeFileSync(list, 'root ::= ("- " [a-z ]{1,20} "\\n"){1,3}\n');
 describe("logitstream generate with an output constraint", () => {
   it("--json-schema prints valid JSON for the schema (and only that), for every seed", async () => {
     const validate = new Ajv().compile(PERSON);
-    for (const seed of ["1", "2", "3"]) {
-      const r = await runCli(["generate", "A person:", "--json-schema", person, "--seed", seed]);
+    const runs = await Promise.all(
+      ["1", "2", "3"].map((seed) =>
+        runCli(["generate", "A person:", "--json-schema", person, "--seed", seed]),
+      ),
+    );
+    for (const r of runs) {
       expect(r.stderr).toBe("");
       expect(r.code).toBe(0);
       const value = JSON.parse(r.stdout.toString());
