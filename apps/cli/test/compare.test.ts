@@ -3,6 +3,7 @@ import { runCli } from "./helpers/cli.js";
 import { ndjsonArrays, ndjsonObjects, npy, safetensors } from "./helpers/fixtures.js";
 import { refArgmax, refSoftmax } from "./helpers/reference.js";
 import { randomRows, tempDir, writeFixture } from "./helpers/rows.js";
+import { sized } from "./reliability/helpers.js";
 
 interface CompareLine {
   row: number;
@@ -125,8 +126,10 @@ describe("logitstream compare", () => {
   });
 
   it("writes only the summary with --summary-only, and the same summary", async () => {
-    const full = await runCli(["compare", basePath, quantPath, "--targets", targetsPath]);
-    const only = await runCli(["compare", basePath, quantPath, "--targets", targetsPath, "--summary-only"]);
+    const [full, only] = await Promise.all([
+      runCli(["compare", basePath, quantPath, "--targets", targetsPath]),
+      runCli(["compare", basePath, quantPath, "--targets", targetsPath, "--summary-only"]),
+    ]);
     expect(only.code).toBe(0);
     const fullLines = full.stdout.toString().trim().split("\n");
     expect(only.stdout.toString()).toBe(`${fullLines[fullLines.length - 1]}\n`);
@@ -183,20 +186,26 @@ describe("logitstream compare", () => {
   });
 
   it("rejects one input only, or stdin twice, as a usage error", async () => {
-    expect((await runCli(["compare", basePath])).code).toBe(2);
-    expect((await runCli(["compare", "-", "-"])).code).toBe(2);
+    const [one, twice] = await Promise.all([runCli(["compare", basePath]), runCli(["compare", "-", "-"])]);
+    expect(one.code).toBe(2);
+    expect(twice.code).toBe(2);
   });
 });
 
 describe("logitstream compare --threads", () => {
-  // Past the pool's inline budget (16.4 M elements), so most pairs run in the workers.
-  const BV = 4_096;
-  const bigBase = randomRows(2_200, BV, 3);
+  // Past the pool's inline budget, so most pairs run in the workers: in test:full the default budget
+  // (16.4 M elements) and 2,200 rows of 4,096; in pnpm test 1,280 rows of 512 past a budget lowered
+  // with --inline-elements to a fifth of them.
+  const BV = sized(4_096, 512);
+  const bigBase = randomRows(sized(2_200, 1_280), BV, 3);
+  const INLINE = sized([], ["--inline-elements", String(256 * BV)]);
   const bigBasePath = writeFixture(dir, "bigbase.npy", npy(bigBase));
   const bigQuantPath = writeFixture(dir, "bigquant.npy", npy(perturb(bigBase, 0.2)));
   it("gives byte-identical output for --threads 1 and --threads 2", async () => {
-    const one = await runCli(["compare", bigBasePath, bigQuantPath, "--threads", "1"]);
-    const two = await runCli(["compare", bigBasePath, bigQuantPath, "--threads", "2"]);
+    const [one, two] = await Promise.all([
+      runCli(["compare", bigBasePath, bigQuantPath, ...INLINE, "--threads", "1"]),
+      runCli(["compare", bigBasePath, bigQuantPath, ...INLINE, "--threads", "2"]),
+    ]);
     expect(one.code).toBe(0);
     expect(two.code).toBe(0);
     expect(one.stdout.length).toBeGreaterThan(0);
