@@ -254,7 +254,16 @@ export async function runLens(ctx: CommandContext, o: LensOptions): Promise<void
               applyNorm(h, p * d, d, norm.weight, norm.bias, o.normType, o.normEps);
           const logits = await head.run(h, count);
           for (let p = 0; p < count; p++) {
-            const k = topLogprobs(logits, p * vocab, vocab, o.top, ids, lps, 0, first + p);
+            const k = topLogprobs({
+              data: logits,
+              offset: p * vocab,
+              length: vocab,
+              n: o.top,
+              outIds: ids,
+              outLogprobs: lps,
+              outOffset: 0,
+              row: first + p,
+            });
             const g = first + p;
             const top = [];
             for (let j = 0; j < k; j++) {

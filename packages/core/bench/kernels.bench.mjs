@@ -145,7 +145,7 @@ const cases = [
     impl: "logitstream softmaxStrided",
     ours: true,
     fn: () => {
-      softmaxStrided(x, 0, V, out);
+      softmaxStrided({ data: x, offset: 0, length: V, out });
       return out;
     },
   },
@@ -156,7 +156,7 @@ const cases = [
     impl: "logitstream logSoftmaxStrided",
     ours: true,
     fn: () => {
-      logSoftmaxStrided(x, 0, V, out);
+      logSoftmaxStrided({ data: x, offset: 0, length: V, out });
       return out;
     },
   },
@@ -166,7 +166,7 @@ const cases = [
     op: "log-sum-exp",
     impl: "logitstream logSumExpStrided",
     ours: true,
-    fn: () => [logSumExpStrided(x, 0, V)],
+    fn: () => [logSumExpStrided({ data: x, offset: 0, length: V })],
   },
   { op: "log-sum-exp", impl: "plain JS (Math.exp)", fn: () => [plainLse(x)] },
   {
@@ -212,10 +212,10 @@ const cases = [
   const m = plainMax(x);
   let z = 0;
   for (let i = 0; i < V; i++) z += ref[i] = Math.exp(x[i] - m);
-  softmaxStrided(x, 0, V, out);
+  softmaxStrided({ data: x, offset: 0, length: V, out });
   let worst = 0;
   for (let i = 0; i < V; i++) worst = Math.max(worst, Math.abs(out[i] - ref[i] / z) / (ref[i] / z));
-  const lseErr = Math.abs(logSumExpStrided(x, 0, V) - (m + Math.log(z)));
+  const lseErr = Math.abs(logSumExpStrided({ data: x, offset: 0, length: V }) - (m + Math.log(z)));
   const cOurs = topPNucleus(x, 0, V, 1, 0.9, nucleus);
   const cRef = plainTopP(x, 0.9, probs, ids);
   const s = scoreHalfRow(f16bytes, 0, V, "f16", target);
@@ -239,7 +239,7 @@ const pairedRatio = (a, b) => median(a.cpu.map((v, i) => v / b.cpu[i]));
 // then with a forced full GC before each round, as in that table.
 /** The strided form into the reused `out`. */
 function stridedInto(f) {
-  f(x, 0, V, out);
+  f({ data: x, offset: 0, length: V, out });
   return out;
 }
 const friendlyPairs = [

@@ -94,7 +94,7 @@ function cases(x, out) {
       impl: "logitstream softmaxStrided",
       log: false,
       fn: () => {
-        softmaxStrided(x, 0, v, out);
+        softmaxStrided({ data: x, offset: 0, length: v, out });
         return out;
       },
     },
@@ -105,7 +105,7 @@ function cases(x, out) {
       impl: "logitstream logSoftmaxStrided",
       log: true,
       fn: () => {
-        logSoftmaxStrided(x, 0, v, out);
+        logSoftmaxStrided({ data: x, offset: 0, length: v, out });
         return out;
       },
     },
@@ -125,7 +125,7 @@ function cases(x, out) {
       op: "top-40 logprobs",
       impl: "logitstream topLogprobs (heap)",
       fn: () => {
-        topLogprobs(x, 0, v, 40, topIds, topLps);
+        topLogprobs({ data: x, offset: 0, length: v, n: 40, outIds: topIds, outLogprobs: topLps });
         return topLps;
       },
     },

@@ -31,7 +31,7 @@ const UNINITIALIZED_FROM = 1024;
  * @example
  * ```ts
  * const out = allocOutput(row.length);
- * softmaxStrided(row, 0, row.length, out); // writes every element
+ * softmaxStrided({ data: row, out }); // writes every element
  * ```
  */
 export function allocOutput(length: number): Float32Array {

@@ -42,8 +42,8 @@ export function guidance(
     );
   }
   if (!Number.isFinite(scale)) throw new RangeError(`guidance: scale must be finite, got ${scale}`);
-  const lc = logSumExpStrided(cond, 0, n);
-  const lu = logSumExpStrided(uncond, 0, n);
+  const lc = logSumExpStrided({ data: cond, offset: 0, length: n, temperature: 1, row: -1 });
+  const lu = logSumExpStrided({ data: uncond, offset: 0, length: n, temperature: 1, row: -1 });
   for (let i = 0; i < n; i++) {
     const c = cond[i]! - lc;
     const u = uncond[i]! - lu;

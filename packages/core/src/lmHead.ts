@@ -169,7 +169,16 @@ export function createLmHead(options: LmHeadOptions): LmHead {
     top(p, n, outIds, outLogprobs) {
       if (!(Number.isSafeInteger(p) && p >= 0 && p < count))
         throw new InvalidParamsError("p", `must be an integer in [0, ${count}) (got ${p})`);
-      return topLogprobs(logits, p * vocab, vocab, n, outIds, outLogprobs, 0, p);
+      return topLogprobs({
+        data: logits,
+        offset: p * vocab,
+        length: vocab,
+        n,
+        outIds,
+        outLogprobs,
+        outOffset: 0,
+        row: p,
+      });
     },
   };
   return head;

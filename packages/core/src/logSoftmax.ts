@@ -1,9 +1,10 @@
 import { allocOutput } from "./allocOutput.js";
 import { logSoftmaxKernel } from "./kernels/dispatch.js";
-import type { SoftmaxOptions } from "./softmax.js";
-import { type RowTransform, transformRowStrided } from "./transformRowStrided.js";
+import type { SoftmaxOptions, SoftmaxStridedOptions } from "./softmax.js";
+import { type RowTransform, transformRowStrided, transformTarget } from "./transformRowStrided.js";
 
-const LOG_SOFTMAX: RowTransform = {
+/** logSoftmaxStrided's transform (softmaxBatch runs it too). */
+export const LOG_SOFTMAX: RowTransform = {
   fn: "logSoftmax",
   kernel: logSoftmaxKernel,
   hot: 0,
@@ -29,32 +30,26 @@ const LOG_SOFTMAX: RowTransform = {
  * `scoreBatch`, `topLogprobs` and the samplers' raw logprobs use the same Σ in float64, so these
  * values are within 2 ulp of theirs at T = 1 (equal to them rounded to float32 at other T).
  *
- * @param data - Logits: finite numbers or -Infinity.
- * @param offset - Index of the row's first element in `data`.
- * @param length - Row length V ≥ 1.
- * @param out - Receives V log-probabilities (≤ 0) starting at `outOffset`.
- * @param outOffset - Index in `out` of the first value (default 0).
- * @param temperature - T ≥ 0 (default 1).
- * @param row - Global row index named in errors (default -1).
+ * @param options - The row and where to write ({@link SoftmaxStridedOptions}, as for softmaxStrided):
+ *   - `data` — logits (finite numbers or -Infinity);
+ *   - `offset` — index of the row's first element in `data` (default 0);
+ *   - `length` — row length V ≥ 1 (default `data.length − offset`: the rest of the buffer);
+ *   - `out` — receives V log-probabilities (≤ 0) starting at `outOffset` (default 0);
+ *   - `temperature` — T ≥ 0 (default 1);
+ *   - `row` — global row index named in errors (default -1: unknown).
  * @throws {InvalidLogitsError} empty row, NaN, +Infinity, or all -Infinity.
- * @throws {InvalidParamsError} temperature negative, NaN or infinite; a row or output window outside its buffer.
+ * @throws {InvalidParamsError} temperature negative, NaN or infinite; `data` or `out` not a Float32Array;
+ *   `offset`, `length` or `outOffset` not an integer ≥ 0; a row or output window outside its buffer
+ *   (naming the field, and the row when `row` ≥ 0).
  *
  * @example
  * ```ts
  * const out = new Float32Array(2);
- * logSoftmaxStrided(new Float32Array([0, 0]), 0, 2, out); // out ≈ [-0.693147, -0.693147]
+ * logSoftmaxStrided({ data: new Float32Array([0, 0]), out }); // out ≈ [-0.693147, -0.693147]
  * ```
  */
-export function logSoftmaxStrided(
-  data: Float32Array,
-  offset: number,
-  length: number,
-  out: Float32Array,
-  outOffset = 0,
-  temperature = 1,
-  row = -1,
-): void {
-  transformRowStrided(LOG_SOFTMAX, { data, offset, length, out, outOffset, temperature, row });
+export function logSoftmaxStrided(options: SoftmaxStridedOptions): void {
+  transformRowStrided(LOG_SOFTMAX, transformTarget(options));
 }
 
 /**
@@ -79,6 +74,14 @@ export function logSoftmaxStrided(
  */
 export function logSoftmax(row: Float32Array, options?: SoftmaxOptions): Float32Array {
   const out = allocOutput(row.length);
-  logSoftmaxStrided(row, 0, row.length, out, 0, options?.temperature ?? 1);
+  transformRowStrided(LOG_SOFTMAX, {
+    data: row,
+    offset: 0,
+    length: row.length,
+    out,
+    outOffset: 0,
+    temperature: options?.temperature ?? 1,
+    row: -1,
+  });
   return out;
 }

@@ -2,6 +2,7 @@ import { checkRow } from "./checkRow.js";
 import { checkTemperature } from "./checkTemperature.js";
 import { rowStatsKernel } from "./kernels/dispatch.js";
 import type { SoftmaxOptions } from "./softmax.js";
+import { checkStridedRow, rowFits, rowLength, type StridedRow } from "./stridedRow.js";
 
 /**
  * Log-sum-exp of one row of tempered logits, `log Σ_i exp(u_i / T)`, as a float64.
@@ -16,29 +17,31 @@ import type { SoftmaxOptions } from "./softmax.js";
  * depends only on the row's values and T. `-Infinity` logits contribute 0. `T = 0` is rejected: the
  * value diverges as T → 0 (use `softmax`/`logSoftmax`, whose greedy limit is well defined).
  *
- * @param data - Logits: finite numbers or -Infinity.
- * @param offset - Index of the row's first element in `data`.
- * @param length - Row length V ≥ 1.
- * @param temperature - T > 0 (default 1).
- * @param row - Global row index named in errors (default -1).
+ * @param options - The row ({@link StridedRow}) and the temperature:
+ *   - `data` — logits (finite numbers or -Infinity);
+ *   - `offset` — index of the row's first element in `data` (default 0);
+ *   - `length` — row length V ≥ 1 (default `data.length − offset`: the rest of the buffer);
+ *   - `temperature` — T > 0 (default 1);
+ *   - `row` — global row index named in errors (default -1: unknown).
  * @returns A finite float64.
  * @throws {InvalidLogitsError} empty row, NaN, +Infinity, or all -Infinity.
- * @throws {InvalidParamsError} temperature ≤ 0, NaN or infinite.
+ * @throws {InvalidParamsError} temperature ≤ 0, NaN or infinite; `data` not a Float32Array; `offset` or
+ *   `length` not an integer ≥ 0; a row window outside `data` (naming the field, and the row when `row` ≥ 0).
  *
  * @example
  * ```ts
- * logSumExpStrided(new Float32Array([0, 0, 0, 0]), 0, 4); // 1.3862943611198906 (= ln 4)
+ * logSumExpStrided({ data: new Float32Array([0, 0, 0, 0]) }); // 1.3862943611198906 (= ln 4)
+ * logSumExpStrided({ data: batch, offset: 2 * V, length: V, row: 2 }); // row 2 of a rows × V batch
  * ```
  */
-export function logSumExpStrided(
-  data: Float32Array,
-  offset: number,
-  length: number,
-  temperature = 1,
-  row = -1,
-): number {
+export function logSumExpStrided(options: StridedRow & SoftmaxOptions): number {
+  const data = options.data;
+  const offset = options.offset ?? 0;
+  const length = rowLength(options, offset);
+  const temperature = options.temperature ?? 1;
+  const row = options.row ?? -1;
   checkTemperature(temperature, false, "logSumExp");
-  if (!(offset >= 0 && length > 0 && offset + length <= data.length)) checkRow(data, offset, length, row); // throws
+  if (!rowFits(data, offset, length)) checkStridedRow(data, offset, length, row); // throws for a bad field, window or row
   const st = rowStatsKernel(data, offset, length, temperature === 1 ? 1 : 1 / temperature, false);
   if (!Number.isFinite(st.max)) checkRow(data, offset, length, row); // throws the typed error
   return (temperature === 1 ? st.max : st.max / temperature) + st.logSum;
@@ -57,5 +60,12 @@ export function logSumExpStrided(
  * ```
  */
 export function logSumExp(row: Float32Array, options?: SoftmaxOptions): number {
-  return logSumExpStrided(row, 0, row.length, options?.temperature ?? 1);
+  // Every field, in declaration order, as the library's other callers write it (see StridedRow).
+  return logSumExpStrided({
+    data: row,
+    offset: 0,
+    length: row.length,
+    temperature: options?.temperature ?? 1,
+    row: -1,
+  });
 }

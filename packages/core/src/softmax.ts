@@ -1,13 +1,26 @@
 import { allocOutput } from "./allocOutput.js";
 import { softmaxKernel } from "./kernels/dispatch.js";
-import { type RowTransform, transformRowStrided } from "./transformRowStrided.js";
+import type { StridedRow } from "./stridedRow.js";
+import { type RowTransform, transformRowStrided, transformTarget } from "./transformRowStrided.js";
 
-const SOFTMAX: RowTransform = { fn: "softmax", kernel: softmaxKernel, hot: 1, cold: 0 };
+/** softmaxStrided's transform (softmaxBatch runs it too). */
+export const SOFTMAX: RowTransform = { fn: "softmax", kernel: softmaxKernel, hot: 1, cold: 0 };
 
 /** Options of the friendly softmax-family functions. */
 export interface SoftmaxOptions {
   /** T ≥ 0, default 1. Logits are divided by T; 0 means greedy (see each function). */
   temperature?: number;
+}
+
+/**
+ * Options of {@link softmaxStrided} and `logSoftmaxStrided`: the row (`data`, `offset`, `length`,
+ * `row`, see {@link StridedRow}), the temperature, and the output window `out[outOffset ..]`.
+ */
+export interface SoftmaxStridedOptions extends StridedRow, SoftmaxOptions {
+  /** Receives V values starting at `outOffset`; may be `data` itself at the same offset (in place). */
+  out: Float32Array;
+  /** Index in `out` of the first value written: an integer ≥ 0 (default 0). */
+  outOffset?: number;
 }
 
 /**
@@ -40,33 +53,29 @@ export interface SoftmaxOptions {
  * (memcpy speed). References: Milakov & Gimelshein, "Online normalizer calculation for softmax"
  * (2018), for why the max shift is needed and what the online variant trades.
  *
- * @param data - Logits: finite numbers or -Infinity.
- * @param offset - Index of the row's first element in `data`.
- * @param length - Row length V ≥ 1.
- * @param out - Receives V probabilities in [0, 1] starting at `outOffset`.
- * @param outOffset - Index in `out` of the first probability (default 0).
- * @param temperature - T ≥ 0 (default 1).
- * @param row - Global row index named in errors (default -1: unknown).
+ * @param options - The row and where to write:
+ *   - `data` — logits (finite numbers or -Infinity);
+ *   - `offset` — index of the row's first element in `data` (default 0);
+ *   - `length` — row length V ≥ 1 (default `data.length − offset`: the rest of the buffer);
+ *   - `out` — receives V probabilities in [0, 1] starting at `outOffset` (default 0);
+ *   - `temperature` — T ≥ 0 (default 1);
+ *   - `row` — global row index named in errors (default -1: unknown).
  * @throws {InvalidLogitsError} empty row, NaN, +Infinity, or all -Infinity.
- * @throws {InvalidParamsError} temperature negative, NaN or infinite; a row or output window outside its buffer.
+ * @throws {InvalidParamsError} temperature negative, NaN or infinite; `data` or `out` not a Float32Array;
+ *   `offset`, `length` or `outOffset` not an integer ≥ 0; a row or output window outside its buffer
+ *   (naming the field, and the row when `row` ≥ 0).
  *
  * @example
  * ```ts
  * const out = new Float32Array(4);
- * softmaxStrided(new Float32Array([-1, 2, 0.5, -0.5]), 0, 4, out);
+ * softmaxStrided({ data: new Float32Array([-1, 2, 0.5, -0.5]), out });
  * // out ≈ [0.036743, 0.738006, 0.164671, 0.060579]
+ * // Row 3 of a rows × V batch, into the same place of a second batch:
+ * softmaxStrided({ data: batch, offset: 3 * V, length: V, out: probs, outOffset: 3 * V, row: 3 });
  * ```
  */
-export function softmaxStrided(
-  data: Float32Array,
-  offset: number,
-  length: number,
-  out: Float32Array,
-  outOffset = 0,
-  temperature = 1,
-  row = -1,
-): void {
-  transformRowStrided(SOFTMAX, { data, offset, length, out, outOffset, temperature, row });
+export function softmaxStrided(options: SoftmaxStridedOptions): void {
+  transformRowStrided(SOFTMAX, transformTarget(options));
 }
 
 /**
@@ -95,6 +104,14 @@ export function softmaxStrided(
  */
 export function softmax(row: Float32Array, options?: SoftmaxOptions): Float32Array {
   const out = allocOutput(row.length);
-  softmaxStrided(row, 0, row.length, out, 0, options?.temperature ?? 1);
+  transformRowStrided(SOFTMAX, {
+    data: row,
+    offset: 0,
+    length: row.length,
+    out,
+    outOffset: 0,
+    temperature: options?.temperature ?? 1,
+    row: -1,
+  });
   return out;
 }

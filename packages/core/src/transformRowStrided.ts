@@ -1,8 +1,9 @@
 import { argmaxStrided } from "./argmaxStrided.js";
-import { checkOutWindow } from "./checkOutWindow.js";
 import { checkRow } from "./checkRow.js";
 import { checkTemperature } from "./checkTemperature.js";
 import type { softmaxKernel } from "./kernels/dispatch.js";
+import type { SoftmaxStridedOptions } from "./softmax.js";
+import { checkStridedOut, checkStridedRow, rowFits, rowLength } from "./stridedRow.js";
 
 /** Which transform {@link transformRowStrided} runs: its name in errors, its kernel, and its one-hot at T = 0. */
 export interface RowTransform {
@@ -14,27 +15,44 @@ export interface RowTransform {
   cold: number;
 }
 
-/** The row a transform reads and the window it writes (the arguments of softmaxStrided / logSoftmaxStrided). */
-interface RowTransformTarget {
-  data: Float32Array;
-  offset: number;
-  length: number;
-  out: Float32Array;
-  outOffset: number;
-  temperature: number;
-  /** Global row index named in errors. */
-  row: number;
+/** The row a transform reads and the window it writes: {@link SoftmaxStridedOptions} with every default applied. */
+type RowTransformTarget = Required<SoftmaxStridedOptions>;
+
+/**
+ * A caller's {@link SoftmaxStridedOptions} with the defaults applied, as one object whose fields are
+ * all present and always in the same order — so the property loads of {@link transformRowStrided} see
+ * a single object shape (monomorphic) whatever mix of shapes callers of softmaxStrided pass.
+ *
+ * @param o - The options as given (a missing `data` gives length NaN, reported by the checks).
+ * @returns The resolved target.
+ * @example
+ * ```ts
+ * transformTarget({ data, offset: 4, out }); // { data, offset: 4, length: data.length - 4, out, outOffset: 0, temperature: 1, row: -1 }
+ * ```
+ */
+export function transformTarget(o: SoftmaxStridedOptions): RowTransformTarget {
+  const offset = o.offset ?? 0;
+  return {
+    data: o.data,
+    offset,
+    length: rowLength(o, offset),
+    out: o.out,
+    outOffset: o.outOffset ?? 0,
+    temperature: o.temperature ?? 1,
+    row: o.row ?? -1,
+  };
 }
 
 /**
  * The shared body of softmaxStrided and logSoftmaxStrided, which differ only in their kernel and in
  * the one-hot they write at T = 0 (`hot` on the first maximum, `cold` elsewhere): the temperature
- * check, the greedy case, the window checks, and the kernel, whose max pass doubles as validation —
- * a row is rescanned (checkRow, for the typed error naming the bad value) only when the kernel says
- * its max is not finite.
+ * check, one comparison chain that passes every well-formed call (field types, integer offsets, both
+ * windows) and sends the rest to the slow path for the typed error, the greedy case, and the kernel,
+ * whose max pass doubles as validation — a row is rescanned (checkRow, for the typed error naming the
+ * bad value) only when the kernel says its max is not finite.
  *
  * @param t - The transform.
- * @param r - The row and the output window.
+ * @param r - The row and the output window, every field given (see {@link transformTarget}).
  * @example
  * ```ts
  * transformRowStrided(SOFTMAX, { data, offset: 0, length: V, out, outOffset: 0, temperature: 1, row: -1 });
@@ -43,25 +61,24 @@ interface RowTransformTarget {
 export function transformRowStrided(t: RowTransform, r: RowTransformTarget): void {
   const { data, offset, length, out, outOffset, temperature, row } = r;
   checkTemperature(temperature, true, t.fn);
-  if (temperature === 0) {
-    const max = checkRow(data, offset, length, row);
-    checkOutWindow(out, outOffset, length);
-    const winner = outOffset + argmaxStrided(data, offset, length, max);
-    out.fill(t.cold, outOffset, outOffset + length);
-    out[winner] = t.hot;
-    return;
-  }
   if (
     !(
-      offset >= 0 &&
-      length > 0 &&
-      offset + length <= data.length &&
+      rowFits(data, offset, length) &&
+      out instanceof Float32Array &&
+      Number.isInteger(outOffset) &&
       outOffset >= 0 &&
       outOffset + length <= out.length
     )
   ) {
-    checkRow(data, offset, length, row); // throws for a bad row window or an empty row
-    checkOutWindow(out, outOffset, length); // throws
+    checkStridedRow(data, offset, length, row); // throws for a bad field, window or row
+    checkStridedOut("out", out, Float32Array, outOffset, length, row); // throws
+  }
+  if (temperature === 0) {
+    const max = checkRow(data, offset, length, row);
+    const winner = outOffset + argmaxStrided(data, offset, length, max);
+    out.fill(t.cold, outOffset, outOffset + length);
+    out[winner] = t.hot;
+    return;
   }
   if (!Number.isFinite(t.kernel(data, offset, length, out, outOffset, temperature))) {
     checkRow(data, offset, length, row); // throws the typed error naming the bad value

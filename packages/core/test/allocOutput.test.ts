@@ -34,7 +34,7 @@ describe("allocOutput and the friendly forms' outputs", () => {
         const row = new Float32Array(n).map((_, i) => Math.cos(i * 0.37 + seed));
         const y = softmax(row);
         const expected = new Float32Array(n);
-        softmaxStrided(row, 0, n, expected);
+        softmaxStrided({ data: row, offset: 0, length: n, out: expected });
         expect(Array.from(y)).toEqual(Array.from(expected));
         expect(logSoftmax(row).every(Number.isFinite)).toBe(true);
         expect(crossEntropy(row, n - 1).gradient.every(Number.isFinite)).toBe(true);

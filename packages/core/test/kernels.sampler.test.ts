@@ -175,8 +175,8 @@ describe("public functions on the kernels", () => {
     expect(Array.from(a.topTokens!)).toEqual(Array.from(b.topTokens!, (k) => pos[k]!));
     const lps = new Float64Array(3);
     const lps2 = new Float64Array(3);
-    topLogprobs(withMasks, 0, 4000, 3, new Int32Array(3), lps);
-    topLogprobs(kept, 0, 3000, 3, new Int32Array(3), lps2);
+    topLogprobs({ data: withMasks, n: 3, outIds: new Int32Array(3), outLogprobs: lps });
+    topLogprobs({ data: kept, n: 3, outIds: new Int32Array(3), outLogprobs: lps2 });
     expect(Array.from(lps)).toEqual(Array.from(lps2));
     for (const seed of [0, 17, 1500, 2999]) {
       const sa = createSampler({ topK: 40, temperature: 0.8, seed }).sample(withMasks);

@@ -52,7 +52,7 @@ describe("logSoftmax", () => {
   it("rejects a bad row and names the row in the strided form", () => {
     expect(() => logSoftmax(Float32Array.from([NEG]))).toThrow(InvalidLogitsError);
     expect(() =>
-      logSoftmaxStrided(Float32Array.from([Number.NaN]), 0, 1, new Float32Array(1), 0, 1, 3),
+      logSoftmaxStrided({ data: Float32Array.from([Number.NaN]), out: new Float32Array(1), row: 3 }),
     ).toThrow(/row 3, index 0/);
   });
 

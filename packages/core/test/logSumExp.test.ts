@@ -21,7 +21,9 @@ describe("logSumExp", () => {
   });
 
   it("rejects a bad row naming the row", () => {
-    expect(() => logSumExpStrided(new Float32Array(3), 1, 0, 1, 9)).toThrow(/row 9: empty row/);
+    expect(() => logSumExpStrided({ data: new Float32Array(3), offset: 1, length: 0, row: 9 })).toThrow(
+      /row 9: empty row/,
+    );
     expect(() => logSumExp(Float32Array.from([Number.NEGATIVE_INFINITY]))).toThrow(InvalidLogitsError);
   });
 

@@ -67,7 +67,7 @@ describe("scoreBatch", () => {
     expect(Array.from(r.topTokens!)).toEqual([1, 2, 3, 0, 3, 2]);
     const ids = new Int32Array(3);
     const lps = new Float64Array(3);
-    topLogprobs(batch, 4, 4, 3, ids, lps);
+    topLogprobs({ data: batch, offset: 4, length: 4, n: 3, outIds: ids, outLogprobs: lps });
     expect(Array.from(r.topLogprobs!.subarray(3, 6))).toEqual(Array.from(lps));
   });
 

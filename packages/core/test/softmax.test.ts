@@ -76,23 +76,25 @@ describe("softmax", () => {
 
   it("names the given row in the strided form's errors", () => {
     const data = Float32Array.from([0, 1, Number.NaN, 2]);
-    expect(() => softmaxStrided(data, 2, 2, new Float32Array(2), 0, 1, 42)).toThrow(/row 42, index 0/);
+    expect(() => softmaxStrided({ data, offset: 2, length: 2, out: new Float32Array(2), row: 42 })).toThrow(
+      /row 42, index 0/,
+    );
   });
 
   it("rejects an output window that does not fit", () => {
-    expect(() => softmaxStrided(Float32Array.from([0, 1]), 0, 2, new Float32Array(3), 2)).toThrow(
-      InvalidParamsError,
-    );
+    expect(() =>
+      softmaxStrided({ data: Float32Array.from([0, 1]), out: new Float32Array(3), outOffset: 2 }),
+    ).toThrow(InvalidParamsError);
   });
 
   it("writes only its output window in the strided form and works in place", () => {
     const data = Float32Array.from([5, 0, Math.log(3), 5]);
     const out = Float32Array.from([9, 9, 9, 9]);
-    softmaxStrided(data, 1, 2, out, 2);
+    softmaxStrided({ data, offset: 1, length: 2, out, outOffset: 2 });
     expect(out[0]).toBe(9);
     expect(out[1]).toBe(9);
     expect(closeTo([out[2]!, out[3]!], [0.25, 0.75], 1e-7)).toBe(true);
-    softmaxStrided(data, 1, 2, data, 1);
+    softmaxStrided({ data, offset: 1, length: 2, out: data, outOffset: 1 });
     expect(Array.from(data.subarray(1, 3))).toEqual(Array.from(out.subarray(2, 4)));
   });
 
@@ -214,7 +216,7 @@ describe("softmax", () => {
           const out = new Float32Array(rows * v);
           softmaxBatch(batch, rows, v, out);
           const strided = new Float32Array(v);
-          softmaxStrided(batch, pos * v, v, strided);
+          softmaxStrided({ data: batch, offset: pos * v, length: v, out: strided });
           const a = Array.from(alone).join();
           return (
             Array.from(out.subarray(pos * v, (pos + 1) * v)).join() === a && Array.from(strided).join() === a

@@ -17,7 +17,7 @@ function run(u: number[], n: number) {
   // Sentinels (7, 0.5) show which slots were written.
   const ids = new Int32Array(n).fill(7);
   const lps = new Float64Array(n).fill(0.5);
-  const written = topLogprobs(Float32Array.from(u), 0, u.length, n, ids, lps);
+  const written = topLogprobs({ data: Float32Array.from(u), n, outIds: ids, outLogprobs: lps });
   return { ids: Array.from(ids), lps: Array.from(lps), written };
 }
 
@@ -48,47 +48,49 @@ describe("topLogprobs", () => {
     expect(lps[2]).toBe(0.5);
     expect(Math.abs(lps[0]! + Math.LN2)).toBeLessThan(1e-7);
     // Output arrays only need room for the V entries written.
-    expect(topLogprobs(Float32Array.from([0, 1]), 0, 2, 4096, new Int32Array(2), new Float64Array(2))).toBe(
-      2,
-    );
+    expect(
+      topLogprobs({
+        data: Float32Array.from([0, 1]),
+        n: 4096,
+        outIds: new Int32Array(2),
+        outLogprobs: new Float64Array(2),
+      }),
+    ).toBe(2);
     const outIds = Int32Array.of(7);
-    expect(topLogprobs(Float32Array.from([0, 1]), 0, 2, 0, outIds, new Float64Array(1))).toBe(0);
+    expect(
+      topLogprobs({ data: Float32Array.from([0, 1]), n: 0, outIds, outLogprobs: new Float64Array(1) }),
+    ).toBe(0);
     expect(outIds[0]).toBe(7);
   });
 
   it("refuses n above MAX_TOP_N before allocating anything, showing the value as given", () => {
-    const row = Float32Array.from([0, 1, 2]);
-    expect(() => topLogprobs(row, 0, 3, 4097, new Int32Array(3), new Float64Array(3))).toThrow(
+    const data = Float32Array.from([0, 1, 2]);
+    const outs = { outIds: new Int32Array(3), outLogprobs: new Float64Array(3) };
+    expect(() => topLogprobs({ data, n: 4097, ...outs })).toThrow(
       /"n": must be an integer in \[0, 4096\], got 4097/,
     );
-    expect(() => topLogprobs(row, 0, 3, "2" as never, new Int32Array(3), new Float64Array(3))).toThrow(
-      /got "2" \(a string\)/,
-    );
+    expect(() => topLogprobs({ data, n: "2" as never, ...outs })).toThrow(/got "2" \(a string\)/);
   });
 
   it("rejects a non-integer or negative n and output arrays too short for n entries", () => {
-    const row = Float32Array.from([0, 1, 2]);
-    expect(() => topLogprobs(row, 0, 3, 1.5, new Int32Array(2), new Float64Array(2))).toThrow(
-      InvalidParamsError,
-    );
-    expect(() => topLogprobs(row, 0, 3, -1, new Int32Array(2), new Float64Array(2))).toThrow(
-      InvalidParamsError,
-    );
-    expect(() => topLogprobs(row, 0, 3, 2, new Int32Array(2), new Float64Array(1))).toThrow(
-      InvalidParamsError,
-    );
+    const data = Float32Array.from([0, 1, 2]);
+    const outs = { outIds: new Int32Array(2), outLogprobs: new Float64Array(2) };
+    expect(() => topLogprobs({ data, n: 1.5, ...outs })).toThrow(InvalidParamsError);
+    expect(() => topLogprobs({ data, n: -1, ...outs })).toThrow(InvalidParamsError);
+    expect(() =>
+      topLogprobs({ data, n: 2, outIds: new Int32Array(2), outLogprobs: new Float64Array(1) }),
+    ).toThrow(InvalidParamsError);
   });
 
   it("reads a strided row, writes at outOffset and names the row in errors", () => {
     const data = Float32Array.from([9, 9, 0, 3, 1]);
     const ids = Int32Array.of(-5, -5, -5);
     const lps = new Float64Array(3);
-    topLogprobs(data, 2, 3, 2, ids, lps, 1);
+    topLogprobs({ data, offset: 2, length: 3, n: 2, outIds: ids, outLogprobs: lps, outOffset: 1 });
     expect(Array.from(ids)).toEqual([-5, 1, 2]);
-    expect(() => topLogprobs(Float32Array.from([NEG, NEG]), 0, 2, 1, ids, lps, 0, 8)).toThrow(
-      InvalidLogitsError,
-    );
-    expect(() => topLogprobs(Float32Array.from([NEG, NEG]), 0, 2, 1, ids, lps, 0, 8)).toThrow(/row 8/);
+    const banned = { data: Float32Array.from([NEG, NEG]), n: 1, outIds: ids, outLogprobs: lps, row: 8 };
+    expect(() => topLogprobs(banned)).toThrow(InvalidLogitsError);
+    expect(() => topLogprobs(banned)).toThrow(/row 8/);
   });
 
   it("agrees with a full sort and the float64 log-softmax on rows with many ties (property)", () => {

@@ -4,6 +4,7 @@ import type {
   RowComparison,
   SampleBatchResult,
   ScoreBatchResult,
+  TopLogprobsOptions,
 } from "@logitstream/core";
 import type { ByteChunkLike, OutputFormat, RowBatchLike, SamplerParamsLike } from "./protocol.js";
 
@@ -42,15 +43,7 @@ export interface Kernels {
     out: Float32Array,
     opts: { log: boolean; temperature: number; firstRow: number },
   ): void;
-  topLogprobs(
-    data: Float32Array,
-    offset: number,
-    length: number,
-    n: number,
-    outIds: Int32Array,
-    outLogprobs: Float64Array,
-    outOffset: number,
-  ): void;
+  topLogprobs(options: TopLogprobsOptions): void;
   compareRowsStrided(base: LogitRowView, next: LogitRowView, opts: CompareRowsOptions): RowComparison;
   /** wire's `decodeChunkPrefix`: the rows before the first bad frame, and that frame's error. */
   decodeChunkPrefix(

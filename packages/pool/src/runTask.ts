@@ -363,7 +363,18 @@ function runSoftmax(
     }
     const ids = new Int32Array(rows * n);
     const lps = new Float64Array(rows * n);
-    for (let r = 0; r < rows; r++) k.topLogprobs(src, r * vocab, vocab, n, ids, lps, r * n);
+    for (let r = 0; r < rows; r++) {
+      k.topLogprobs({
+        data: src,
+        offset: r * vocab,
+        length: vocab,
+        n,
+        outIds: ids,
+        outLogprobs: lps,
+        outOffset: r * n,
+        row: b.firstRow + r,
+      });
+    }
     if (wantsArrays(job)) {
       out.topTokens = ids;
       out.topLogprobs = lps;

@@ -104,7 +104,15 @@ export function speculativeGenerate(
         for (let j = 0; j < k; j++) {
           const row = await ask(draft, ctx, "draft");
           // q_j: the draft's distribution at T (T = 0: one-hot, as softmax's greedy limit)
-          softmaxStrided(row, 0, v, q, j * v, t);
+          softmaxStrided({
+            data: row,
+            offset: 0,
+            length: v,
+            out: q,
+            outOffset: j * v,
+            temperature: t,
+            row: -1,
+          });
           const x = drawFrom(q, j * v, v, uniform(draftSeed, stream, step + j));
           proposal.push(x);
           ctx.push(x);
@@ -132,7 +140,7 @@ export function speculativeGenerate(
             return;
           }
           const off = j * v;
-          const lse = logSumExpStrided(targetRows, off, v);
+          const lse = logSumExpStrided({ data: targetRows, offset: off, length: v, temperature: 1, row: -1 });
           let rank = 1;
           const ut = targetRows[off + token]!;
           for (let i = 0; i < v; i++) if (targetRows[off + i]! > ut) rank++;

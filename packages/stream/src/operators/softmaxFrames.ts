@@ -54,8 +54,17 @@ export function softmaxFrames(options: SoftmaxFramesOptions = {}): OperatorFunct
             const row = b.firstRow + r;
             if (top > 0 && scratch.length !== b.vocab) scratch = new Float32Array(b.vocab);
             const out = top > 0 ? scratch : new Float32Array(b.vocab);
-            if (log) logSoftmaxStrided(b.data, r * b.vocab, b.vocab, out, 0, temperature, row);
-            else softmaxStrided(b.data, r * b.vocab, b.vocab, out, 0, temperature, row);
+            const o = {
+              data: b.data,
+              offset: r * b.vocab,
+              length: b.vocab,
+              out,
+              outOffset: 0,
+              temperature,
+              row,
+            };
+            if (log) logSoftmaxStrided(o);
+            else softmaxStrided(o);
             const event: ProbsEvent = { row };
             if (top > 0) event.top = selectTop(out, top, log);
             else if (log) event.logprobs = out;
