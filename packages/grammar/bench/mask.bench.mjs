@@ -11,36 +11,8 @@
 import { createSampler } from "@logitstream/core";
 import { BpeTokenizer, loadModel } from "@logitstream/ngram";
 import { compileGrammar, grammarStage, TokenTrie } from "../dist/index.js";
+import { SCHEMA } from "./benchSchema.mjs";
 
-const SCHEMA = {
-  type: "object",
-  properties: {
-    id: { type: "integer", minimum: 1, maximum: 99999 },
-    owner: {
-      type: "object",
-      properties: {
-        name: { type: "string", maxLength: 16 },
-        admin: { type: "boolean" },
-        tags: { type: "array", items: { enum: ["a", "b", "ops"] }, maxItems: 3 },
-      },
-      required: ["name", "admin"],
-    },
-    items: {
-      type: "array",
-      items: {
-        type: "object",
-        properties: {
-          sku: { type: "string", pattern: "^[A-Z]{3}[0-9]{2}$" },
-          qty: { type: "integer", minimum: 1, maximum: 20 },
-          price: { type: "number", minimum: 0, maximum: 1000 },
-        },
-        required: ["sku", "qty"],
-      },
-      maxItems: 3,
-    },
-  },
-  required: ["id", "owner", "items"],
-};
 const GENERATIONS = Number(process.env.GENERATIONS ?? 20);
 
 function timed(f) {

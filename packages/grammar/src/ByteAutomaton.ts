@@ -1,3 +1,4 @@
+import { EpochSet } from "./EpochSet.js";
 import { GrammarTooLargeError } from "./errors.js";
 import type { FlatGrammar } from "./lowerGrammar.js";
 import { CALL, END, TERM } from "./lowerGrammar.js";
@@ -55,8 +56,10 @@ export class ByteAutomaton {
   private readonly classOf: Uint8Array;
   // Scratch for expansion.
   private readonly work: number[] = [];
-  private readonly visited = new Set<number>();
-  private readonly tops = new Set<number>();
+  // Scratch sets cleared once per computed transition: EpochSet, whose clear is O(1).
+  private readonly visited = new EpochSet();
+  private readonly topSet = new EpochSet();
+  private readonly tops: number[] = [];
   private accepting = false;
 
   constructor(grammar: FlatGrammar, limits: AutomatonLimits = {}) {
@@ -148,7 +151,8 @@ export class ByteAutomaton {
 
   private begin(): void {
     this.visited.clear();
-    this.tops.clear();
+    this.topSet.clear();
+    this.tops.length = 0;
     this.accepting = false;
   }
 
@@ -172,8 +176,7 @@ export class ByteAutomaton {
       const parent = work.pop()!;
       const pos = work.pop()!;
       const key = parent * nPos + pos;
-      if (this.visited.has(key)) continue;
-      this.visited.add(key);
+      if (!this.visited.add(key)) continue;
       if (this.visited.size > this.maxStacks * 4) {
         work.length = 0;
         throw new GrammarTooLargeError(
@@ -183,7 +186,8 @@ export class ByteAutomaton {
       }
       const k = kind[pos]!;
       if (k === TERM) {
-        this.tops.add(this.node(pos, parent));
+        const top = this.node(pos, parent);
+        if (this.topSet.add(top)) this.tops.push(top);
       } else if (k === END) {
         if (parent === 0) this.accepting = true;
         else work.push(this.nodePos[parent]!, this.nodeParent[parent]!);
@@ -217,11 +221,11 @@ export class ByteAutomaton {
   }
 
   private finish(): number {
-    if (this.tops.size === 0 && !this.accepting) return DEAD;
-    if (this.tops.size > this.maxStacks) {
+    if (this.tops.length === 0 && !this.accepting) return DEAD;
+    if (this.tops.length > this.maxStacks) {
       throw new GrammarTooLargeError(
         `maxStacks = ${this.maxStacks}`,
-        `a state of the grammar holds ${this.tops.size} alternative rule stacks`,
+        `a state of the grammar holds ${this.tops.length} alternative rule stacks`,
       );
     }
     const tops = Int32Array.from(this.tops).sort();

@@ -138,18 +138,24 @@ export class CompiledGrammar {
     return built;
   }
 
+  /** The state after the bytes of `token` (DEAD for an excluded token or one without bytes). */
   private walkToken(state: number, token: number): number {
-    const bytes = this.tokenBytes(token);
-    if (bytes === undefined) return DEAD;
-    return this.automaton.walk(state, bytes);
+    const data = this.trie.tokenData;
+    const to = this.trie.tokenStart[token + 1]!;
+    let i = this.trie.tokenStart[token]!;
+    if (i === to) return DEAD;
+    const a = this.automaton;
+    let s = state;
+    for (; i < to && s !== DEAD; i++) s = a.next(s, data[i]!);
+    return s;
   }
-
-  private byteCache: (Uint8Array | undefined)[] | undefined;
 
   /** The bytes of `token` as the trie stores them (undefined for excluded or empty tokens). */
   tokenBytes(token: number): Uint8Array | undefined {
-    if (this.byteCache === undefined) this.byteCache = buildByteTable(this.trie);
-    return this.byteCache[token];
+    if (!(token >= 0 && token < this.vocabSize)) return undefined;
+    const from = this.trie.tokenStart[token]!;
+    const to = this.trie.tokenStart[token + 1]!;
+    return from === to ? undefined : this.trie.tokenData.subarray(from, to);
   }
 
   /** The mask of `state` by one trie walk, plus EOS; cached (evicting as needed) when it fits at all. */
@@ -235,15 +241,4 @@ export class CompiledGrammar {
     }
     if (successors !== null) for (const t of successors) this.seen[t] = 0;
   }
-}
-
-function buildByteTable(trie: TokenTrie): (Uint8Array | undefined)[] {
-  const table: (Uint8Array | undefined)[] = new Array(trie.vocabSize);
-  const path = new Uint8Array(trie.maxDepth + 1);
-  for (let k = 1; k < trie.size; k++) {
-    const d = trie.depth[k]!;
-    path[d - 1] = trie.edgeByte[k]!;
-    for (let tok = trie.firstToken[k]!; tok >= 0; tok = trie.nextToken[tok]!) table[tok] = path.slice(0, d);
-  }
-  return table;
 }

@@ -26,6 +26,13 @@ export class TokenTrie {
   readonly nextToken: Int32Array;
   /** Longest token, in bytes. */
   readonly maxDepth: number;
+  /**
+   * The bytes of token `id` are `tokenData[tokenStart[id] .. tokenStart[id + 1])`, empty for excluded
+   * ids: one flat array, so stepping a token through an automaton allocates nothing (V small arrays
+   * per compiled grammar cost tens of milliseconds and as much again in garbage collection).
+   */
+  readonly tokenStart: Int32Array;
+  readonly tokenData: Uint8Array;
 
   /**
    * @param tokenizer - The vocabulary (`tokenBytes(id)` for id < vocabSize).
@@ -93,6 +100,15 @@ export class TokenTrie {
     this.firstToken = firstToken.slice(0, n);
     this.nextToken = nextToken;
     this.maxDepth = maxDepth;
+    const tokenStart = new Int32Array(V + 1);
+    const included = new Uint8Array(V);
+    for (const id of order) included[id] = 1;
+    for (let id = 0; id < V; id++)
+      tokenStart[id + 1] = tokenStart[id]! + (included[id] ? bytes[id]!.length : 0);
+    const tokenData = new Uint8Array(tokenStart[V]!);
+    for (const id of order) tokenData.set(bytes[id]!, tokenStart[id]!);
+    this.tokenStart = tokenStart;
+    this.tokenData = tokenData;
   }
 }
 

@@ -92,6 +92,22 @@ describe("CompiledGrammar mask cache", () => {
     expect(g.cachedBytes).toBe(0);
   });
 
+  it("keeps every token's bytes (none for EOS, excluded ids and ids out of range), and advance walks them", () => {
+    const ab = tok.texts.findIndex((t) => new TextDecoder().decode(t) === "ab");
+    const cd = tok.texts.findIndex((t) => new TextDecoder().decode(t) === "cd");
+    const g = compileGrammar({ regex: "(ab|cd)+" }, tok, { eosId: tok.eosId, exclude: [cd] });
+    for (let id = 0; id < tok.vocabSize; id++) {
+      if (id === tok.eosId || id === cd) expect(g.tokenBytes(id)).toBeUndefined();
+      else expect(g.tokenBytes(id)).toEqual(tok.texts[id]);
+    }
+    expect(g.tokenBytes(-1)).toBeUndefined();
+    expect(g.tokenBytes(tok.vocabSize)).toBeUndefined();
+    expect(g.advance(g.start, cd)).toBe(DEAD); // excluded, although "cd" would match
+    const s = g.advance(g.start, ab);
+    expect(s).toBe(g.automaton.walk(g.start, enc.encode("ab")));
+    expect(g.advance(s, 0x63)).toBe(g.automaton.walk(g.start, enc.encode("abc")));
+  });
+
   const SOURCES: GrammarSource[] = [
     {
       jsonSchema: {
