@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { type ComparisonSummary, createComparisonStats, type Distribution } from "@logitstream/core";
 import { createPool, type StreamJob, type StreamResult } from "@logitstream/pool";
-import { encodeRecords, formatFromPath, readBatches } from "@logitstream/wire";
+import { encodeRecords, formatFromPath } from "@logitstream/wire";
 import type { CommandContext } from "./command.js";
 import { InputError, UsageError } from "./errors.js";
 import type { ParsedArgs } from "./flags.js";
@@ -9,6 +9,7 @@ import { choice } from "./flags.js";
 import { openInput } from "./input.js";
 import { CompareInputError, type PairBatch, pairRows, type VocabMap } from "./pairRows.js";
 import { createProgress } from "./progress.js";
+import { readBatchesReusing } from "./readBatchesReusing.js";
 import { readOptionsFrom } from "./readOptions.js";
 import { FORMATS } from "./sharedFlags.js";
 import { openTargets, type Targets } from "./targets.js";
@@ -27,10 +28,11 @@ export interface CompareJob {
 }
 
 /**
- * compare: both inputs → wire's readers (main thread) → row pairs on shared memory → the pool's compare
- * job (KL, top-1, Δp and the records, in workers or inline) → stdout in row order, while the summary
- * accumulates each row's figures in row order (the same bytes for every --threads). Memory: the
- * pool's bounded in-flight pairs plus 16 bytes per row for the exact percentiles.
+ * compare: both inputs → wire's readers (main thread) → row pairs written into the pool's recycled
+ * shared slabs → the pool's compare job (KL, top-1, Δp and the records, in workers or inline) → stdout in
+ * row order, while the summary accumulates each row's figures in row order (the same bytes for every
+ * --threads). Memory: the pool's bounded in-flight pairs (their slabs, plus at most maxInFlight + threads
+ * idle ones) plus 16 bytes per row for the exact percentiles.
  */
 export async function runCompareJob(ctx: CommandContext, args: ParsedArgs, job: CompareJob): Promise<void> {
   const [basePath, newPath] = args.positionals;
@@ -53,9 +55,11 @@ export async function runCompareJob(ctx: CommandContext, args: ParsedArgs, job: 
   try {
     const pairs = withTargets(
       pairRows(
-        readBatches(baseIn.source, readOptionsOf(args, basePath)),
-        readBatches(newIn.source, readOptionsOf(args, newPath)),
-        map,
+        readBatchesReusing(baseIn.source, readOptionsOf(args, basePath)),
+        readBatchesReusing(newIn.source, readOptionsOf(args, newPath)),
+        // Each pair batch is written into one of the pool's recycled slabs, which the pool takes back
+        // once the batch's task has settled: a fresh buffer per batch cost a page fault per 4 KiB.
+        { map, alloc: pool.allocBytes },
       ),
       targets,
       map,

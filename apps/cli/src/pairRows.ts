@@ -60,21 +60,33 @@ class Cursor {
   }
 }
 
+/** Options of {@link pairRows}. */
+export interface PairRowsOptions {
+  /** How tokens correspond when the row lengths differ. */
+  map?: VocabMap | undefined;
+  /**
+   * Shared memory for each batch's `data` (`pool.allocBytes`: the pool's recycled slabs, taken back
+   * when the batch's task has settled). Default: a fresh SharedArrayBuffer per batch.
+   */
+  alloc?: ((bytes: number) => Uint8Array) | undefined;
+}
+
 /**
  * Reads two row streams in lockstep and yields batches of row pairs (base ‖ new), in row order, on
- * fresh shared memory (the pool reads it in place). Row i of the output pairs row i of each input;
- * the base batch's targets come along (mapped to positions with a vocabulary map).
+ * shared memory the pool reads in place. Row i of the output pairs row i of each input; the base
+ * batch's targets come along (mapped to positions with a vocabulary map). Each batch is written into
+ * memory of its own from `alloc`: a batch is never written again once yielded.
  *
  * @param base - The base model's batches (wire's `readBatches`).
  * @param next - The compared model's batches.
- * @param map - How tokens correspond when the row lengths differ.
  * @throws {CompareInputError} when the inputs have different row counts or lengths, naming the row.
  */
 export async function* pairRows(
   base: AsyncIterable<RowBatch>,
   next: AsyncIterable<RowBatch>,
-  map?: VocabMap,
+  opts: PairRowsOptions = {},
 ): AsyncGenerator<PairBatch> {
+  const { map, alloc = freshShared } = opts;
   const a = new Cursor(base[Symbol.asyncIterator]());
   const b = new Cursor(next[Symbol.asyncIterator]());
   let row = 0;
@@ -92,7 +104,7 @@ export async function* pairRows(
       const bb = b.batch!;
       const width = pairWidth(ba.vocab, bb.vocab, map, row);
       const rows = Math.min(na, nb, MAX_PAIR_ROWS, Math.max(1, Math.floor(PAIR_BATCH_FLOATS / (2 * width))));
-      const data = new Float32Array(new SharedArrayBuffer(rows * 2 * width * 4));
+      const data = floatsOn(alloc, rows * 2 * width);
       let targets: Int32Array | undefined;
       for (let r = 0; r < rows; r++) {
         copyRow(ba, a.pos + r, data, r * 2 * width, map?.base);
@@ -113,6 +125,20 @@ export async function* pairRows(
   } finally {
     await Promise.all([a.close(), b.close()]);
   }
+}
+
+/**
+ * Fresh shared memory, page-faulted in as it is written: the default when no pool lends its slabs
+ * (the CLI passes `pool.allocBytes`, whose recycled slabs are already resident).
+ */
+function freshShared(bytes: number): Uint8Array {
+  return new Uint8Array(new SharedArrayBuffer(bytes));
+}
+
+/** `n` floats on memory from `alloc` (the view covers exactly them: a recycled slab may be larger). */
+function floatsOn(alloc: (bytes: number) => Uint8Array, n: number): Float32Array {
+  const bytes = alloc(n * 4);
+  return new Float32Array(bytes.buffer, bytes.byteOffset, n);
 }
 
 /** The compared length of a row pair, checked against the map. */

@@ -1,4 +1,5 @@
 import { type OnReadOpts, Socket, type SocketConstructorOpts } from "node:net";
+import { pageAligned } from "./pageAligned.js";
 
 /**
  * Bytes read ahead of the consumer. A pipe holds only 64 KiB: while the framer waits for the pool,
@@ -15,8 +16,6 @@ const MAX_READ = 1 << 20;
 const MAX_PIECE = 256 << 10;
 /** Where a read lands while the ring is full (see `#nextBuffer`); the ring resumes with at least this free. */
 const SPARE_BYTES = 64 << 10;
-
-type MemoryCtor = new (d: { initial: number; maximum: number }) => { buffer: ArrayBuffer };
 
 /**
  * Reads a pipe or socket descriptor (stdin under `cat file |`) as pieces of bytes, for wire's framer.
@@ -146,15 +145,4 @@ export class PipeReader implements AsyncIterableIterator<Uint8Array> {
   [Symbol.asyncIterator](): this {
     return this;
   }
-}
-
-/**
- * A buffer starting on a page boundary: the kernel copies a read into page-aligned memory several
- * times faster on these VMs (docs/PERFORMANCE.md). A WebAssembly.Memory's buffer is mapped page-aligned.
- */
-function pageAligned(bytes: number): Uint8Array {
-  const Memory = (globalThis as { WebAssembly?: { Memory: MemoryCtor } }).WebAssembly?.Memory;
-  if (Memory === undefined) return new Uint8Array(bytes);
-  const pages = bytes / 65536;
-  return new Uint8Array(new Memory({ initial: pages, maximum: pages }).buffer);
 }

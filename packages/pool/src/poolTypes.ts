@@ -155,8 +155,10 @@ export interface Pool {
   stats(): PoolStats;
   /**
    * `n` bytes of the pool's shared memory, for wire's `frameChunks(input, { alloc: pool.allocBytes })`:
-   * chunks cut into it reach the workers with no staging copy. A chunk on such memory belongs to the pool
-   * once given to `run`: its slab is recycled when the chunk's task has settled.
+   * chunks cut into it reach the workers with no staging copy. A caller may also write a batch's rows into
+   * it (a `Float32Array` over the same bytes as the batch's `data`). A chunk or batch on such memory belongs
+   * to the pool once given to `run`: its slab is recycled when the item's task has settled, so the caller
+   * must not touch it afterwards, and asks for new memory for each item.
    */
   allocBytes(n: number): Uint8Array;
 }

@@ -41,13 +41,14 @@ export interface Staged<V> {
 /**
  * The pool's shared memory for task inputs. Input not already on a SharedArrayBuffer is copied ("staged")
  * into a recycled slab that the worker reads in place — nothing is cloned per task — and `allocBytes` lends
- * slabs for wire's framer to cut chunks straight into. Every slab in use is held by a `SlabLease`, so the
- * release rule (after the task settles; dropped once the pool has stopped) is written once.
+ * slabs for wire's framer to cut chunks straight into, or for a caller to write a batch's rows into. Every
+ * slab in use is held by a `SlabLease`, so the release rule (after the task settles; dropped once the pool
+ * has stopped) is written once.
  */
 export class SlabLeases {
   readonly #slabs: SlabPool;
-  // Slabs handed out by `allocBytes` and not yet given back with a chunk to `run`. Weak: a chunk that
-  // never reaches the pool lets its slab be collected.
+  // Slabs handed out by `allocBytes` and not yet given back with a chunk or batch to `run`. Weak: an item
+  // that never reaches the pool lets its slab be collected.
   readonly #lent = new WeakSet<SharedArrayBuffer>();
 
   constructor(
@@ -70,11 +71,11 @@ export class SlabLeases {
   }
 
   /**
-   * A chunk cut into a lent slab belongs to the pool once given to `run`: the lease on its slab, or
-   * undefined when the chunk is not on one.
+   * A chunk cut into a lent slab — or a batch whose rows were written into one — belongs to the pool once
+   * given to `run`: the lease on its slab, or undefined when the item is not on one.
    */
   adopt(item: RowBatchLike | ByteChunkLike): SlabLease | undefined {
-    const buffer = (item as ByteChunkLike).bytes?.buffer;
+    const buffer = ((item as ByteChunkLike).bytes ?? (item as RowBatchLike).data)?.buffer;
     if (!(buffer instanceof SharedArrayBuffer) || !this.#lent.has(buffer)) return undefined;
     this.#lent.delete(buffer);
     return new SlabLease(buffer, this);

@@ -97,8 +97,8 @@ class StreamingRun {
   }
 
   /**
-   * Starts one item's task. A chunk cut into a slab of `allocBytes` belongs to the pool now: its slab is
-   * kept until the task has settled (so a retry reads the same bytes), then recycled.
+   * Starts one item's task. A chunk or batch on a slab of `allocBytes` belongs to the pool now: its slab
+   * is kept until the task has settled (so a retry reads the same bytes), then recycled.
    */
   #start(item: Item): Promise<TaskOutput> {
     const lent = this.pool.leases.adopt(item);

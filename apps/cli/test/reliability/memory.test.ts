@@ -4,14 +4,14 @@
 // CLI's stdin (nothing is stored, nothing passes through this process); the CLI's peak resident
 // memory (VmHWM: every thread of the process) is polled from /proc and must stay under 400 MB. A
 // watchdog stops the run as soon as it passes the limit, so a regression fails in seconds, not minutes.
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { join } from "node:path";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { createPool } from "@logitstream/pool";
 import { type ByteChunk, frameChunks } from "@logitstream/wire";
 import { describe, expect, it } from "vitest";
-import { RecordChecker, SCRIPTS, sized, spawnCli, watchPeakRss } from "./helpers.js";
+import { RecordChecker, removeDir, SCRIPTS, sized, spawnCli, tempDir, watchPeakRss } from "./helpers.js";
 
 const BYTES = sized(2 ** 31, 2 ** 29); // 2 GiB of input (512 MiB at the reduced size)
 const V = 32_768;
@@ -83,19 +83,19 @@ async function pipeline(slow: { pauseMs: number } | undefined): Promise<Outcome>
   };
 }
 
-function expectBounded(o: Outcome): void {
+function expectBounded(o: Outcome, rows = ROWS, inputBytes = BYTES, tag = "memory"): void {
   // Printed for RELIABILITY.md (figures of the last run).
   console.log(
-    `[memory] ${JSON.stringify({ inputBytes: BYTES, rows: ROWS, rowsOut: o.rowsOut, outBytes: o.outBytes, peakKb: o.peakKb, killedAtKb: o.killedAtKb, seconds: Math.round(o.seconds) })}`,
+    `[${tag}] ${JSON.stringify({ inputBytes, rows, rowsOut: o.rowsOut, outBytes: o.outBytes, peakKb: o.peakKb, killedAtKb: o.killedAtKb, seconds: Math.round(o.seconds) })}`,
   );
   expect(
     o.killedAtKb,
-    `peak RSS passed ${LIMIT_KB} kB after ${o.rowsOut} of ${ROWS} rows (${((o.rowsOut * 2 * V) / 1e6).toFixed(0)} MB of input)`,
+    `peak RSS passed ${LIMIT_KB} kB after ${o.rowsOut} of ${rows} rows (${((o.rowsOut * inputBytes) / rows / 1e6).toFixed(0)} MB of input)`,
   ).toBe(0);
   expect(o.stderr).toBe("");
   expect(o.code).toBe(0);
   expect(o.error).toBeUndefined();
-  expect(o.rowsOut).toBe(ROWS);
+  expect(o.rowsOut).toBe(rows);
   expect(o.summaries).toBe(1);
   expect(o.peakKb).toBeGreaterThan(0);
   expect(o.peakKb).toBeLessThan(LIMIT_KB);
@@ -108,6 +108,78 @@ describe(`bounded memory: score over ${BYTES / 2 ** 20} MiB of float16 rows pipe
 
   it("stays under 400 MB when the consumer reads its stdout slowly", async () => {
     expectBounded(await pipeline({ pauseMs: 25 }));
+  }, 600_000);
+});
+
+// compare reads two inputs and writes each row pair into the pool's recycled slabs, each input's chunks
+// into reused buffers: BASE from a generator through stdin, NEW from a second generator through a named
+// FIFO (a path that is not a regular file), 2 × 1 GiB (2 × 256 MiB at the reduced size: together still
+// more than the limit).
+const COMPARE_BYTES = sized(2 ** 30, 2 ** 28);
+const COMPARE_ROWS = COMPARE_BYTES / (2 * V);
+
+async function comparePipeline(): Promise<Outcome> {
+  const t0 = performance.now();
+  const dir = tempDir();
+  const fifo = join(dir, "new.f16");
+  try {
+    execFileSync("mkfifo", [fifo]);
+    const gen = (seed: string) => [join(SCRIPTS, "genF16.mjs"), String(COMPARE_BYTES), String(V), seed];
+    const cli: ChildProcess = spawnCli([
+      "compare",
+      "--format",
+      "f16",
+      "--vocab",
+      String(V),
+      "--threads",
+      "2",
+      "-",
+      fifo,
+    ]);
+    const genBase = spawn(process.execPath, gen("3"), { stdio: ["ignore", cli.stdin!, "inherit"] });
+    cli.stdin!.destroy();
+    // The FIFO's writer: opening it waits for the CLI to open it for reading, so a shell does the open.
+    const genNew = spawn("sh", ["-c", 'exec "$0" "$@" > "$FIFO"', process.execPath, ...gen("4")], {
+      stdio: ["ignore", "ignore", "inherit"],
+      env: { ...process.env, FIFO: fifo },
+    });
+    let stderr = "";
+    cli.stderr!.on("data", (b: Buffer) => {
+      stderr += b;
+    });
+    const checker = new RecordChecker();
+    cli.stdout!.on("data", (b: Buffer) => checker.push(b));
+    let killedAtKb = 0;
+    const watch = watchPeakRss(cli.pid!, LIMIT_KB, (kb) => {
+      killedAtKb = kb;
+      cli.kill("SIGKILL");
+      genBase.kill("SIGKILL");
+      genNew.kill("SIGKILL");
+    });
+    const code = await new Promise<number | null>((resolve) => cli.on("close", (c) => resolve(c)));
+    watch.stop();
+    genBase.kill();
+    genNew.kill();
+    checker.end();
+    return {
+      code,
+      stderr,
+      peakKb: watch.peakKb(),
+      killedAtKb,
+      rowsOut: checker.rows,
+      outBytes: checker.bytes,
+      error: checker.error,
+      summaries: checker.summaries,
+      seconds: (performance.now() - t0) / 1000,
+    };
+  } finally {
+    removeDir(dir);
+  }
+}
+
+describe(`bounded memory: compare over 2 × ${COMPARE_BYTES / 2 ** 20} MiB of float16 rows from two generator processes`, () => {
+  it("compares every row pair, in order, with the CLI's peak resident memory under 400 MB", async () => {
+    expectBounded(await comparePipeline(), COMPARE_ROWS, 2 * COMPARE_BYTES, "memory compare");
   }, 600_000);
 });
 
