@@ -61,7 +61,7 @@ class Cursor {
 }
 
 /** Options of {@link pairRows}. */
-export interface PairRowsOptions {
+interface PairRowsOptions {
   /** How tokens correspond when the row lengths differ. */
   map?: VocabMap | undefined;
   /**

@@ -214,13 +214,15 @@ describe("logitstream compare --threads", () => {
 });
 
 describe("logitstream compare --threads 2 over many batches", () => {
-  // 12,000 row pairs of V = 1,024: 24.6 M pair elements, so ~8 M past the pool's inline budget (16.4 M)
-  // run in the workers, ~60 batches of 64 pairs with up to 4 in flight while the main thread writes the
-  // next pairs into recycled slabs and reads the next chunks into reused buffers. Every row is checked
-  // against the float64 definition computed here: memory reused before a worker (or the pairing) was done
-  // with it would give some row another row's figures.
-  const MV = 1_024;
-  const MR = 12_000;
+  // ~60 batches of 64 row pairs in the workers, up to 4 in flight while the main thread writes the next
+  // pairs into recycled slabs and reads the next chunks into reused buffers. Every row is checked against
+  // the float64 definition computed here: memory reused before a worker (or the pairing) was done with it
+  // would give some row another row's figures. Fast loop: 4,000 pairs of V = 256 with every row in the
+  // workers (--inline-elements 0); test:full: 12,000 pairs of V = 1,024 with the default budget (16.4 M
+  // of their 24.6 M pair elements inline, the rest in the workers).
+  const MV = sized(1_024, 256);
+  const MR = sized(12_000, 4_000);
+  const INLINE = sized([], ["--inline-elements", "0"]);
   const rnd = mulberry32(21);
   const a = new Float32Array(MR * MV).map(() => rnd() * 16 - 8);
   const b = a.map((x) => x + 0.5 * (rnd() - 0.5));
@@ -228,7 +230,7 @@ describe("logitstream compare --threads 2 over many batches", () => {
   const bPath = writeFixture(dir, "many-new.npy", npyOf(b, MR, MV));
 
   it("gives every row the definition's KL and top-1 tokens, in row order", async () => {
-    const r = await runCli(["compare", aPath, bPath, "--threads", "2"]);
+    const r = await runCli(["compare", aPath, bPath, "--threads", "2", ...INLINE]);
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
     const { rows, summary } = parse(r.stdout);
