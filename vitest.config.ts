@@ -10,6 +10,16 @@ import { CountsReporter } from "./scripts/countsReporter.js";
 const IN_PROCESS = "packages/{core,wire,stream,ngram,grammar,queue}/test/**/*.test.ts";
 
 /**
+ * The CLI's own test files (not the reliability suite): each drives the built command as child
+ * processes and keeps no state of its own, so in `pnpm test` they share forked processes (not isolated)
+ * instead of a new one per file, which cost ~0.45 s of CPU each. test:full isolates them: at the full
+ * sizes some build 100 MB fixtures, which a shared process would hold from one file to the next.
+ */
+const CLI_FILES = "apps/cli/test/*.test.ts";
+// biome-ignore lint/suspicious/noUndeclaredEnvVars: read by vitest when it starts, no turbo task depends on it
+const FULL = process.env.LOGITSTREAM_FULL_TESTS === "1";
+
+/**
  * End-to-end files: they need programs beyond Node (redis-server, Chromium, npm packing and
  * installing) or spend tens of seconds driving real processes (the CLI on a GGUF model). They are
  * named `*.e2e.test.ts` and run in `pnpm test:full` only; every other file is in the fast loop.
@@ -23,11 +33,12 @@ const EVERY_PACKAGE = [
   "test/**/*.test.ts",
 ];
 
-// One root config for every package, in three projects:
+// One root config for every package, in four projects:
 //   in-process  the pure-JavaScript packages, worker threads, not isolated per file;
-//   processes   every other *.test.ts (CLI runs, pools, native addons), a forked process per file;
+//   cli         the CLI's test files (apps/cli/test/*.test.ts), forked processes, not isolated in pnpm test;
+//   processes   every other *.test.ts (pools, native addons, the CLI reliability suite), a forked process per file;
 //   e2e         the *.e2e.test.ts files, a forked process per file.
-// `pnpm test` builds first (pool tests and the CLI runs need dist/), then runs in-process and processes,
+// `pnpm test` builds first (pool tests and the CLI runs need dist/), then runs in-process, cli and processes,
 // the reliability suite (apps/cli/test/reliability) at reduced sizes. `pnpm test:full` runs all three
 // projects with LOGITSTREAM_FULL_TESTS=1, the full sizes (apps/cli/test/reliability/helpers.ts and the
 // tests that read it). The counts reporter prints the plain "N passed, N failed, N skipped" closing line
@@ -58,9 +69,19 @@ export default defineConfig({
       {
         extends: true,
         test: {
+          name: "cli",
+          include: [CLI_FILES],
+          exclude: [E2E, "**/node_modules/**"],
+          pool: "forks",
+          isolate: FULL,
+        },
+      },
+      {
+        extends: true,
+        test: {
           name: "processes",
           include: EVERY_PACKAGE,
-          exclude: [IN_PROCESS, E2E, "**/node_modules/**"],
+          exclude: [IN_PROCESS, CLI_FILES, E2E, "**/node_modules/**"],
           pool: "forks",
         },
       },
