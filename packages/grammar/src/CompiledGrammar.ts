@@ -1,6 +1,7 @@
 import type { ByteAutomaton } from "./ByteAutomaton.js";
 import { DEAD, UNKNOWN } from "./ByteAutomaton.js";
 import type { TokenTrie } from "./TokenTrie.js";
+import { MORE_TOKENS } from "./TokenTrie.js";
 
 /** Options of {@link CompiledGrammar}. */
 export interface CompiledGrammarOptions {
@@ -43,6 +44,8 @@ export class CompiledGrammar {
   private lastUsed = DEAD;
   private cacheBytes = 0;
   private stateAt: Int32Array;
+  /** The walk's bitset: the mask's words plus one for the bit of nodes no token ends at. */
+  private readonly scratch: Uint32Array;
   private seen = new Uint8Array(1024);
 
   constructor(automaton: ByteAutomaton, trie: TokenTrie, options: CompiledGrammarOptions = {}) {
@@ -53,6 +56,7 @@ export class CompiledGrammar {
     this.words = (this.vocabSize + 31) >>> 5;
     this.maxCacheBytes = options.maxCacheBytes ?? 256 * 1024 * 1024;
     this.stateAt = new Int32Array(trie.maxDepth + 1);
+    this.scratch = new Uint32Array(this.words + 1);
   }
 
   /** The automaton's start state. */
@@ -125,7 +129,7 @@ export class CompiledGrammar {
       const succ: number[] = [];
       if (this.masks.has(s)) {
         this.mask(s); // a use: it moves to the most recently used end
-        this.walkTrie(s, null, succ);
+        this.walkTrie(s, succ);
       } else this.computeMask(s, succ);
       built++;
       for (const t of succ) {
@@ -160,8 +164,8 @@ export class CompiledGrammar {
 
   /** The mask of `state` by one trie walk, plus EOS; cached (evicting as needed) when it fits at all. */
   private computeMask(state: number, successors: number[] | null): Uint32Array {
-    const bits = new Uint32Array(this.words);
-    this.walkTrie(state, bits, successors);
+    this.walkTrie(state, successors);
+    const bits = this.scratch.slice(0, this.words);
     const eos = this.eosId;
     if (eos >= 0 && eos < this.vocabSize && this.automaton.accepts(state))
       bits[eos >>> 5]! |= 1 << (eos & 31);
@@ -188,53 +192,57 @@ export class CompiledGrammar {
   }
 
   /**
-   * One walk of the trie from `state`: sets in `bits` the bit of every token that reaches a live state
-   * (none when null: the mask exists already) and collects the states tokens lead to (for precompute).
+   * One walk of the trie from `state`: sets in `scratch` the bit of every token that reaches a live
+   * state, and the spare bit past the mask for every live node no token ends at (`trie.nodeToken`:
+   * no branch on whether a token ends there — that branch goes either way at about half the nodes of
+   * a string-content walk and was two thirds of its time). Collects the states tokens lead to when
+   * `successors` is given (for precompute).
    */
-  private walkTrie(state: number, bits: Uint32Array | null, successors: number[] | null): void {
+  private walkTrie(state: number, successors: number[] | null): void {
     const a = this.automaton;
     const trie = this.trie;
     const info = trie.nodeInfo;
     const end = trie.end;
-    const first = trie.firstToken;
+    const nodeToken = trie.nodeToken;
     const nextTok = trie.nextToken;
     const n = trie.size;
+    const bits = this.scratch;
+    // Cleared before, not after: a walk can stop half way (the automaton's GrammarTooLargeError).
+    bits.fill(0);
     const stateAt = this.stateAt;
     stateAt[0] = state;
     let table = a.table;
     let k = 1;
     while (k < n) {
       const x = info[k]!;
-      const d = x >>> 8;
+      const d = (x >>> 8) & 0xffff;
       const from = stateAt[d - 1]!;
       let t = table[(from << 8) | (x & 255)]!;
-      if (t === UNKNOWN) {
-        t = a.next(from, x & 255);
-        table = a.table;
-      }
-      if (t === DEAD) {
-        k = end[k]!;
-        continue;
+      if (t < 0) {
+        if (t === UNKNOWN) {
+          t = a.next(from, x & 255);
+          table = a.table;
+        }
+        if (t === DEAD) {
+          k = end[k]!;
+          continue;
+        }
       }
       stateAt[d] = t;
-      let tok = first[k]!;
-      if (tok >= 0) {
-        if (successors !== null) {
-          if (t >= this.seen.length) {
-            const grown = new Uint8Array(Math.max(t + 1, this.seen.length * 2));
-            grown.set(this.seen);
-            this.seen = grown;
-          }
-          if (this.seen[t] === 0) {
-            this.seen[t] = 1;
-            successors.push(t);
-          }
+      const tok = nodeToken[k]!;
+      bits[tok >>> 5]! |= 1 << (tok & 31);
+      if (x >= MORE_TOKENS) {
+        for (let o = nextTok[tok]!; o >= 0; o = nextTok[o]!) bits[o >>> 5]! |= 1 << (o & 31);
+      }
+      if (successors !== null && trie.firstToken[k]! >= 0) {
+        if (t >= this.seen.length) {
+          const grown = new Uint8Array(Math.max(t + 1, this.seen.length * 2));
+          grown.set(this.seen);
+          this.seen = grown;
         }
-        if (bits !== null) {
-          while (tok >= 0) {
-            bits[tok >>> 5]! |= 1 << (tok & 31);
-            tok = nextTok[tok]!;
-          }
+        if (this.seen[t] === 0) {
+          this.seen[t] = 1;
+          successors.push(t);
         }
       }
       k++;

@@ -1,5 +1,8 @@
 import type { Tokenizer } from "@logitstream/core";
 
+/** Flag in {@link TokenTrie.nodeInfo}: more than one token ends at the node (tokens with equal bytes). */
+export const MORE_TOKENS = 1 << 24;
+
 /**
  * A tokenizer's vocabulary as a byte trie laid out in preorder: node k has one edge byte, a depth,
  * the index one past its subtree (`end[k]`), and the tokens whose bytes end at it. A walk of the trie
@@ -17,13 +20,22 @@ export class TokenTrie {
   readonly size: number;
   readonly edgeByte: Uint8Array;
   readonly depth: Uint16Array;
-  /** `depth << 8 | edgeByte` per node: the walk's hot loop reads one array instead of two. */
+  /**
+   * `depth << 8 | edgeByte` per node, plus {@link MORE_TOKENS}: the walk's hot loop reads one array
+   * instead of three.
+   */
   readonly nodeInfo: Int32Array;
   readonly end: Int32Array;
   /** First token ending at node k (−1: none); further ones via `nextToken`. */
   readonly firstToken: Int32Array;
   /** Next token with the same bytes (−1: none), indexed by token id. */
   readonly nextToken: Int32Array;
+  /**
+   * First token ending at node k, or ⌈V / 32⌉ × 32 — the first bit past a V-bit mask's last word —
+   * when none: a walk sets that bit for every live node and needs no branch on whether a token ends
+   * there (a bitset one word longer than the mask takes the spare bits).
+   */
+  readonly nodeToken: Int32Array;
   /** Longest token, in bytes. */
   readonly maxDepth: number;
   /**
@@ -94,22 +106,43 @@ export class TokenTrie {
     this.size = n;
     this.edgeByte = edgeByte.slice(0, n);
     this.depth = depth.slice(0, n);
-    this.nodeInfo = new Int32Array(n);
-    for (let k = 0; k < n; k++) this.nodeInfo[k] = (depth[k]! << 8) | edgeByte[k]!;
     this.end = end.slice(0, n);
     this.firstToken = firstToken.slice(0, n);
     this.nextToken = nextToken;
     this.maxDepth = maxDepth;
-    const tokenStart = new Int32Array(V + 1);
-    const included = new Uint8Array(V);
-    for (const id of order) included[id] = 1;
-    for (let id = 0; id < V; id++)
-      tokenStart[id + 1] = tokenStart[id]! + (included[id] ? bytes[id]!.length : 0);
-    const tokenData = new Uint8Array(tokenStart[V]!);
-    for (const id of order) tokenData.set(bytes[id]!, tokenStart[id]!);
-    this.tokenStart = tokenStart;
-    this.tokenData = tokenData;
+    [this.nodeInfo, this.nodeToken] = packNodes(this, V);
+    [this.tokenStart, this.tokenData] = flatBytes(bytes, order, V);
   }
+}
+
+/** The walk's per-node arrays: `nodeInfo` (depth, edge byte, MORE_TOKENS) and `nodeToken`. */
+function packNodes(
+  trie: Pick<TokenTrie, "size" | "depth" | "edgeByte" | "firstToken" | "nextToken">,
+  V: number,
+): [Int32Array, Int32Array] {
+  const n = trie.size;
+  const info = new Int32Array(n);
+  const nodeToken = new Int32Array(n);
+  const spare = ((V + 31) >>> 5) * 32;
+  for (let k = 0; k < n; k++) {
+    const f = trie.firstToken[k]!;
+    const more = f >= 0 && trie.nextToken[f]! >= 0 ? MORE_TOKENS : 0;
+    info[k] = (trie.depth[k]! << 8) | trie.edgeByte[k]! | more;
+    nodeToken[k] = f >= 0 ? f : spare;
+  }
+  return [info, nodeToken];
+}
+
+/** `tokenStart` and `tokenData`: the bytes of the included ids (`order`), flat by id. */
+function flatBytes(bytes: Uint8Array[], order: readonly number[], V: number): [Int32Array, Uint8Array] {
+  const tokenStart = new Int32Array(V + 1);
+  const included = new Uint8Array(V);
+  for (const id of order) included[id] = 1;
+  for (let id = 0; id < V; id++)
+    tokenStart[id + 1] = tokenStart[id]! + (included[id] ? bytes[id]!.length : 0);
+  const tokenData = new Uint8Array(tokenStart[V]!);
+  for (const id of order) tokenData.set(bytes[id]!, tokenStart[id]!);
+  return [tokenStart, tokenData];
 }
 
 function latin1(b: Uint8Array): string {

@@ -108,6 +108,36 @@ describe("CompiledGrammar mask cache", () => {
     expect(g.advance(s, 0x63)).toBe(g.automaton.walk(g.start, enc.encode("abc")));
   });
 
+  it("property: any vocabulary (tokens with equal bytes, V a multiple of 32 or not) gets masks of ⌈V / 32⌉ words equal to the brute force, with no bit at or past V", () => {
+    const word = fc.stringMatching(/^[abc"1,]{1,4}$/);
+    fc.assert(
+      fc.property(
+        fc.array(word, { minLength: 1, maxLength: 20 }),
+        fc.constantFrom(5, 29, 30, 31, 62),
+        fc.array(fc.nat(), { maxLength: 8 }),
+        (pool, count, choices) => {
+          // V = 258 + count: 288 and 320 are multiples of 32; a pool shorter than count repeats words.
+          const t = testTokenizer(Array.from({ length: count }, (_, i) => pool[i % pool.length]!));
+          const g = compileGrammar({ regex: '(ab|c"|1,)*a?"?' }, t, { eosId: t.eosId });
+          const V = t.vocabSize;
+          let state = g.start;
+          for (const c of choices) {
+            const bits = g.mask(state);
+            expect(bits.length).toBe(Math.ceil(V / 32));
+            expect(maskSet(bits)).toEqual(bruteForceMask(g, t, state));
+            const ids = [...maskSet(bits)].filter((id) => id !== t.eosId);
+            if (ids.length === 0) break;
+            state = g.advance(state, ids[c % ids.length]!);
+          }
+          // Padding bits past V stay clear: the walk's spare bit lives in a word the mask does not have.
+          for (const id of maskSet(g.mask(g.start))) expect(id).toBeLessThan(V);
+        },
+      ),
+      { numRuns: 150 },
+    );
+    expect(testTokenizer(Array.from({ length: 30 }, () => "ab")).vocabSize).toBe(288);
+  });
+
   const SOURCES: GrammarSource[] = [
     {
       jsonSchema: {
