@@ -8,8 +8,11 @@ import { InvalidParamsError } from "./errors.js";
  * Row r of a row-major `rows × V` batch is `{ data, offset: r * V, length: V, row: firstRow + r }`.
  *
  * Callers inside the library write every field, in declaration order (`{ data, offset, length, …,
- * row }`): the functions' property loads then see one object shape from them, and stay fast
- * (monomorphic) when an application adds a shape or two of its own.
+ * row }`): the functions' property loads then see one object shape from the library, so an
+ * application's own shape or two leaves them polymorphic, not megamorphic (V8: more than four shapes
+ * at one load, each a hash lookup). The functions keep no reference
+ * to the object, so a loop over rows may reuse one, setting `offset` (and `outOffset`, `row`) per row,
+ * as softmaxBatch does.
  */
 export interface StridedRow {
   /** The buffer holding the row: finite logits or -Infinity (banned tokens). */

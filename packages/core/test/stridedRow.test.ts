@@ -4,6 +4,7 @@ import {
   InvalidParamsError,
   logSoftmaxStrided,
   logSumExpStrided,
+  softmaxBatch,
   softmaxStrided,
   topLogprobs,
 } from "../src/index.js";
@@ -252,6 +253,23 @@ describe("the strided functions' options object", () => {
     const lps = new Float64Array(4);
     expect(topLogprobs({ data, n: 4, outIds: ids, outLogprobs: lps })).toBe(4);
     expect(Array.from(ids)).toEqual([3, 2, 1, 0]);
+  });
+
+  it("lets a loop reuse one options object, row after row (nothing of it is kept)", () => {
+    const rows = 3;
+    const v = 4;
+    const batch = Float32Array.from({ length: rows * v }, (_, i) => Math.cos(i));
+    const viaBatch = new Float32Array(rows * v);
+    softmaxBatch(batch, rows, v, viaBatch, { temperature: 0.7 });
+    const reused = new Float32Array(rows * v);
+    const o = { data: batch, offset: 0, length: v, out: reused, outOffset: 0, temperature: 0.7, row: 0 };
+    for (let r = 0; r < rows; r++) {
+      o.offset = r * v;
+      o.outOffset = r * v;
+      o.row = r;
+      softmaxStrided(o);
+    }
+    expect(Array.from(reused)).toEqual(Array.from(viaBatch));
   });
 
   it("is the same call whether a default is omitted, undefined, or spelt out", () => {
