@@ -1,7 +1,11 @@
-import { allocOutput } from "./allocOutput.js";
 import { logSoftmaxKernel } from "./kernels/dispatch.js";
 import type { SoftmaxOptions, SoftmaxStridedOptions } from "./softmax.js";
-import { type RowTransform, transformRowStrided, transformTarget } from "./transformRowStrided.js";
+import {
+  type RowTransform,
+  transformRow,
+  transformRowStrided,
+  transformTarget,
+} from "./transformRowStrided.js";
 
 /** logSoftmaxStrided's transform (softmaxBatch runs it too). */
 export const LOG_SOFTMAX: RowTransform = {
@@ -73,15 +77,5 @@ export function logSoftmaxStrided(options: SoftmaxStridedOptions): void {
  * ```
  */
 export function logSoftmax(row: Float32Array, options?: SoftmaxOptions): Float32Array {
-  const out = allocOutput(row.length);
-  transformRowStrided(LOG_SOFTMAX, {
-    data: row,
-    offset: 0,
-    length: row.length,
-    out,
-    outOffset: 0,
-    temperature: options?.temperature ?? 1,
-    row: -1,
-  });
-  return out;
+  return transformRow(LOG_SOFTMAX, row, options);
 }

@@ -1,7 +1,11 @@
-import { allocOutput } from "./allocOutput.js";
 import { softmaxKernel } from "./kernels/dispatch.js";
 import type { StridedRow } from "./stridedRow.js";
-import { type RowTransform, transformRowStrided, transformTarget } from "./transformRowStrided.js";
+import {
+  type RowTransform,
+  transformRow,
+  transformRowStrided,
+  transformTarget,
+} from "./transformRowStrided.js";
 
 /** softmaxStrided's transform (softmaxBatch runs it too). */
 export const SOFTMAX: RowTransform = { fn: "softmax", kernel: softmaxKernel, hot: 1, cold: 0 };
@@ -103,15 +107,5 @@ export function softmaxStrided(options: SoftmaxStridedOptions): void {
  * ```
  */
 export function softmax(row: Float32Array, options?: SoftmaxOptions): Float32Array {
-  const out = allocOutput(row.length);
-  transformRowStrided(SOFTMAX, {
-    data: row,
-    offset: 0,
-    length: row.length,
-    out,
-    outOffset: 0,
-    temperature: options?.temperature ?? 1,
-    row: -1,
-  });
-  return out;
+  return transformRow(SOFTMAX, row, options);
 }

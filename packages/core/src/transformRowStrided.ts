@@ -1,8 +1,9 @@
+import { allocOutput } from "./allocOutput.js";
 import { argmaxStrided } from "./argmaxStrided.js";
 import { checkRow } from "./checkRow.js";
 import { checkTemperature } from "./checkTemperature.js";
 import type { softmaxKernel } from "./kernels/dispatch.js";
-import type { SoftmaxStridedOptions } from "./softmax.js";
+import type { SoftmaxOptions, SoftmaxStridedOptions } from "./softmax.js";
 import { checkStridedOut, checkStridedRow, rowFits, rowLength } from "./stridedRow.js";
 
 /** Which transform {@link transformRowStrided} runs: its name in errors, its kernel, and its one-hot at T = 0. */
@@ -83,4 +84,30 @@ export function transformRowStrided(t: RowTransform, r: RowTransformTarget): voi
   if (!Number.isFinite(t.kernel(data, offset, length, out, outOffset, temperature))) {
     checkRow(data, offset, length, row); // throws the typed error naming the bad value
   }
+}
+
+/**
+ * The friendly form of a row transform (`softmax(row)`, `logSoftmax(row)`): the whole row into a new
+ * array of its length (see `allocOutput`).
+ * @param t - The transform.
+ * @param data - The row.
+ * @param options - `temperature` (default 1).
+ * @returns A new Float32Array of `data.length` values.
+ */
+export function transformRow(
+  t: RowTransform,
+  data: Float32Array,
+  options: SoftmaxOptions | undefined,
+): Float32Array {
+  const out = allocOutput(data.length);
+  transformRowStrided(t, {
+    data,
+    offset: 0,
+    length: data.length,
+    out,
+    outOffset: 0,
+    temperature: options?.temperature ?? 1,
+    row: -1,
+  });
+  return out;
 }
