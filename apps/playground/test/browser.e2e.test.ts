@@ -11,6 +11,7 @@ import { BpeTokenizer, loadModel } from "@logitstream/ngram";
 import { encodeNpy } from "@logitstream/wire";
 import puppeteer, { type Browser, type Page } from "puppeteer-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+// @ts-expect-error: a plain .mjs script without type declarations
 import { startStaticServer } from "../scripts/staticServer.mjs";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";

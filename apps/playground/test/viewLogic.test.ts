@@ -119,7 +119,7 @@ describe("scanLogitsFile", () => {
   const targets = Int32Array.from({ length: 50 }, (_, i) => (i * 7) % 40);
 
   it("scores every row of a .npy read in small slices: entropy, target logprob and rank, perplexity", async () => {
-    const blob = new Blob([npy]);
+    const blob = new Blob([npy as Uint8Array<ArrayBuffer>]);
     const scan = await scanLogitsFile(fileReader(blob), { format: "npy", targets, top: 5 });
     expect(scan.rows).toBe(50);
     expect(scan.vocab).toBe(40);
@@ -137,10 +137,15 @@ describe("scanLogitsFile", () => {
 
   it("rejects a targets file with the wrong count, and a truncated file with the readers' error", async () => {
     await expect(
-      scanLogitsFile(fileReader(new Blob([npy])), { format: "npy", targets: targets.subarray(0, 3) }),
+      scanLogitsFile(fileReader(new Blob([npy as Uint8Array<ArrayBuffer>])), {
+        format: "npy",
+        targets: targets.subarray(0, 3),
+      }),
     ).rejects.toThrow(/3 targets but the logits file has 50 rows/);
     await expect(
-      scanLogitsFile(fileReader(new Blob([npy.subarray(0, npy.length - 10)])), { format: "npy" }),
+      scanLogitsFile(fileReader(new Blob([npy.subarray(0, npy.length - 10) as Uint8Array<ArrayBuffer>])), {
+        format: "npy",
+      }),
     ).rejects.toThrow(/byte/);
   });
 });

@@ -113,7 +113,7 @@ describe("example HTTP server", () => {
           }).then(async (res) => ({
             status: res.status,
             retry: res.headers.get("retry-after"),
-            json: await res.json(),
+            json: (await res.json()) as { rows: { token: number }[]; error: { code: string } },
           })),
         ),
       );

@@ -66,8 +66,8 @@ describe("sampler chain: immutable, planned once", () => {
         (vals, raw, opts) => {
           const row = Float32Array.from(vals);
           if (!row.some((v) => v !== NEG)) row[0] = 0;
-          const params: SamplerParams = { ...raw };
-          if (raw.samplers === undefined) delete params.samplers;
+          const { samplers, ...rest } = raw;
+          const params: SamplerParams = samplers === undefined ? rest : { ...rest, samplers: [...samplers] };
           const fast = createSampler(params, { stream: 5 });
           const full = fullChain(params, 5);
           for (let i = 0; i < 3; i++) expect(fast.sample(row, opts)).toEqual(full.sample(row, opts));

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { createSampler } from "@logitstream/core";
 import { BpeTokenizer, loadModel } from "@logitstream/ngram";
-import Ajv from "ajv";
+import { Ajv } from "ajv";
 import { beforeEach, describe, expect, it } from "vitest";
 import type { GrammarSource } from "../src/compileGrammar.js";
 import { compileGrammar } from "../src/compileGrammar.js";

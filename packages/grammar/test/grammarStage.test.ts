@@ -124,10 +124,10 @@ describe("grammarStage", () => {
     const stage = grammarStage(g);
     const aaa = tok.texts.findIndex((t) => new TextDecoder().decode(t) === "aaa");
     expect(maskSet(g.mask(g.start)).has(tok.eosId)).toBe(false);
-    stage.accept(aaa);
+    stage.accept!(aaa);
     expect(stage.canEnd()).toBe(true);
     expect(stage.isComplete()).toBe(false);
-    stage.accept(aaa);
+    stage.accept!(aaa);
     expect(stage.isComplete()).toBe(true);
     const V = tok.vocabSize;
     const c = createCandidates(V);
@@ -139,8 +139,8 @@ describe("grammarStage", () => {
   it("throws a typed error for a token the grammar does not allow, and when no candidate is left", () => {
     const g = compileGrammar({ regex: "[0-9]+" }, tok, { eosId: tok.eosId });
     const stage = grammarStage(g);
-    expect(() => stage.accept(0x61)).toThrow(TokenRejectedError);
-    expect(() => stage.accept(tok.eosId)).toThrow(/cannot end here/);
+    expect(() => stage.accept!(0x61)).toThrow(TokenRejectedError);
+    expect(() => stage.accept!(tok.eosId)).toThrow(/cannot end here/);
     const c = createCandidates(2);
     c.ids.set([0x61, 0x62]);
     c.size = 2;
@@ -151,12 +151,12 @@ describe("grammarStage", () => {
     const g = compileGrammar({ regex: "12(12)*" }, tok, { eosId: tok.eosId });
     const twelve = tok.texts.findIndex((t) => t.length === 2 && t[0] === 0x31 && t[1] === 0x32);
     const s = grammarStage(g);
-    s.accept(twelve);
+    s.accept!(twelve);
     const copy = s.clone();
-    copy.accept(twelve);
+    copy.accept!(twelve);
     expect(s.position).toBe(1);
     expect(copy.position).toBe(2);
-    s.reset();
+    s.reset!();
     expect(s.position).toBe(0);
     expect(s.canEnd()).toBe(false);
     expect(copy.canEnd()).toBe(true);

@@ -1,4 +1,4 @@
-import type { LlamaModel } from "node-llama-cpp";
+import type { LlamaModel, Token } from "node-llama-cpp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type GgufModel, loadGgufModel } from "../src/index.js";
 import { MODEL_PATH, referenceModel, V } from "./model.js";
@@ -47,7 +47,7 @@ describe("GgufModel as a Tokenizer", () => {
   it("agrees with llama.cpp's detokenizer for every token whose bytes are valid UTF-8 on their own", () => {
     const strict = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }); // U+FEFF is a token of its own
     const anchor = model.encode("x").at(-1)!; // detokenize strips the leading space of a text's first token only
-    const prefix = ref.detokenize([anchor]);
+    const prefix = ref.detokenize([anchor as Token]);
     let compared = 0;
     for (let id = 0; id < V; id++) {
       let text: string;
@@ -56,7 +56,7 @@ describe("GgufModel as a Tokenizer", () => {
       } catch {
         continue;
       }
-      const theirs = ref.detokenize([anchor, id]);
+      const theirs = ref.detokenize([anchor, id] as Token[]);
       if (theirs !== prefix + text) expect({ id, ours: prefix + text }).toEqual({ id, ours: theirs });
       compared++;
     }

@@ -1,6 +1,6 @@
 import type { PoolOptions } from "../src/poolTypes.js";
-import type { RowBatchLike } from "../src/protocol.js";
 import { startPool } from "../src/startPool.js";
+// @ts-expect-error: a plain .mjs fixture without type declarations
 import { toyKernels } from "./fixtures/toyKernels.mjs";
 
 export const faultWorkerUrl = new URL("./fixtures/faultWorker.mjs", import.meta.url);
@@ -39,7 +39,7 @@ export function* batches(
   batchRows: number,
   vocab: number,
   counter?: { pulled: number },
-): Generator<RowBatchLike> {
+): Generator<{ firstRow: number; rows: number; vocab: number; data: Float32Array; targets: Int32Array }> {
   for (let first = 0; first < total; first += batchRows) {
     const rows = Math.min(batchRows, total - first);
     const data = new Float32Array(rows * vocab);

@@ -33,7 +33,7 @@ describe("SlabPool", () => {
   });
 
   it("falls back to a plain SharedArrayBuffer when the engine refuses a shared WebAssembly memory", () => {
-    const wasm = globalThis.WebAssembly as unknown as { Memory: unknown };
+    const wasm = (globalThis as unknown as { WebAssembly: { Memory: unknown } }).WebAssembly;
     const real = wasm.Memory;
     let refused = 0;
     wasm.Memory = class {

@@ -2,6 +2,7 @@ import { AbortedError, InvalidLogitsError, LogitstreamError } from "@logitstream
 import { afterEach, describe, expect, it } from "vitest";
 import { PoolClosedError, PoolError, WorkerCrashError } from "../src/errors.js";
 import type { Pool, StreamTotals } from "../src/poolTypes.js";
+// @ts-expect-error: a plain .mjs fixture without type declarations
 import { toyKernels } from "./fixtures/toyKernels.mjs";
 import { batches, concatBytes, testPool } from "./helpers.js";
 

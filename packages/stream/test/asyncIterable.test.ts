@@ -81,7 +81,7 @@ describe("for await over generate", () => {
     let seen = 0;
     // No maxTokens and no EOS: without pacing this generation would never end.
     for await (const ev of generate(model, [0], { seed: 3 })) {
-      expect(model.calls).toBeLessThanOrEqual(ev.step + 2);
+      expect(model.calls).toBeLessThanOrEqual((ev as TokenEvent).step + 2);
       if (++seen === 4) break;
     }
     const callsAtBreak = model.calls;
@@ -93,7 +93,7 @@ describe("for await over generate", () => {
   it("break aborts the asynchronous model call in flight", async () => {
     const { source, calls } = asyncModel();
     for await (const ev of generate(source, [0], { temperature: 0 })) {
-      if (ev.step === 1) break;
+      if ((ev as TokenEvent).step === 1) break;
     }
     // Steps 0 and 1 were answered; the call for step 2 was started (one ahead) and is now aborted.
     expect(calls.map((c) => c.aborted)).toEqual([false, false, true]);

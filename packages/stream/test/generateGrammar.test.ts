@@ -4,9 +4,10 @@ import { describe, expect, it } from "vitest";
 import { StreamUsageError } from "../src/errors.js";
 import { generate } from "../src/generate.js";
 import { isFinishEvent } from "../src/isFinishEvent.js";
+import type { GenerateEvent, TokenEvent } from "../src/types.js";
 
 // Token events only: the finish event that ends every generation is tested in generate.test.ts.
-const tokensOnly = filter(<E extends object>(e: E) => !isFinishEvent(e));
+const tokensOnly = filter((e: GenerateEvent): e is TokenEvent => !isFinishEvent(e));
 
 const V = 8;
 const EOS = 7;

@@ -192,7 +192,7 @@ async function pipelineInProcess(bytes: Uint8Array, read: ReadOptions, job: Stre
 const readOptions = (flags: readonly string[], skip: boolean): ReadOptions => {
   const o: ReadOptions = skip ? { onError: "skip" } : {};
   const f = flags.indexOf("--format");
-  if (f >= 0) o.format = flags[f + 1] as ReadOptions["format"];
+  if (f >= 0) o.format = flags[f + 1] as NonNullable<ReadOptions["format"]>;
   const v = flags.indexOf("--vocab");
   if (v >= 0) o.vocab = Number(flags[v + 1]);
   return o;
