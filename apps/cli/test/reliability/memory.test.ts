@@ -44,10 +44,6 @@ async function pipeline(slow: { pauseMs: number } | undefined): Promise<Outcome>
     stdio: ["ignore", cli.stdin!, "inherit"],
   });
   cli.stdin!.destroy();
-  let stderr = "";
-  cli.stderr!.on("data", (b: Buffer) => {
-    stderr += b;
-  });
   const checker = new RecordChecker();
   let sinceLastPause = 0;
   cli.stdout!.on("data", (b: Buffer) => {
@@ -60,15 +56,32 @@ async function pipeline(slow: { pauseMs: number } | undefined): Promise<Outcome>
       setTimeout(() => cli.stdout!.resume(), slow.pauseMs);
     }
   });
+  return watchToExit(cli, [gen], checker, t0);
+}
+
+/**
+ * Collects the CLI's stderr and waits for it to exit while polling its peak resident memory: past the
+ * limit, the CLI and its generators are killed at once (a regression fails in seconds, not minutes).
+ */
+async function watchToExit(
+  cli: ChildProcess,
+  generators: readonly ChildProcess[],
+  checker: RecordChecker,
+  t0: number,
+): Promise<Outcome> {
+  let stderr = "";
+  cli.stderr!.on("data", (b: Buffer) => {
+    stderr += b;
+  });
   let killedAtKb = 0;
   const watch = watchPeakRss(cli.pid!, LIMIT_KB, (kb) => {
     killedAtKb = kb;
     cli.kill("SIGKILL");
-    gen.kill("SIGKILL");
+    for (const g of generators) g.kill("SIGKILL");
   });
   const code = await new Promise<number | null>((resolve) => cli.on("close", (c) => resolve(c)));
   watch.stop();
-  gen.kill();
+  for (const g of generators) g.kill();
   checker.end();
   return {
     code,
@@ -143,35 +156,9 @@ async function comparePipeline(): Promise<Outcome> {
       stdio: ["ignore", "ignore", "inherit"],
       env: { ...process.env, FIFO: fifo },
     });
-    let stderr = "";
-    cli.stderr!.on("data", (b: Buffer) => {
-      stderr += b;
-    });
     const checker = new RecordChecker();
     cli.stdout!.on("data", (b: Buffer) => checker.push(b));
-    let killedAtKb = 0;
-    const watch = watchPeakRss(cli.pid!, LIMIT_KB, (kb) => {
-      killedAtKb = kb;
-      cli.kill("SIGKILL");
-      genBase.kill("SIGKILL");
-      genNew.kill("SIGKILL");
-    });
-    const code = await new Promise<number | null>((resolve) => cli.on("close", (c) => resolve(c)));
-    watch.stop();
-    genBase.kill();
-    genNew.kill();
-    checker.end();
-    return {
-      code,
-      stderr,
-      peakKb: watch.peakKb(),
-      killedAtKb,
-      rowsOut: checker.rows,
-      outBytes: checker.bytes,
-      error: checker.error,
-      summaries: checker.summaries,
-      seconds: (performance.now() - t0) / 1000,
-    };
+    return await watchToExit(cli, [genBase, genNew], checker, t0);
   } finally {
     removeDir(dir);
   }
