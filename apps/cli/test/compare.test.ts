@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { runCli } from "./helpers/cli.js";
 import { ndjsonArrays, ndjsonObjects, npy, safetensors } from "./helpers/fixtures.js";
-import { refArgmax, refSoftmax } from "./helpers/reference.js";
+import { refArgmax, refKl, refSoftmax } from "./helpers/reference.js";
 import { mulberry32, randomRows, tempDir, writeFixture } from "./helpers/rows.js";
 import { sized } from "./reliability/helpers.js";
 
@@ -37,14 +37,6 @@ const f32 = (x: number) => Math.fround(x);
 /** A "quantized" copy of each row: the same logits plus small deterministic noise. */
 function perturb(rows: number[][], amount: number): number[][] {
   return rows.map((row, r) => row.map((v, i) => f32(v + amount * Math.sin(r * 31 + i * 7))));
-}
-/** KL(softmax(a) ‖ softmax(b)) from the definition, float64. */
-function refKl(a: readonly number[], b: readonly number[]): number {
-  const p = refSoftmax(a);
-  const q = refSoftmax(b);
-  let kl = 0;
-  for (let i = 0; i < p.length; i++) if (p[i]! > 0) kl += p[i]! * Math.log(p[i]! / q[i]!);
-  return kl;
 }
 function percentile(values: number[], q: number): number {
   const s = [...values].sort((x, y) => x - y);

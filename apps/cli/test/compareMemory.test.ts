@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest";
 import { pairRows } from "../src/pairRows.js";
 import { readBatchesReusing } from "../src/readBatchesReusing.js";
 import { npy } from "./helpers/fixtures.js";
-import { refArgmax, refSoftmax } from "./helpers/reference.js";
+import { refArgmax, refKl } from "./helpers/reference.js";
 import { randomRows } from "./helpers/rows.js";
 
 const V = 96;
@@ -18,15 +18,6 @@ const base = randomRows(ROWS, V, 11);
 // Every row differs from every other (random rows), so a pair read from a slab another batch has
 // overwritten gives another row's KL.
 const next = randomRows(ROWS, V, 12).map((row, r) => row.map((x, i) => Math.fround(base[r]![i]! + 0.1 * x)));
-
-/** KL(softmax(a) ‖ softmax(b)) from the definition, float64. */
-function refKl(a: readonly number[], b: readonly number[]): number {
-  const p = refSoftmax(a);
-  const q = refSoftmax(b);
-  let kl = 0;
-  for (let i = 0; i < p.length; i++) if (p[i]! > 0) kl += p[i]! * Math.log(p[i]! / q[i]!);
-  return kl;
-}
 
 /** The rows as batches of `size` rows (the last one shorter). */
 function* batchesOf(rows: readonly (readonly number[])[], size: number): Generator<RowBatch> {

@@ -16,6 +16,15 @@ export function refSoftmax(row: readonly number[]): number[] {
   return refLogSoftmax(row).map(Math.exp);
 }
 
+/** KL(softmax(a) ‖ softmax(b)) from the definition, float64. */
+export function refKl(a: readonly number[], b: readonly number[]): number {
+  const p = refSoftmax(a);
+  const q = refSoftmax(b);
+  let kl = 0;
+  for (let i = 0; i < p.length; i++) if (p[i]! > 0) kl += p[i]! * Math.log(p[i]! / q[i]!);
+  return kl;
+}
+
 /** 1 + the number of tokens with a strictly higher logit. */
 export function refRank(row: readonly number[], token: number): number {
   let r = 1;
