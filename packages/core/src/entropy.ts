@@ -1,6 +1,7 @@
 import { checkRow } from "./checkRow.js";
 import { expSumMoments } from "./expSumMoments.js";
 import { portableLog } from "./portableLog.js";
+import { checkStridedRow, rowFits, rowLength, type StridedRow } from "./stridedRow.js";
 
 const moments = new Float64Array(2); // scratch reused across calls (no allocation per row)
 
@@ -15,19 +16,28 @@ const moments = new Float64Array(2); // scratch reused across calls (no allocati
  * Method: with `x_i = u_i − max`, `e_i = exp(x_i)`, `S = Σ e_i`: `H = log S − (Σ e_i x_i) / S` — one exp
  * pass, no `log` per element, stable for any logit scale.
  *
- * @param data - Logits: finite numbers or -Infinity.
- * @param offset - Index of the row's first element.
- * @param length - V ≥ 1.
- * @param row - Global row index named in errors (default -1).
+ * @param options - The row ({@link StridedRow}):
+ *   - `data` — logits (finite numbers or -Infinity);
+ *   - `offset` — index of the row's first element in `data` (default 0);
+ *   - `length` — row length V ≥ 1 (default `data.length − offset`: the rest of the buffer);
+ *   - `row` — global row index named in errors (default -1: unknown).
  * @returns H in nats (float64).
  * @throws {InvalidLogitsError} empty row, NaN, +Infinity, or all -Infinity.
+ * @throws {InvalidParamsError} `data` not a Float32Array; `offset` or `length` not an integer ≥ 0; a row
+ *   window outside `data` (naming the field, and the row when `row` ≥ 0).
  *
  * @example
  * ```ts
- * entropyStrided(new Float32Array([5, 5, 5, 5]), 0, 4); // 1.3862943611198906 (= ln 4)
+ * entropyStrided({ data: new Float32Array([5, 5, 5, 5]) }); // 1.3862943611198906 (= ln 4)
+ * entropyStrided({ data: batch, offset: 2 * V, length: V, row: 2 }); // row 2 of a rows × V batch
  * ```
  */
-export function entropyStrided(data: Float32Array, offset: number, length: number, row = -1): number {
+export function entropyStrided(options: StridedRow): number {
+  const data = options.data;
+  const offset = options.offset ?? 0;
+  const length = rowLength(options, offset);
+  const row = options.row ?? -1;
+  if (!rowFits(data, offset, length)) checkStridedRow(data, offset, length, row); // throws for a bad field, window or row
   const max = checkRow(data, offset, length, row);
   expSumMoments(data, offset, length, max, moments);
   const sum = moments[0]!;
@@ -47,5 +57,6 @@ export function entropyStrided(data: Float32Array, offset: number, length: numbe
  * ```
  */
 export function entropy(logits: Float32Array): number {
-  return entropyStrided(logits, 0, logits.length, -1);
+  // Every field, in declaration order, as the library's other callers write it (see StridedRow).
+  return entropyStrided({ data: logits, offset: 0, length: logits.length, row: -1 });
 }

@@ -21,6 +21,7 @@ export type {
   TopLogprob,
 } from "./createSampler.js";
 export { createSampler } from "./createSampler.js";
+export type { CrossEntropyStridedOptions } from "./crossEntropy.js";
 export { crossEntropy, crossEntropyStrided } from "./crossEntropy.js";
 export { describeValue } from "./describeValue.js";
 export { entropy, entropyStrided } from "./entropy.js";
@@ -39,6 +40,7 @@ export { kernelBackend } from "./kernels/dispatch.js";
 export type { HalfRowScore } from "./kernels/scoreHalfRow.js";
 export { scoreHalfRow } from "./kernels/scoreHalfRow.js";
 export { topPNucleus } from "./kernels/topPNucleus.js";
+export type { KlDivergenceStridedOptions } from "./klDivergence.js";
 export { klDivergence, klDivergenceStrided } from "./klDivergence.js";
 export type { LmHead, LmHeadOptions } from "./lmHead.js";
 export { createLmHead } from "./lmHead.js";
@@ -95,6 +97,7 @@ export type { ScoreBatchOptions, ScoreBatchResult } from "./scoreBatch.js";
 export { scoreBatch } from "./scoreBatch.js";
 export type { SoftmaxOptions, SoftmaxStridedOptions } from "./softmax.js";
 export { softmax, softmaxStrided } from "./softmax.js";
+export type { SoftmaxBackwardStridedOptions } from "./softmaxBackward.js";
 export { softmaxBackward, softmaxBackwardStrided } from "./softmaxBackward.js";
 export type { SoftmaxBatchOptions } from "./softmaxBatch.js";
 export { softmaxBatch } from "./softmaxBatch.js";

@@ -1,6 +1,27 @@
 import { allocOutput } from "./allocOutput.js";
-import { checkOutWindow } from "./checkOutWindow.js";
 import { InvalidParamsError } from "./errors.js";
+import { checkStridedInput, checkStridedOut, restLength, windowFits } from "./stridedRow.js";
+
+/**
+ * Options of {@link softmaxBackwardStrided}: the forward probabilities, the upstream gradient and the
+ * output, each a window of one length in its own buffer.
+ */
+export interface SoftmaxBackwardStridedOptions {
+  /** Softmax probabilities of the forward pass (each in [0, 1], summing to 1). */
+  y: Float32Array;
+  /** Index of the first probability in `y`: an integer ≥ 0 (default 0). */
+  yOffset?: number;
+  /** Upstream gradient dL/dy (finite). */
+  g: Float32Array;
+  /** Index of its first value in `g`: an integer ≥ 0 (default 0). */
+  gOffset?: number;
+  /** V: an integer ≥ 0 (default `y.length − yOffset`; `g` and `out` must hold as many from their offsets). */
+  length?: number;
+  /** Receives dL/du, V values from `outOffset`; may be `g` at the same offset (in place). */
+  out: Float32Array;
+  /** Index in `out` of the first value written: an integer ≥ 0 (default 0). */
+  outOffset?: number;
+}
 
 /**
  * Backward pass of softmax (vector-Jacobian product), written into `out` without allocating:
@@ -13,34 +34,36 @@ import { InvalidParamsError } from "./errors.js";
  *
  * Method: `J = diag(y) − y yᵀ`, and `Jᵀ g = y ⊙ (g − (yᵀ g)·1)` — O(V) instead of the O(V²) dense Jacobian.
  *
- * @param y - Softmax probabilities (each in [0, 1], summing to 1).
- * @param yOffset - Index of the first probability in `y`.
- * @param g - Upstream gradient dL/dy (finite).
- * @param gOffset - Index of its first element in `g`.
- * @param length - V ≥ 0.
- * @param out - Receives dL/du, V values from `outOffset`; may alias `g` at the same offset.
- * @param outOffset - Index in `out` of the first value (default 0).
- * @throws {InvalidParamsError} when a window does not fit its buffer.
+ * @param options - The three windows:
+ *   - `y`, `yOffset` — softmax probabilities and the index of the first (default 0);
+ *   - `g`, `gOffset` — upstream gradient dL/dy and the index of its first value (default 0);
+ *   - `length` — V ≥ 0 (default `y.length − yOffset`, the rest of `y`; `g` and `out` must hold that many
+ *     values from their offsets; 0 writes nothing);
+ *   - `out`, `outOffset` — receives dL/du, V values from `outOffset` (default 0); may be `g` at the same
+ *     offset.
+ * @throws {InvalidParamsError} `y`, `g` or `out` not a Float32Array; `yOffset`, `gOffset`, `outOffset` or
+ *   `length` not an integer ≥ 0; a window outside its buffer (naming the field).
  *
  * @example
  * ```ts
  * const out = new Float32Array(2);
- * softmaxBackwardStrided(new Float32Array([0.25, 0.75]), 0, new Float32Array([1, 0]), 0, 2, out);
+ * softmaxBackwardStrided({ y: new Float32Array([0.25, 0.75]), g: new Float32Array([1, 0]), out });
  * // out = [0.1875, -0.1875]   (0.25·(1 − 0.25), 0.75·(0 − 0.25))
  * ```
  */
-export function softmaxBackwardStrided(
-  y: Float32Array,
-  yOffset: number,
-  g: Float32Array,
-  gOffset: number,
-  length: number,
-  out: Float32Array,
-  outOffset = 0,
-): void {
-  checkOutWindow(y, yOffset, length);
-  checkOutWindow(g, gOffset, length);
-  checkOutWindow(out, outOffset, length);
+export function softmaxBackwardStrided(options: SoftmaxBackwardStridedOptions): void {
+  const { y, g, out } = options;
+  const yOffset = options.yOffset ?? 0;
+  const gOffset = options.gOffset ?? 0;
+  const length = options.length ?? restLength(y, yOffset);
+  const outOffset = options.outOffset ?? 0;
+  if (
+    !(windowFits(y, yOffset, length) && windowFits(g, gOffset, length) && windowFits(out, outOffset, length))
+  ) {
+    checkStridedInput("y", "yOffset", y, yOffset, length, -1); // throws for a bad field or window
+    checkStridedInput("g", "gOffset", g, gOffset, length, -1);
+    checkStridedOut("out", out, Float32Array, outOffset, length, -1);
+  }
   let dot = 0; // float64
   for (let i = 0; i < length; i++) dot += y[yOffset + i]! * g[gOffset + i]!;
   for (let i = 0; i < length; i++) {
@@ -71,6 +94,7 @@ export function softmaxBackward(y: Float32Array, g: Float32Array): Float32Array 
     );
   }
   const out = allocOutput(y.length);
-  softmaxBackwardStrided(y, 0, g, 0, y.length, out, 0);
+  // Every field, in declaration order, as the library's other callers write it.
+  softmaxBackwardStrided({ y, yOffset: 0, g, gOffset: 0, length: y.length, out, outOffset: 0 });
   return out;
 }

@@ -44,8 +44,10 @@ describe("crossEntropy", () => {
 
   it("computes the loss alone when no gradient buffer is given, and names the row in errors", () => {
     const data = Float32Array.from([5, 0, 0]);
-    expect(Math.abs(crossEntropyStrided(data, 1, 2, 0, null) - Math.LN2)).toBeLessThan(1e-15);
-    expect(() => crossEntropyStrided(data, 1, 2, 2, null, 0, 6)).toThrow(
+    expect(Math.abs(crossEntropyStrided({ data, offset: 1, target: 0, grad: null }) - Math.LN2)).toBeLessThan(
+      1e-15,
+    );
+    expect(() => crossEntropyStrided({ data, offset: 1, length: 2, target: 2, row: 6 })).toThrow(
       /row 6: target 2 is not a token id in \[0, 2\)/,
     );
     expect(() => crossEntropy(Float32Array.from([0, 0]), -1)).toThrow(InvalidTargetError);

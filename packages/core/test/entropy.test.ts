@@ -18,7 +18,7 @@ describe("entropy", () => {
   });
 
   it("rejects a bad row naming it", () => {
-    expect(() => entropyStrided(Float32Array.from([1, Number.POSITIVE_INFINITY]), 0, 2, 12)).toThrow(
+    expect(() => entropyStrided({ data: Float32Array.from([1, Number.POSITIVE_INFINITY]), row: 12 })).toThrow(
       /row 12, index 1/,
     );
     expect(() => entropy(new Float32Array(0))).toThrow(InvalidLogitsError);

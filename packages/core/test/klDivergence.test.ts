@@ -37,7 +37,7 @@ describe("klDivergence", () => {
   it("rejects rows of different lengths and bad rows", () => {
     expect(() => klDivergence(new Float32Array(2), new Float32Array(3))).toThrow(InvalidParamsError);
     expect(() =>
-      klDivergenceStrided(new Float32Array(2), 0, Float32Array.from([0, Number.NaN]), 0, 2, 4),
+      klDivergenceStrided({ p: new Float32Array(2), q: Float32Array.from([0, Number.NaN]), row: 4 }),
     ).toThrow(/row 4, index 1/);
     expect(() => klDivergence(Float32Array.from([NEG]), Float32Array.from([0]))).toThrow(InvalidLogitsError);
   });

@@ -36,7 +36,7 @@ describe("softmaxBackward", () => {
     const y = Float32Array.from([9, 0.25, 0.75]);
     const g = Float32Array.from([1, 0, 9]);
     const out = Float32Array.from([7, 7, 7]);
-    softmaxBackwardStrided(y, 1, g, 0, 2, out, 1);
+    softmaxBackwardStrided({ y, yOffset: 1, g, length: 2, out, outOffset: 1 });
     expect(Array.from(out)).toEqual([7, 0.1875, -0.1875]);
   });
 
