@@ -111,6 +111,10 @@ export function describeError(err: unknown): { exitCode: ExitCodeValue; message:
   if (err instanceof LogitstreamError && (err.code === "E_QUEUE_URL" || err.code === "E_QUEUE_RESUME")) {
     return { exitCode: ExitCode.usage, message: err.message };
   }
+  // The pool's workers could not load (a broken installation): not the data, and nothing was computed.
+  if (err instanceof LogitstreamError && err.code === "E_WORKER_START") {
+    return { exitCode: ExitCode.internal, message: err.message };
+  }
   // Every package error that reaches here came from the data (a row, a frame, a frame's params):
   // flag values were checked before the run by `checkFlagParams`.
   if (err instanceof LogitstreamError) return { exitCode: ExitCode.dataError, message: err.message };

@@ -62,6 +62,23 @@ function describe(fault: WorkerFault): string {
 }
 
 /**
+ * The worker threads could not start: the worker entry failed to load (a missing or broken dependency,
+ * a module that throws at import), so no task can run. Every pending task of the pool rejects with it;
+ * nothing was computed on the workers. `cause` is the workers' own error.
+ */
+export class WorkerStartError extends PoolError {
+  constructor(cause: unknown) {
+    const detail = cause instanceof Error ? cause.message : String(cause);
+    super(
+      "E_WORKER_START",
+      `the pool's worker threads could not start (${detail}). The installation may be incomplete or ` +
+        "broken: reinstall the package and its dependencies.",
+      { cause },
+    );
+  }
+}
+
+/**
  * The job was cancelled: the pool's or the call's `AbortSignal` fired. Core's `AbortedError` (the one
  * abort class of every package), with the pool's message; `cause` is the signal's reason.
  */

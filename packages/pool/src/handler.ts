@@ -1,8 +1,9 @@
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
+import { parentPort } from "node:worker_threads";
 import { LogitstreamError } from "@logitstream/core";
 import type { Kernels } from "./kernels.js";
-import type { TaskMessage, TaskOutput, TaskReply } from "./protocol.js";
+import { type TaskMessage, type TaskOutput, type TaskReply, WORKER_LOADED } from "./protocol.js";
 import { runTask } from "./runTask.js";
 import { serializeError } from "./serializeError.js";
 
@@ -74,6 +75,7 @@ class MovedReply {
  * exception is rethrown: the host treats it as a worker fault and retries the task once.
  */
 export function createHandler(kernels: Kernels): (task: TaskMessage) => unknown {
+  parentPort?.postMessage(WORKER_LOADED); // the entry and everything it imports have loaded
   return (task) => {
     let output: TaskOutput;
     try {

@@ -4,7 +4,7 @@
 export { AbortedError } from "@logitstream/core";
 export { createPool } from "./createPool.js";
 export type { WorkerFault } from "./errors.js";
-export { PoolBusyError, PoolClosedError, PoolError, WorkerCrashError } from "./errors.js";
+export { PoolBusyError, PoolClosedError, PoolError, WorkerCrashError, WorkerStartError } from "./errors.js";
 export { DEFAULT_INLINE_THRESHOLD, WARM_INLINE_THRESHOLD } from "./inlinePolicy.js";
 export type { SampleBatchResult, ScoreBatchResult } from "./kernels.js";
 export type {

@@ -10,6 +10,12 @@
 /** Output record encoding made in the worker by wire's `encodeRecords`. */
 export type OutputFormat = "ndjson" | "msgpack";
 
+/**
+ * What a worker posts (to piscina, which re-emits it as the pool's "message" event) once its entry has
+ * loaded: a task that fails before any worker said so failed because the workers cannot start.
+ */
+export const WORKER_LOADED = "@logitstream/pool: worker loaded";
+
 /** What to do with a bad row: stop the job with a typed error, or skip it and report it in `errors`. */
 export type OnError = "throw" | "skip";
 

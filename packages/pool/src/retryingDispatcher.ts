@@ -1,7 +1,7 @@
 import { Piscina } from "piscina";
-import { PoolBusyError, WorkerCrashError, type WorkerFault } from "./errors.js";
+import { PoolBusyError, WorkerCrashError, type WorkerFault, WorkerStartError } from "./errors.js";
 import type { PoolLifecycle } from "./poolLifecycle.js";
-import type { TaskMessage, TaskOutput, TaskReply } from "./protocol.js";
+import { type TaskMessage, type TaskOutput, type TaskReply, WORKER_LOADED } from "./protocol.js";
 import { reviveError } from "./reviveError.js";
 import type { SlabLease } from "./slabLeases.js";
 
@@ -81,12 +81,23 @@ export class RetryingDispatcher {
   readonly active = new Set<Promise<unknown>>();
   #piscina: Piscina | undefined;
   #running = 0;
+  /** A worker has loaded its entry (it posts WORKER_LOADED): a later worker error is not a start failure. */
+  #loaded = false;
+  /** Set once the workers failed to start; every task then rejects with it. */
+  #startError: WorkerStartError | undefined;
+  #rejectStart: (e: WorkerStartError) => void = () => {};
+  /** Rejects when the workers fail to start: raced against each run, which piscina would leave pending. */
+  readonly #startFailed = new Promise<never>((_, reject) => {
+    this.#rejectStart = reject;
+  });
   readonly #waiting: Waiter[] = [];
 
   constructor(
     private readonly options: DispatcherOptions,
     private readonly lifecycle: PoolLifecycle,
-  ) {}
+  ) {
+    this.#startFailed.catch(() => {}); // observed through the races in #attempts
+  }
 
   /** Whether the worker threads have been started. */
   get started(): boolean {
@@ -188,15 +199,22 @@ export class RetryingDispatcher {
     const stats = this.stats;
     for (let attempt = 1; ; attempt++) {
       this.lifecycle.checkRunnable(signal);
+      if (this.#startError !== undefined) throw this.#startError;
       stats.inFlight++;
       if (stats.inFlight > stats.peakInFlight) stats.peakInFlight = stats.inFlight;
       try {
-        const reply = (await this.#workers().run(msg, signal !== undefined ? { signal } : {})) as TaskReply;
+        const run = this.#workers().run(msg, signal !== undefined ? { signal } : {});
+        const reply = (await Promise.race([run, this.#startFailed])) as TaskReply;
         if (!reply.ok) throw new DataError(reviveError(reply.error));
         return reply.output;
       } catch (e) {
         if (e instanceof DataError) throw e.error;
-        this.lifecycle.checkRunnable(signal);
+        if (e instanceof WorkerStartError) throw e;
+        this.lifecycle.checkRunnable(signal); // an abort or a destroy is not a worker fault
+        // No worker has loaded its entry: the task failed because the workers cannot start (whether
+        // piscina handed it to a worker that then failed to load, or reported that worker's error).
+        if (!this.#loaded) this.#failStart(e);
+        if (this.#startError !== undefined) throw this.#startError;
         if (attempt >= MAX_ATTEMPTS)
           throw new WorkerCrashError(msg.firstRow, msg.rows, attempt, faultOf(e), e);
         stats.retries++;
@@ -204,6 +222,15 @@ export class RetryingDispatcher {
         stats.inFlight--;
       }
     }
+  }
+
+  #failStart(cause: unknown): void {
+    if (this.#startError !== undefined) return;
+    const error = new WorkerStartError(cause);
+    this.#startError = error;
+    this.#rejectStart(error);
+    this.rejectWaiting(() => error);
+    void this.#piscina?.destroy().catch(() => {});
   }
 
   #workers(): Piscina {
@@ -223,7 +250,15 @@ export class RetryingDispatcher {
         ...(workerData !== undefined ? { workerData } : {}),
       });
       // A worker that dies with no task is replaced by piscina; its 'error' event must not crash the host.
-      this.#piscina.on("error", () => {});
+      // But before any worker has loaded its entry, an error is a worker that failed to load: piscina then
+      // stops starting workers and leaves the queued tasks pending forever (with no handle keeping the
+      // process alive, a CLI would exit 0 having written nothing), so fail every task instead.
+      this.#piscina.on("message", (m: unknown) => {
+        if (m === WORKER_LOADED) this.#loaded = true;
+      });
+      this.#piscina.on("error", (e: unknown) => {
+        if (!this.#loaded && !this.lifecycle.halted) this.#failStart(e);
+      });
     }
     return this.#piscina;
   }
