@@ -208,20 +208,27 @@ export class RetryingDispatcher {
         if (!reply.ok) throw new DataError(reviveError(reply.error));
         return reply.output;
       } catch (e) {
-        if (e instanceof DataError) throw e.error;
-        if (e instanceof WorkerStartError) throw e;
-        this.lifecycle.checkRunnable(signal); // an abort or a destroy is not a worker fault
-        // No worker has loaded its entry: the task failed because the workers cannot start (whether
-        // piscina handed it to a worker that then failed to load, or reported that worker's error).
-        if (!this.#loaded) this.#failStart(e);
-        if (this.#startError !== undefined) throw this.#startError;
-        if (attempt >= MAX_ATTEMPTS)
-          throw new WorkerCrashError(msg.firstRow, msg.rows, attempt, faultOf(e), e);
+        this.#throwIfFinal(e, msg, attempt, signal);
         stats.retries++;
       } finally {
         stats.inFlight--;
       }
     }
+  }
+
+  /**
+   * Throws what ends a failed attempt: a data error, an abort or destroy, workers that cannot start, or
+   * the last attempt's crash. Returns when the task is to be retried on a fresh worker.
+   */
+  #throwIfFinal(e: unknown, msg: TaskMessage, attempt: number, signal: AbortSignal | undefined): void {
+    if (e instanceof DataError) throw e.error;
+    if (e instanceof WorkerStartError) throw e;
+    this.lifecycle.checkRunnable(signal); // an abort or a destroy is not a worker fault
+    // No worker has loaded its entry: the task failed because the workers cannot start (whether
+    // piscina handed it to a worker that then failed to load, or reported that worker's error).
+    if (!this.#loaded) this.#failStart(e);
+    if (this.#startError !== undefined) throw this.#startError;
+    if (attempt >= MAX_ATTEMPTS) throw new WorkerCrashError(msg.firstRow, msg.rows, attempt, faultOf(e), e);
   }
 
   #failStart(cause: unknown): void {
