@@ -39,6 +39,12 @@ class DataError {
   constructor(readonly error: Error) {}
 }
 
+/**
+ * How long a failure waits for a worker's "loaded" message before it counts as a start failure: the
+ * message is already sent when a loaded worker's task fails, so this is only a bound, rarely waited.
+ */
+const LOADED_GRACE_MS = 250;
+
 /** Attempts per task: the first run and one retry on a fresh worker. */
 const MAX_ATTEMPTS = 2;
 
@@ -83,6 +89,8 @@ export class RetryingDispatcher {
   #running = 0;
   /** A worker has loaded its entry (it posts WORKER_LOADED): a later worker error is not a start failure. */
   #loaded = false;
+  /** Called when WORKER_LOADED arrives (see #loadedWithin). */
+  readonly #onLoaded: (() => void)[] = [];
   /** Set once the workers failed to start; every task then rejects with it. */
   #startError: WorkerStartError | undefined;
   #rejectStart: (e: WorkerStartError) => void = () => {};
@@ -208,7 +216,7 @@ export class RetryingDispatcher {
         if (!reply.ok) throw new DataError(reviveError(reply.error));
         return reply.output;
       } catch (e) {
-        this.#throwIfFinal(e, msg, attempt, signal);
+        await this.#throwIfFinal(e, msg, attempt, signal);
         stats.retries++;
       } finally {
         stats.inFlight--;
@@ -220,15 +228,38 @@ export class RetryingDispatcher {
    * Throws what ends a failed attempt: a data error, an abort or destroy, workers that cannot start, or
    * the last attempt's crash. Returns when the task is to be retried on a fresh worker.
    */
-  #throwIfFinal(e: unknown, msg: TaskMessage, attempt: number, signal: AbortSignal | undefined): void {
+  async #throwIfFinal(
+    e: unknown,
+    msg: TaskMessage,
+    attempt: number,
+    signal: AbortSignal | undefined,
+  ): Promise<void> {
     if (e instanceof DataError) throw e.error;
     if (e instanceof WorkerStartError) throw e;
     this.lifecycle.checkRunnable(signal); // an abort or a destroy is not a worker fault
     // No worker has loaded its entry: the task failed because the workers cannot start (whether
     // piscina handed it to a worker that then failed to load, or reported that worker's error).
-    if (!this.#loaded) this.#failStart(e);
+    const loaded = await this.#loadedWithin(LOADED_GRACE_MS);
+    this.lifecycle.checkRunnable(signal); // aborted or destroyed meanwhile
+    if (!loaded) this.#failStart(e);
     if (this.#startError !== undefined) throw this.#startError;
     if (attempt >= MAX_ATTEMPTS) throw new WorkerCrashError(msg.firstRow, msg.rows, attempt, faultOf(e), e);
+  }
+
+  /**
+   * Whether a worker has loaded its entry, waiting up to `ms` for the message: it is posted before the
+   * worker runs any task, but on another channel than the task's reply, so it may be processed after
+   * the reply of a task that failed in a loaded worker.
+   */
+  #loadedWithin(ms: number): Promise<boolean> {
+    if (this.#loaded) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(this.#loaded), ms);
+      this.#onLoaded.push(() => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+    });
   }
 
   #failStart(cause: unknown): void {
@@ -261,10 +292,14 @@ export class RetryingDispatcher {
       // stops starting workers and leaves the queued tasks pending forever (with no handle keeping the
       // process alive, a CLI would exit 0 having written nothing), so fail every task instead.
       this.#piscina.on("message", (m: unknown) => {
-        if (m === WORKER_LOADED) this.#loaded = true;
+        if (m !== WORKER_LOADED) return;
+        this.#loaded = true;
+        for (const f of this.#onLoaded.splice(0)) f();
       });
       this.#piscina.on("error", (e: unknown) => {
-        if (!this.#loaded && !this.lifecycle.halted) this.#failStart(e);
+        void this.#loadedWithin(LOADED_GRACE_MS).then((loaded) => {
+          if (!loaded && !this.lifecycle.halted) this.#failStart(e);
+        });
       });
     }
     return this.#piscina;
