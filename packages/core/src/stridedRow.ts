@@ -81,14 +81,7 @@ export function restLength(data: Float32Array | undefined, offset: number): numb
  * ```
  */
 export function rowFits(data: Float32Array, offset: number, length: number): boolean {
-  return (
-    data instanceof Float32Array &&
-    Number.isInteger(offset) &&
-    Number.isInteger(length) &&
-    offset >= 0 &&
-    length > 0 &&
-    offset + length <= data.length
-  );
+  return length > 0 && windowFits(data, offset, length);
 }
 
 /**
