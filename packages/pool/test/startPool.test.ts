@@ -1,5 +1,5 @@
 import { AbortedError, InvalidLogitsError, LogitstreamError } from "@logitstream/core";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { PoolClosedError, PoolError, WorkerCrashError } from "../src/errors.js";
 import type { Pool, StreamTotals } from "../src/poolTypes.js";
 // @ts-expect-error: a plain .mjs fixture without type declarations
@@ -14,6 +14,22 @@ function pool(...args: Parameters<typeof testPool>): Pool {
 }
 afterEach(async () => {
   await Promise.all(pools.splice(0).map((p) => p.destroy()));
+});
+
+// One plain pool per thread count (toy kernels, no faults, default options), shared by the tests that
+// check only what a run outputs: starting worker threads is most of this file's cost. A test that checks
+// start-up, stats, faults, cancellation or shutdown takes a fresh pool from pool() instead.
+const sharedPools = new Map<number, Pool>();
+function sharedPool(threads: number): Pool {
+  let p = sharedPools.get(threads);
+  if (p === undefined) {
+    p = testPool({ threads });
+    sharedPools.set(threads, p);
+  }
+  return p;
+}
+afterAll(async () => {
+  await Promise.all([...sharedPools.values()].map((p) => p.destroy()));
 });
 
 const decoder = new TextDecoder();
@@ -49,7 +65,7 @@ describe("run (streaming)", () => {
 
   it("gives byte-identical output for 1, 2 or 3 threads and any batch size", async () => {
     // One pool per thread count (worker start-up is the cost here); each run is independent.
-    const byThreads = new Map([1, 2, 3].map((t) => [t, pool({ threads: t })] as const));
+    const byThreads = new Map([1, 2, 3].map((t) => [t, sharedPool(t)] as const));
     const reference = await collectBytes(byThreads.get(1)!, batches(300, 300, 16) as never, "sample");
     for (const [threads, batchRows] of [
       [1, 1],
@@ -74,7 +90,7 @@ describe("run (streaming)", () => {
 
   it("accumulates the score summary in global row order, the same for any split", async () => {
     const totals: StreamTotals[] = [];
-    const p = pool({ threads: 2 });
+    const p = sharedPool(2);
     for (const batchRows of [1, 10, 333]) {
       let last: StreamTotals | undefined;
       for await (const r of p.run(batches(1000, batchRows, 8), {
@@ -125,7 +141,7 @@ describe("run (streaming)", () => {
   });
 
   it("returns the typed result arrays on their own moved buffers, not on shared memory", async () => {
-    const p = pool({ threads: 1 });
+    const p = sharedPool(1);
     for await (const r of p.run(batches(20, 10, 8), { kind: "score" })) {
       expect(r.logprobs).toBeInstanceOf(Float64Array);
       expect(r.ranks!.buffer).toBeInstanceOf(ArrayBuffer);
@@ -152,15 +168,15 @@ describe("run (streaming)", () => {
       byteOffset: b.firstRow * b.vocab * 4,
       bytes: new Uint8Array(b.data.buffer),
     }));
-    const fromBatches = await collectBytes(pool({ threads: 2 }), batches(200, 25, 8) as never, "sample");
-    const inWorker = await collectBytes(pool({ threads: 2 }), chunks as never, "sample");
+    const fromBatches = await collectBytes(sharedPool(2), batches(200, 25, 8) as never, "sample");
+    const inWorker = await collectBytes(sharedPool(2), chunks as never, "sample");
     const onMain = await collectBytes(pool({ threads: 2, parse: "main" }), chunks as never, "sample");
     expect(inWorker).toBe(fromBatches);
     expect(onMain).toBe(fromBatches);
   });
 
   it("takes targets given beside the input over the batches' own", async () => {
-    const p = pool({ threads: 1 });
+    const p = sharedPool(1);
     const seen: number[] = [];
     for await (const r of p.run(
       batches(30, 10, 8),
@@ -202,7 +218,7 @@ describe("promise API", () => {
 
   it("writes softmax parts in place into one shared output array", async () => {
     const [b] = [...batches(40, 40, 16)];
-    const p = pool({ threads: 2 });
+    const p = sharedPool(2);
     const probs = await p.softmax({ ...b!, data: b!.data.slice() }, { log: true });
     expect(probs.length).toBe(40 * 16);
     for (let i = 0; i < probs.length; i++) expect(probs[i]).toBe(Math.fround(b!.data[i]! * 2 + 1));
@@ -255,13 +271,17 @@ describe("promise API", () => {
 });
 
 describe("faults", () => {
-  // Batches of 10 rows: row 1234 is in the task of rows 1230–1239.
-  const clean = async (kind: "score" | "sample") =>
-    collectBytes(pool({ threads: 2 }), batches(2000, 10, 8) as never, kind);
+  // Batches of 10 rows: row 1234 is in the task of rows 1230–1239. The fault-free reference output,
+  // computed once on a shared pool without faults: every fault kind must give the same bytes.
+  let cleanScore: Promise<string> | undefined;
+  const clean = () => {
+    cleanScore ??= collectBytes(sharedPool(2), batches(2000, 10, 8) as never, "score");
+    return cleanScore;
+  };
 
   for (const kind of ["throw", "exit", "oom"] as const) {
     it(`replaces a worker that faults by "${kind}" and retries its task once, losing and duplicating no row`, async () => {
-      const reference = await clean("score");
+      const reference = await clean();
       const p = pool({ threads: 2, maxWorkerMemoryMb: 48 }, [{ row: 1234, kind, times: 1 }]);
       const text = await collectBytes(p, batches(2000, 10, 8) as never, "score");
       expect(text).toBe(reference);
@@ -299,7 +319,7 @@ describe("faults", () => {
   });
 
   it("does not retry a bad row: the core's typed error comes back with its row", async () => {
-    const p = pool({ threads: 2 });
+    const p = sharedPool(2); // no fault is ever injected into a shared pool: its retry count stays 0
     const [b] = [...batches(50, 50, 8)];
     b!.data[37 * 8] = Number.NaN;
     const error = await p.score(b!).catch((e) => e);
@@ -309,7 +329,7 @@ describe("faults", () => {
   });
 
   it("skips bad rows with onError skip and reports them as typed errors", async () => {
-    const p = pool({ threads: 2 });
+    const p = sharedPool(2);
     const source = [...batches(40, 10, 8)];
     source[2]!.data[3 * 8] = Number.NaN; // row 23
     const rows: number[] = [];
