@@ -52,10 +52,27 @@ async function collect(pool: Pool, source: AsyncIterable<never> | Iterable<never
   return out;
 }
 
-/** Every row alone: a one-row uniform batch with its global index (the reference path). */
-async function alone(job: StreamJob): Promise<StreamResult[]> {
-  const pool = createPool({ threads: 1 });
-  pools.push(pool);
+/**
+ * Every row alone: a one-row uniform batch with its global index (the reference path). Computed once
+ * per job, on one pool, and shared by the tests that compare against it: a run's output depends only
+ * on its input and job.
+ */
+const references = new Map<StreamJob, Promise<StreamResult[]>>();
+let referencePool: Pool | undefined;
+function alone(job: StreamJob): Promise<StreamResult[]> {
+  let ref = references.get(job);
+  if (ref === undefined) {
+    ref = computeAlone(job);
+    references.set(job, ref);
+  }
+  return ref;
+}
+async function computeAlone(job: StreamJob): Promise<StreamResult[]> {
+  if (referencePool === undefined) {
+    referencePool = createPool({ threads: 1 });
+    pools.push(referencePool);
+  }
+  const pool = referencePool;
   const batches: RowBatchLike[] = ROWS.map((logits, r) => ({
     firstRow: r,
     rows: 1,
@@ -72,6 +89,21 @@ const WHERE: readonly [string, Parameters<typeof createPool>[0]][] = [
   ["decoded on the calling thread, 2 workers", { threads: 2, inlineThreshold: 0, parse: "main" }],
 ];
 
+/**
+ * One pool per place (WHERE), shared by the tests that check only what a run outputs: starting worker
+ * threads is most of this file's cost. The tests of bad rows take fresh pools.
+ */
+const wherePools = new Map<Parameters<typeof createPool>[0], Pool>();
+function poolFor(options: Parameters<typeof createPool>[0]): Pool {
+  let pool = wherePools.get(options);
+  if (pool === undefined) {
+    pool = createPool(options);
+    pools.push(pool);
+    wherePools.set(options, pool);
+  }
+  return pool;
+}
+
 describe("run over rows of different lengths", () => {
   for (const [format, bytes] of [
     ["ndjson", NDJSON],
@@ -80,8 +112,7 @@ describe("run over rows of different lengths", () => {
     for (const [jobName, job] of JOBS) {
       it.each(WHERE)(`${format} ${jobName}, %s: every row as when it is alone`, async (_w, options) => {
         const ref = await alone(job);
-        const pool = createPool(options);
-        pools.push(pool);
+        const pool = poolFor(options);
         const read: ReadOptions = { format, maxBatchRows: 16 };
         const got = await collect(pool, frameChunks([bytes], read) as never, job);
         expect(got.reduce((n, r) => n + r.rows, 0)).toBe(ROWS.length);
