@@ -16,6 +16,7 @@ import {
   runCli,
   SCRIPTS,
   safetensorsFile,
+  sized,
   spawnCli,
 } from "./helpers.js";
 
@@ -23,6 +24,13 @@ const V = 4096;
 const ENDLESS = String(2 ** 50); // bytes: far more than any test reads
 const GEN = join(SCRIPTS, "genF16.mjs");
 const F16_ARGS = ["--format", "f16", "--vocab", String(V), "--threads", "2"];
+/**
+ * The signal cases act once output is past the rows the pool runs inline. Full: the default budget
+ * (~4,000 rows of V), signalled after ~10,000 records. Reduced: a budget of 1,000 rows
+ * (--inline-elements) and ~2,500 records, a quarter of the rows the CLI decodes and scores first.
+ */
+const SIGNAL_INLINE = sized([], ["--inline-elements", String(1_000 * V)]);
+const SIGNAL_AFTER_BYTES = sized(400_000, 100_000);
 
 /** Starts the CLI with an endless generator writing into its stdin. */
 function endlessJob(args: readonly string[]): { cli: ChildProcess; gen: ChildProcess } {
@@ -107,14 +115,14 @@ describe("signals during an endless multi-threaded job", () => {
   ] as const)(
     "on %s stops the workers, flushes complete records in order and exits %i",
     async (sig, expected) => {
-      const { cli, gen } = endlessJob(["score", ...F16_ARGS]);
+      const { cli, gen } = endlessJob(["score", ...F16_ARGS, ...SIGNAL_INLINE]);
       const done = collect(cli);
       // Let it run until output flows (the workers are busy), then signal.
       await new Promise<void>((resolve) => {
         let seen = 0;
         cli.stdout!.on("data", (b: Buffer) => {
           seen += b.length;
-          if (seen > 400_000) resolve(); // ~10,000 records: past the ~4,000 rows the pool runs inline
+          if (seen > SIGNAL_AFTER_BYTES) resolve(); // ~40 bytes a record: past the rows the pool runs inline
         });
       });
       const cancel = deadline(cli, 30_000);
