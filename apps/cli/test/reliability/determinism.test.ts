@@ -200,10 +200,11 @@ describe("threads and batch sizes", () => {
       return text.slice(0, at);
     };
     // Small batches over a prefix of the rows: each chunk costs a task, and the pool retains each chunk
-    // pulled (see memory.test.ts), so thousands of them would only measure that.
+    // pulled (see memory.test.ts), so thousands of them would only measure that. One-row batches: 1,000
+    // tasks per job at the full size, 250 under `pnpm test`.
     const configs = [
       {
-        rows: Math.min(1000, ROWS),
+        rows: sized(1000, 250),
         maxBatchRows: 1,
         threads: 2,
         parse: "worker" as const,
