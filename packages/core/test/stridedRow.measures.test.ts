@@ -8,6 +8,15 @@ import {
   klDivergenceStrided,
   softmaxBackwardStrided,
 } from "../src/index.js";
+import {
+  expectParamsError,
+  ROW_CASES,
+  RULE_LENGTH,
+  RULE_OFFSET,
+  RULE_OUT_OFFSET,
+  type StridedCase,
+  thrown,
+} from "./stridedRowCases.js";
 
 // The options objects of entropyStrided, crossEntropyStrided, klDivergenceStrided and
 // softmaxBackwardStrided: one worked value each through the new signature (offsets and defaults
@@ -16,37 +25,8 @@ import {
 
 const NEG = Number.NEGATIVE_INFINITY;
 const data = Float32Array.from([0, 1, 2, 3]);
-const RULE_OFFSET = "must be an integer ≥ 0 (the index of the row's first element)";
-const RULE_LENGTH = "must be an integer ≥ 1 (the row length V)";
-const RULE_OUT_OFFSET = "must be an integer ≥ 0 (the index of the first value written)";
 const RULE_IN_OFFSET = "must be an integer ≥ 0 (the index of its first value)";
 const RULE_VECTOR_LENGTH = "must be an integer ≥ 0 (the vector length V)";
-
-interface Case {
-  field: string;
-  patch: Record<string, unknown>;
-  param: string;
-  message: string;
-}
-
-/** Calls `call(patch)` and returns what it threw. */
-function thrown(call: (patch: Record<string, unknown>) => unknown, patch: Record<string, unknown>): unknown {
-  try {
-    call(patch);
-  } catch (e) {
-    return e;
-  }
-  return undefined;
-}
-
-/** The error is an InvalidParamsError on `param` with exactly `message`, and carries `row` (or none). */
-function expectParamsError(caught: unknown, param: string, message: string, row: number | undefined): void {
-  expect(caught).toBeInstanceOf(InvalidParamsError);
-  const err = caught as InvalidParamsError;
-  expect(err.param).toBe(param);
-  expect(err.row).toBe(row);
-  expect(err.message).toBe(`invalid parameter "${param}": ${message}`);
-}
 
 describe("worked values through the options objects", () => {
   // Row [0, ln 3, -∞, 0] → softmax P = [1, 3, 0, 1] / 5 (ln 3 rounded to float32: the float64
@@ -126,52 +106,6 @@ const ONE_ROW: { name: string; call: (patch: Record<string, unknown>) => unknown
   },
 ];
 
-/** A bad row field: the same error from both (and from the softmax family, stridedRow.test.ts). */
-const ROW_CASES: Case[] = [
-  {
-    field: "data missing",
-    patch: { data: undefined },
-    param: "data",
-    message: "row 5: must be a Float32Array of logits, got undefined",
-  },
-  {
-    field: "data a plain array",
-    patch: { data: [0, 1, 2, 3] },
-    param: "data",
-    message: "row 5: must be a Float32Array of logits, got an array",
-  },
-  {
-    field: "negative offset",
-    patch: { offset: -1 },
-    param: "offset",
-    message: `row 5: ${RULE_OFFSET}, got -1`,
-  },
-  {
-    field: "offset a string",
-    patch: { offset: "1" },
-    param: "offset",
-    message: `row 5: ${RULE_OFFSET}, got "1" (a string)`,
-  },
-  {
-    field: "offset past the end (length omitted)",
-    patch: { offset: 6 },
-    param: "offset",
-    message: "row 5: offset 6 is past the end of the buffer of 4 values",
-  },
-  {
-    field: "fractional length",
-    patch: { length: 1.5 },
-    param: "length",
-    message: `row 5: ${RULE_LENGTH}, got 1.5`,
-  },
-  {
-    field: "window past the end",
-    patch: { offset: 1, length: 4 },
-    param: "offset",
-    message: "row 5: row window [1, 5) is outside the buffer of 4 values",
-  },
-];
-
 describe("entropyStrided and crossEntropyStrided: bad fields", () => {
   for (const f of ONE_ROW) {
     it.each(ROW_CASES)(`${f.name}: $field → InvalidParamsError on "$param" naming row 5`, (c) => {
@@ -190,7 +124,7 @@ describe("entropyStrided and crossEntropyStrided: bad fields", () => {
     });
   }
 
-  const GRAD_CASES: Case[] = [
+  const GRAD_CASES: StridedCase[] = [
     {
       field: "target missing",
       patch: { target: undefined },
@@ -255,7 +189,7 @@ describe("entropyStrided and crossEntropyStrided: bad fields", () => {
 describe("klDivergenceStrided: bad fields", () => {
   const call = (patch: Record<string, unknown>): unknown =>
     klDivergenceStrided({ p: data, q: Float32Array.from([3, 2, 1, 0]), row: 5, ...patch } as never);
-  const KL_CASES: Case[] = [
+  const KL_CASES: StridedCase[] = [
     {
       field: "p missing",
       patch: { p: undefined },
@@ -335,7 +269,7 @@ describe("softmaxBackwardStrided: bad fields", () => {
       out: new Float32Array(4),
       ...patch,
     } as never);
-  const BACKWARD_CASES: Case[] = [
+  const BACKWARD_CASES: StridedCase[] = [
     {
       field: "y missing",
       patch: { y: undefined },

@@ -8,15 +8,19 @@ import {
   softmaxStrided,
   topLogprobs,
 } from "../src/index.js";
+import {
+  expectParamsError,
+  ROW_CASES,
+  RULE_OFFSET,
+  RULE_OUT_OFFSET,
+  thrown,
+} from "./stridedRowCases.js";
 
 // The options object of the four strided functions: the defaults of `offset` / `length` / `outOffset`,
 // and the typed error for each field that is missing or wrong. Every expected message below is written
 // out by hand from the rule it states, not taken from a run.
 
 const data = Float32Array.from([0, 1, 2, 3]);
-const RULE_OFFSET = "must be an integer ≥ 0 (the index of the row's first element)";
-const RULE_LENGTH = "must be an integer ≥ 1 (the row length V)";
-const RULE_OUT_OFFSET = "must be an integer ≥ 0 (the index of the first value written)";
 
 /** Each function called with a well-formed base (row 5, whole buffer) overridden by `patch`. */
 const FUNCTIONS: { name: string; call: (patch: Record<string, unknown>) => unknown }[] = [
@@ -43,93 +47,11 @@ const FUNCTIONS: { name: string; call: (patch: Record<string, unknown>) => unkno
   },
 ];
 
-/** A bad row field: the same error from all four functions. */
-const ROW_CASES: { field: string; patch: Record<string, unknown>; param: string; message: string }[] = [
-  {
-    field: "data missing",
-    patch: { data: undefined },
-    param: "data",
-    message: "row 5: must be a Float32Array of logits, got undefined",
-  },
-  {
-    field: "data a plain array",
-    patch: { data: [0, 1] },
-    param: "data",
-    message: "row 5: must be a Float32Array of logits, got an array",
-  },
-  {
-    field: "data a Float64Array",
-    patch: { data: new Float64Array(4) },
-    param: "data",
-    message: "row 5: must be a Float32Array of logits, got a Float64Array",
-  },
-  {
-    field: "negative offset",
-    patch: { offset: -1 },
-    param: "offset",
-    message: `row 5: ${RULE_OFFSET}, got -1`,
-  },
-  {
-    field: "fractional offset",
-    patch: { offset: 1.5 },
-    param: "offset",
-    message: `row 5: ${RULE_OFFSET}, got 1.5`,
-  },
-  {
-    field: "offset a string",
-    patch: { offset: "1" },
-    param: "offset",
-    message: `row 5: ${RULE_OFFSET}, got "1" (a string)`,
-  },
-  {
-    field: "offset past the end (length omitted)",
-    patch: { offset: 5 },
-    param: "offset",
-    message: "row 5: offset 5 is past the end of the buffer of 4 values",
-  },
-  {
-    field: "fractional length",
-    patch: { length: 2.5 },
-    param: "length",
-    message: `row 5: ${RULE_LENGTH}, got 2.5`,
-  },
-  {
-    field: "negative length",
-    patch: { length: -1 },
-    param: "length",
-    message: `row 5: ${RULE_LENGTH}, got -1`,
-  },
-  {
-    field: "NaN length",
-    patch: { length: Number.NaN },
-    param: "length",
-    message: `row 5: ${RULE_LENGTH}, got NaN`,
-  },
-  {
-    field: "window past the end",
-    patch: { offset: 2, length: 3 },
-    param: "offset",
-    message: "row 5: row window [2, 5) is outside the buffer of 4 values",
-  },
-];
-
 describe("the strided functions' options object", () => {
   for (const f of FUNCTIONS) {
     it.each(ROW_CASES)(
       `${f.name}: $field → InvalidParamsError on "$param" naming row 5`,
-      ({ patch, param, message }) => {
-        let caught: unknown;
-        try {
-          f.call(patch);
-        } catch (e) {
-          caught = e;
-        }
-        expect(caught).toBeInstanceOf(InvalidParamsError);
-        const err = caught as InvalidParamsError;
-        expect(err.param).toBe(param);
-        expect(err.row).toBe(5);
-        expect(err.message).toBe(`invalid parameter "${param}": ${message}`);
-      },
+      ({ patch, param, message }) => expectParamsError(thrown(f.call, patch), param, message, 5),
     );
 
     it(`${f.name}: an empty row (length 0, or offset at the end with length omitted) is InvalidLogitsError`, () => {
