@@ -8,13 +8,7 @@ import {
   softmaxStrided,
   topLogprobs,
 } from "../src/index.js";
-import {
-  expectParamsError,
-  ROW_CASES,
-  RULE_OFFSET,
-  RULE_OUT_OFFSET,
-  thrown,
-} from "./stridedRowCases.js";
+import { expectParamsError, ROW_CASES, RULE_OFFSET, RULE_OUT_OFFSET, thrown } from "./stridedRowCases.js";
 
 // The options object of the four strided functions: the defaults of `offset` / `length` / `outOffset`,
 // and the typed error for each field that is missing or wrong. Every expected message below is written
