@@ -1,10 +1,5 @@
 import { setImmediate } from "node:timers/promises";
-import {
-  type LogitSource,
-  type SamplerStage,
-  type Tokenizer,
-  validateSamplerParams,
-} from "@logitstream/core";
+import type { LogitSource, SamplerStage, Tokenizer } from "@logitstream/core";
 import type { GrammarSource, GrammarStage } from "@logitstream/grammar";
 import {
   createPacer,
@@ -19,14 +14,12 @@ import {
 } from "@logitstream/stream";
 import { toNdjsonReadable, toTextReadable } from "@logitstream/stream/node";
 import type { CommandContext } from "./command.js";
-import { checkFlagParams } from "./errors.js";
-import { GrammarIncompleteError, grammarConstraint } from "./grammarConstraint.js";
 import { openModel } from "./loadModel.js";
-import { type PromptSource, readPrompt } from "./promptSource.js";
 import type { CliSamplerParams } from "./samplerParams.js";
 
 export interface GenerateOptions {
-  prompt: PromptSource;
+  /** The prompt text (read by the command, before this module is loaded). */
+  prompt: string;
   maxTokens: number;
   stop: string[];
   params: CliSamplerParams;
@@ -54,11 +47,10 @@ export interface GenerateOptions {
  * (why the text ended), is the last record; in text mode it writes nothing.
  */
 export async function runGenerate(ctx: CommandContext, opts: GenerateOptions): Promise<void> {
-  checkFlagParams(() => validateSamplerParams(opts.params));
   const openOpts: { threads?: number; contextSize?: number } = {};
   if (opts.threads !== undefined) openOpts.threads = opts.threads;
   if (opts.context !== undefined) openOpts.contextSize = opts.context;
-  const prompt = await readPrompt(opts.prompt, ctx);
+  const prompt = opts.prompt;
   const opened = await openModel(opts.model, openOpts);
   try {
     await generateWith(ctx, opts, prompt, opened.source, opened.tokenizer);
@@ -75,8 +67,12 @@ async function generateWith(
   model: LogitSource,
   tokenizer: Tokenizer,
 ): Promise<void> {
+  // The grammar compiler is loaded only when a constraint is asked for.
+  const grammarModule = opts.grammar === undefined ? undefined : await import("./grammarConstraint.js");
   const constraint =
-    opts.grammar === undefined ? undefined : grammarConstraint(opts.grammar, tokenizer, model.eosId);
+    opts.grammar === undefined || grammarModule === undefined
+      ? undefined
+      : grammarModule.grammarConstraint(opts.grammar, tokenizer, model.eosId);
   // generate runs a clone of the stage; keep the clone to learn whether the output was completed.
   let run: GrammarStage | undefined;
   const grammar: SamplerStage | undefined =
@@ -140,5 +136,6 @@ async function generateWith(
       if (wait) await wait.catch(() => {});
     }
   }
-  if (run !== undefined && !run.canEnd()) throw new GrammarIncompleteError(opts.maxTokens);
+  if (run !== undefined && grammarModule !== undefined && !run.canEnd())
+    throw new grammarModule.GrammarIncompleteError(opts.maxTokens);
 }

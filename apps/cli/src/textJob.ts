@@ -9,9 +9,11 @@ import {
   encodeRecordLine,
   encodeSafetensorsHeader,
 } from "@logitstream/wire";
+import { checkWindowFlags } from "./checkWindowFlags.js";
 import type { CommandContext } from "./command.js";
 import { InputError, InvalidTextError, OutputError, UsageError } from "./errors.js";
 import { openModel, type TextModel } from "./loadModel.js";
+import type { LogitsOutputKind } from "./logitsOutputKind.js";
 import { planWindows } from "./textWindows.js";
 
 /** What `score --text` and `logits` share: the model, the text, the windows. */
@@ -32,6 +34,8 @@ interface TextJobOptions {
 interface LogitsJobOptions extends TextJobOptions {
   /** `-o`: a .npy or .safetensors path, or "-" for msgpack frames on stdout. */
   out: string;
+  /** What `out` names (`logitsOutputKind` checks it from argv, before this module is loaded). */
+  kind: LogitsOutputKind;
   dtype: "f32" | "f16" | "bf16";
 }
 
@@ -82,21 +86,7 @@ export async function runTextScore(ctx: CommandContext, opts: TextJobOptions): P
  * the token ids as JSON in the metadata ("tokens"). `-`: msgpack frames on stdout, one per row with its target.
  */
 export async function runLogits(ctx: CommandContext, opts: LogitsJobOptions): Promise<void> {
-  const kind =
-    opts.out === "-"
-      ? "msgpack"
-      : /\.npy$/i.test(opts.out)
-        ? "npy"
-        : /\.safetensors$/i.test(opts.out)
-          ? "safetensors"
-          : undefined;
-  if (kind === undefined)
-    throw new UsageError(
-      `-o ${opts.out}: give a .npy or .safetensors path, or - for msgpack on stdout`,
-      "-o",
-    );
-  if (kind === "npy" && opts.dtype === "bf16")
-    throw new UsageError("--dtype bf16: .npy has no bfloat16 type; use .safetensors or f16", "--dtype");
+  const kind = opts.kind;
   const { model, tokens, windows } = await prepare(ctx, opts);
   const T = tokens.length;
   const V = model.source.vocabSize;
@@ -140,11 +130,7 @@ async function prepare(
   ctx: CommandContext,
   opts: TextJobOptions,
 ): Promise<{ model: TextModel; tokens: number[]; windows: ReturnType<typeof planWindows> }> {
-  if (opts.stride !== undefined && opts.context !== undefined && opts.stride > opts.context)
-    throw new UsageError(
-      `--stride ${opts.stride} is larger than --context ${opts.context}: rows would be skipped`,
-      "--stride",
-    );
+  checkWindowFlags(opts);
   const text = await readText(ctx, opts.text);
   const openOpts: { threads?: number; contextSize?: number } = {};
   if (opts.threads !== undefined) openOpts.threads = opts.threads;

@@ -1,11 +1,11 @@
-import { MAX_TOP_N } from "@logitstream/core";
+import { MAX_TOP_N, validateSamplerParams } from "@logitstream/core";
 import type { Command } from "../command.js";
 import { decodeEscapes } from "../decodeEscapes.js";
-import { UsageError } from "../errors.js";
+import { checkFlagParams, UsageError } from "../errors.js";
 import { bool, choice, int, list, str } from "../flags.js";
 import { grammarFlags, grammarSourceFrom } from "../grammarFlags.js";
 import { modelFlag, modelOptionsFrom, modelThreadsFlag } from "../modelFlags.js";
-import type { PromptSource } from "../promptSource.js";
+import { type PromptSource, readPrompt } from "../promptSource.js";
 import { samplerParamsFrom } from "../samplerParams.js";
 import { samplingFlags } from "../sharedFlags.js";
 
@@ -107,6 +107,8 @@ export const generate: Command = {
   ],
   maxPositionals: 1,
   async run(args, ctx) {
+    // Everything argv decides is checked here, before the job (rxjs, the stream, the model, the
+    // tokenizer) is imported: a flag error costs what --help costs, not a model load.
     const logprobs = int(args, "logprobs", 0, MAX_TOP_N) ?? 0;
     const json = bool(args, "json");
     const logprobsFormat = choice(args, "logprobs-format", ["native", "openai"] as const) ?? "native";
@@ -132,18 +134,30 @@ export const generate: Command = {
           : arg !== undefined
             ? { text: decode ? decodeEscapes(arg, "PROMPT") : arg }
             : { stdinUnlessTerminal: true };
+    const maxTokens = int(args, "max-tokens", 1) ?? (grammar === undefined ? 64 : 1024);
+    const params = samplerParamsFrom(args);
+    checkFlagParams(() => validateSamplerParams(params));
+    const model = modelOptionsFrom(args);
+    // A grammar that does not parse is found before the model is loaded (the grammar package is
+    // needed for that, the model and the tokenizer are not).
+    if (grammar !== undefined) {
+      const { grammarDefinition } = await import("@logitstream/grammar");
+      grammarDefinition(grammar);
+    }
+    // A missing prompt file, too (the prompt is read before the job is imported).
+    const promptText = await readPrompt(prompt, ctx);
     const { runGenerate } = await import("../generateJob.js");
     await runGenerate(ctx, {
-      prompt,
-      maxTokens: int(args, "max-tokens", 1) ?? (grammar === undefined ? 64 : 1024),
+      prompt: promptText,
+      maxTokens,
       ...(grammar === undefined ? {} : { grammar }),
       stop,
-      params: samplerParamsFrom(args),
+      params,
       ignoreEos: bool(args, "ignore-eos"),
       logprobs,
       json,
       logprobsFormat,
-      ...modelOptionsFrom(args),
+      ...model,
     });
   },
 };

@@ -1,6 +1,8 @@
+import { checkWindowFlags } from "../checkWindowFlags.js";
 import type { Command } from "../command.js";
 import { UsageError } from "../errors.js";
 import { choice, str } from "../flags.js";
+import { logitsOutputKind } from "../logitsOutputKind.js";
 import { modelFlag, modelOptionsFrom, modelThreadsFlag, textFlag, windowFlags } from "../modelFlags.js";
 
 /** `logitstream logits`: the logits of every position of a text under a model, to a file or stdout. */
@@ -50,7 +52,11 @@ export const logits: Command = {
     if (out === undefined)
       throw new UsageError("-o OUT is required (a .npy or .safetensors path, or -)", "-o");
     const dtype = choice(args, "dtype", ["f32", "f16", "bf16"] as const) ?? "f32";
+    // Flag errors are found before the job (the codecs, the model) is imported.
+    const kind = logitsOutputKind(out, dtype);
+    const model = modelOptionsFrom(args);
+    checkWindowFlags(model);
     const { runLogits } = await import("../textJob.js");
-    await runLogits(ctx, { ...modelOptionsFrom(args), text: str(args, "text"), out, dtype });
+    await runLogits(ctx, { ...model, text: str(args, "text"), out, kind, dtype });
   },
 };

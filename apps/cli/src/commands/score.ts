@@ -1,4 +1,5 @@
 import { MAX_TOP_N } from "@logitstream/core";
+import { checkWindowFlags } from "../checkWindowFlags.js";
 import type { Command } from "../command.js";
 import { UsageError } from "../errors.js";
 import { int, str } from "../flags.js";
@@ -73,8 +74,10 @@ export const score: Command = {
           `unexpected argument "${args.positionals[0]}": with --model the text comes from --text FILE or stdin`,
           args.positionals[0],
         );
+      const model = modelOptionsFrom(args);
+      checkWindowFlags(model);
       const { runTextScore } = await import("../textJob.js");
-      await runTextScore(ctx, { ...modelOptionsFrom(args), text: str(args, "text") });
+      await runTextScore(ctx, { ...model, text: str(args, "text") });
       return;
     }
     // Loaded on use, so --help, --version and flag errors do not pay for the pool and the codecs.

@@ -1,0 +1,83 @@
+// A flag error in `generate`, `logits` or text `score` must cost what `--help` costs: it is found from
+// argv before the job is imported, so the model, the tokenizer, rxjs and the stream package (and the
+// grammar compiler, unless the grammar itself is wrong) are never loaded. The CLI runs with a preload
+// that records every module it loads (ES modules through a resolve hook, CommonJS from the require cache).
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { CLI, collect } from "./helpers/cli.js";
+
+const dir = mkdtempSync(join(tmpdir(), "logitstream-flag-errors-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const log = join(dir, "loaded.txt");
+const hooks = join(dir, "hooks.mjs");
+const preload = join(dir, "preload.mjs");
+writeFileSync(
+  hooks,
+  `import { appendFileSync } from "node:fs";
+export async function resolve(s, c, next) { const r = await next(s, c); appendFileSync(${JSON.stringify(log)}, r.url + "\\n"); return r; }
+`,
+);
+writeFileSync(
+  preload,
+  `import { appendFileSync } from "node:fs";
+import { createRequire, register } from "node:module";
+register(${JSON.stringify(`file://${hooks}`)});
+const cache = createRequire(import.meta.url).cache;
+process.on("exit", () => appendFileSync(${JSON.stringify(log)}, Object.keys(cache).join("\\n") + "\\n"));
+`,
+);
+
+/** Runs the CLI with the preload; resolves to its exit code, stderr and every module URL or path it loaded. */
+async function loaded(args: string[]): Promise<{ code: number | null; stderr: string; modules: string }> {
+  writeFileSync(log, "");
+  const child = spawn(process.execPath, ["--import", preload, CLI, ...args], {
+    env: { ...process.env, NODE_OPTIONS: "" },
+  });
+  child.stdin.on("error", () => {});
+  child.stdin.end();
+  const r = await collect(child as never);
+  return { code: r.code, stderr: r.stderr, modules: readFileSync(log, "utf8") };
+}
+
+/** What only a run that got past its flags may load. */
+const JOB_MODULES: readonly [string, RegExp][] = [
+  ["the n-gram model", /packages\/ngram\//],
+  ["the tokenizer", /gpt-tokenizer/],
+  ["rxjs", /\/rxjs\//],
+  ["the stream package", /packages\/stream\//],
+  ["the codecs", /packages\/wire\//],
+  ["llama.cpp", /packages\/llama\/|node-llama-cpp/],
+];
+
+// [args, exit code, what stderr names, may the grammar package load]
+const CASES: readonly [string[], number, RegExp, boolean][] = [
+  [["generate", "The history of", "--max-tokens", "0"], 2, /--max-tokens/, false],
+  [["generate", "x", "--temperature=-1"], 2, /--temperature/, false],
+  [["generate", "x", "--top-p=1.5"], 2, /--top-p/, false],
+  [["generate", "x", "--logprobs", "3"], 2, /--logprobs: only with --json/, false],
+  [["generate", "--prompt-file", "/nonexistent/prompt.txt"], 66, /prompt file/, false],
+  [["generate", "x", "--regex", "["], 65, /regex at offset 0/, true],
+  [["logits", "--model", "ngram", "-o", "out.txt"], 2, /-o out\.txt/, false],
+  [["logits", "--model", "ngram", "-o", "out.npy", "--dtype", "bf16"], 2, /--dtype bf16/, false],
+  [["logits", "--model", "ngram", "-o", "-", "--context", "4", "--stride", "8"], 2, /--stride 8/, false],
+  [["score", "--model", "ngram", "--context", "5", "--stride", "10"], 2, /--stride 10/, false],
+];
+
+describe("flag errors are found before the job is loaded", () => {
+  it.each(CASES)(
+    "%j exits %i before loading the model, tokenizer, rxjs or codecs",
+    async (args, code, says, grammar) => {
+      const r = await loaded(args);
+      expect(r.code, r.stderr).toBe(code);
+      expect(r.stderr).toMatch(says);
+      // The preload saw the run (the checks below cannot pass on an empty log).
+      expect(r.modules).toMatch(/apps\/cli\/dist\/main\.js/);
+      for (const [what, re] of JOB_MODULES) expect(r.modules, `loaded ${what}`).not.toMatch(re);
+      if (!grammar) expect(r.modules, "loaded the grammar compiler").not.toMatch(/packages\/grammar\//);
+    },
+  );
+});
