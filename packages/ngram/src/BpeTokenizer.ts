@@ -1,6 +1,7 @@
 import type { Tokenizer } from "@logitstream/core";
-import bpeRanks from "gpt-tokenizer/bpeRanks/cl100k_base";
-import { encode as encodeCl100k } from "gpt-tokenizer/encoding/cl100k_base";
+// The split pattern only (a few regular expressions): the rank table comes from cl100kVocab.ts.
+import { CL100K_TOKEN_SPLIT_REGEX } from "gpt-tokenizer/encodingParams/constants";
+import { CL100K_MERGEABLE, CL100K_VOCAB_BASE64 } from "./cl100kVocab.js";
 import { TokenIdError } from "./errors.js";
 
 /** cl100k_base special tokens (tiktoken's table); their bytes are their literal text, as tiktoken decodes them. */
@@ -15,25 +16,25 @@ const SPECIAL_TOKENS: ReadonlyArray<readonly [number, string]> = [
   [100276, "<|endofprompt|>"],
 ];
 
-/** Options that make gpt-tokenizer encode special-token text (`"<|endoftext|>"`) as ordinary text instead of throwing. */
-const PLAIN_TEXT = { disallowedSpecial: new Set<string>() };
-
 /**
  * The cl100k_base byte-pair-encoding vocabulary (GPT-3.5/GPT-4's, V = 100,277 ids) as a core `Tokenizer`:
- * text → ids with gpt-tokenizer, and id → the token's exact raw bytes.
+ * text → ids by byte-pair merging, and id → the token's exact raw bytes.
  *
  * Use it to turn a prompt into a context for `NgramModel.next` and to detokenize what is sampled.
  * Decoding works on bytes because a token can be a partial UTF-8 sequence (e.g. the first bytes of
  * an emoji); concatenate `tokenBytes` of consecutive ids and decode the whole with a streaming
  * `TextDecoder`.
  *
- * Method: gpt-tokenizer ships the rank table (`gpt-tokenizer/bpeRanks/cl100k_base`), an array whose
- * index is the token id and whose value is either the token as a string (when its bytes are valid
- * UTF-8) or the raw byte values (781 tokens that are partial sequences). The constructor lays all
- * tokens' bytes into one buffer with an offset table, so `tokenBytes` is a zero-copy view. Special
- * tokens map to their literal text; the ids the vocabulary leaves unused (100256, 100261–100263,
- * 100267–100275) map to no bytes. `encode` never emits special tokens: `"<|endoftext|>"` in the text
- * is encoded as ordinary characters.
+ * Method: the bytes of the 100,256 mergeable tokens (generated from gpt-tokenizer's cl100k_base rank
+ * table into cl100kVocab.ts, one base64 string) are decoded into one buffer with an offset table, so
+ * `tokenBytes` is a zero-copy view and constructing a tokenizer allocates no per-token objects.
+ * Special tokens map to their literal text; the ids the vocabulary leaves unused (100256,
+ * 100261–100263, 100267–100275) map to no bytes. `encode` splits the text with cl100k_base's pattern
+ * (gpt-tokenizer's), looks each piece's UTF-8 bytes up whole, and otherwise merges byte pairs, lowest
+ * rank first (leftmost on ties) — the result is gpt-tokenizer's, token for token (tested on random
+ * and real text). The bytes → id table it needs is built on the first `encode`, so a process that only
+ * decodes never pays for it. `encode` never emits special tokens: `"<|endoftext|>"` in the text is
+ * encoded as ordinary characters.
  *
  * References: Sennrich, Haddow & Birch 2016 (BPE for NMT); OpenAI tiktoken, cl100k_base.
  *
@@ -49,35 +50,38 @@ export class BpeTokenizer implements Tokenizer {
   readonly endOfTextId = 100257;
   readonly #bytes: Uint8Array;
   readonly #offsets: Uint32Array;
+  /** Open-addressing hash of token bytes → id (−1 = empty slot), built on the first `encode`. */
+  #ids: Int32Array | null = null;
+  /** UTF-8 of the piece being encoded (grown as needed). */
+  #piece = new Uint8Array(256);
 
   constructor() {
     const V = this.vocabSize;
+    const R = CL100K_MERGEABLE;
     const encoder = new TextEncoder();
-    const ranks = bpeRanks as ReadonlyArray<string | readonly number[] | undefined>;
-    // Generous upper bound (a UTF-16 unit encodes to at most 3 bytes), trimmed after filling.
-    let bound = 0;
-    for (let id = 0; id < ranks.length; id++) {
-      const t = ranks[id];
-      bound += t === undefined ? 0 : typeof t === "string" ? t.length * 3 : t.length;
-    }
-    for (const [, text] of SPECIAL_TOKENS) bound += text.length;
-    const buf = new Uint8Array(bound);
+    const special = SPECIAL_TOKENS.map(([id, text]) => [id, encoder.encode(text)] as const);
+    const raw = base64Length(CL100K_VOCAB_BASE64);
+    // [R lengths][token bytes][special tokens' bytes]: one allocation; #bytes views from the first token on.
+    const data = new Uint8Array(raw + special.reduce((n, [, b]) => n + b.length, 0));
+    decodeBase64(CL100K_VOCAB_BASE64, data);
     const offsets = new Uint32Array(V + 1);
-    const special = new Map(SPECIAL_TOKENS);
     let pos = 0;
-    for (let id = 0; id < V; id++) {
+    for (let id = 0; id < R; id++) {
       offsets[id] = pos;
-      const t = id < ranks.length ? ranks[id] : special.get(id);
-      if (t === undefined) continue;
-      if (typeof t === "string") {
-        pos += encoder.encodeInto(t, buf.subarray(pos)).written;
-      } else {
-        buf.set(t, pos);
-        pos += t.length;
+      pos += data[id] as number;
+    }
+    let sp = 0;
+    for (let id = R; id < V; id++) {
+      offsets[id] = pos;
+      const next = special[sp];
+      if (next !== undefined && next[0] === id) {
+        data.set(next[1], R + pos);
+        pos += next[1].length;
+        sp++;
       }
     }
     offsets[V] = pos;
-    this.#bytes = buf.slice(0, pos);
+    this.#bytes = data.subarray(R, R + pos);
     this.#offsets = offsets;
   }
 
@@ -93,6 +97,136 @@ export class BpeTokenizer implements Tokenizer {
 
   /** Text → cl100k token ids (special-token text is encoded as plain text, never as a special id). */
   encode(text: string): number[] {
-    return encodeCl100k(text, PLAIN_TEXT);
+    const ids = this.#ids ?? this.#buildIds();
+    const out: number[] = [];
+    for (const match of text.matchAll(CL100K_TOKEN_SPLIT_REGEX)) {
+      const piece = match[0];
+      // A UTF-16 unit encodes to at most 3 UTF-8 bytes (a lone surrogate to U+FFFD's three).
+      if (this.#piece.length < piece.length * 3) this.#piece = new Uint8Array(piece.length * 3);
+      const buf = this.#piece;
+      const n = UTF8.encodeInto(piece, buf).written;
+      // gpt-tokenizer looks a piece up whole by its text, which a lone surrogate never matches.
+      const whole = LONE_SURROGATE.test(piece) ? -1 : lookup(ids, this.#bytes, this.#offsets, buf, 0, n);
+      if (whole >= 0) out.push(whole);
+      else this.#merge(ids, buf, n, out);
+    }
+    return out;
+  }
+
+  /**
+   * Byte-pair merging of one piece (Sennrich et al.; tiktoken's order): start from single bytes,
+   * repeatedly join the adjacent pair whose concatenation has the lowest rank (id), the leftmost on
+   * ties, until no adjacent pair is a token; push the parts' ids. Every single byte is a cl100k token,
+   * so every part has an id.
+   */
+  #merge(ids: Int32Array, buf: Uint8Array, n: number, out: number[]): void {
+    const bytes = this.#bytes;
+    const offsets = this.#offsets;
+    // starts[0 … count): part boundaries; ranks[i]: rank of joining parts i and i + 1 (NONE: not a token).
+    const starts = new Int32Array(n + 1);
+    const ranks = new Int32Array(n + 1);
+    let count = n + 1;
+    for (let i = 0; i <= n; i++) starts[i] = i;
+    const rankAt = (i: number): number => {
+      if (i + 2 >= count) return NONE;
+      const id = lookup(ids, bytes, offsets, buf, starts[i] as number, starts[i + 2] as number);
+      return id < 0 ? NONE : id;
+    };
+    for (let i = 0; i < count; i++) ranks[i] = rankAt(i);
+    for (;;) {
+      let best = NONE;
+      let at = -1;
+      for (let i = 0; i + 1 < count; i++) {
+        const r = ranks[i] as number;
+        if (r < best) {
+          best = r;
+          at = i;
+        }
+      }
+      if (at < 0) break;
+      // Join parts at and at + 1: drop boundary at + 1 and the pair rank that started there.
+      starts.copyWithin(at + 1, at + 2, count);
+      ranks.copyWithin(at + 1, at + 2, count);
+      count--;
+      ranks[at] = rankAt(at);
+      if (at > 0) ranks[at - 1] = rankAt(at - 1);
+    }
+    for (let i = 0; i + 1 < count; i++)
+      out.push(lookup(ids, bytes, offsets, buf, starts[i] as number, starts[i + 1] as number));
+  }
+
+  /** The bytes → id table of the mergeable tokens (a power-of-two table at most half full, linear probing). */
+  #buildIds(): Int32Array {
+    const bytes = this.#bytes;
+    const offsets = this.#offsets;
+    const ids = new Int32Array(TABLE_SIZE).fill(-1);
+    for (let id = 0; id < CL100K_MERGEABLE; id++) {
+      let slot = hash(bytes, offsets[id] as number, offsets[id + 1] as number) & (TABLE_SIZE - 1);
+      while ((ids[slot] as number) >= 0) slot = (slot + 1) & (TABLE_SIZE - 1);
+      ids[slot] = id;
+    }
+    this.#ids = ids;
+    return ids;
+  }
+}
+
+/** Rank meaning "not a token": larger than every id. */
+const NONE = 0x7fffffff;
+/** 2^18 slots for 100,256 tokens: at most 39 % full, so probes stay short. */
+const TABLE_SIZE = 1 << 18;
+const UTF8 = new TextEncoder();
+/** With the `u` flag a class of surrogates matches only unpaired ones. */
+const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
+
+/** FNV-1a (32 bit) of bytes[lo … hi). */
+function hash(bytes: Uint8Array, lo: number, hi: number): number {
+  let h = 0x811c9dc5;
+  for (let i = lo; i < hi; i++) h = Math.imul(h ^ (bytes[i] as number), 0x01000193);
+  return h >>> 0;
+}
+
+/** The id of the mergeable token whose bytes are buf[lo … hi), or −1. */
+function lookup(
+  ids: Int32Array,
+  bytes: Uint8Array,
+  offsets: Uint32Array,
+  buf: Uint8Array,
+  lo: number,
+  hi: number,
+): number {
+  const len = hi - lo;
+  for (let slot = hash(buf, lo, hi) & (TABLE_SIZE - 1); ; slot = (slot + 1) & (TABLE_SIZE - 1)) {
+    const id = ids[slot] as number;
+    if (id < 0) return -1;
+    const at = offsets[id] as number;
+    if ((offsets[id + 1] as number) - at !== len) continue;
+    let i = 0;
+    while (i < len && bytes[at + i] === buf[lo + i]) i++;
+    if (i === len) return id;
+  }
+}
+
+/** Bytes encoded by a padded base64 string. */
+function base64Length(text: string): number {
+  const pad = text.endsWith("==") ? 2 : text.endsWith("=") ? 1 : 0;
+  return (text.length / 4) * 3 - pad;
+}
+
+/** Decodes padded base64 into `out` (which holds at least `base64Length(text)` bytes). */
+function decodeBase64(text: string, out: Uint8Array): void {
+  const value = new Uint8Array(128);
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  for (let i = 0; i < 64; i++) value[alphabet.charCodeAt(i)] = i;
+  const n = base64Length(text);
+  let o = 0;
+  for (let i = 0; o < n; i += 4) {
+    const x =
+      ((value[text.charCodeAt(i)] as number) << 18) |
+      ((value[text.charCodeAt(i + 1)] as number) << 12) |
+      ((value[text.charCodeAt(i + 2) & 127] as number) << 6) |
+      (value[text.charCodeAt(i + 3) & 127] as number);
+    out[o++] = x >>> 16;
+    if (o < n) out[o++] = (x >>> 8) & 255;
+    if (o < n) out[o++] = x & 255;
   }
 }
