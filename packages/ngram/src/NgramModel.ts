@@ -93,12 +93,13 @@ export class NgramModel implements LogitSource {
       if (c > 0) freed += discount(D, 0, c);
     }
     const uniform = total > 0 ? freed / total / V : 1 / V;
+    const logP1 = new Float32Array(V);
     for (let w = 0; w < V; w++) {
       const c = c0[w] as number;
-      p1[w] = (c > 0 ? (c - discount(D, 0, c)) / total : 0) + uniform;
+      const p = (c > 0 ? (c - discount(D, 0, c)) / total : 0) + uniform;
+      p1[w] = p;
+      logP1[w] = Math.log(p);
     }
-    const logP1 = new Float32Array(V);
-    for (let w = 0; w < V; w++) logP1[w] = Math.log(p1[w] as number);
     this.#p1 = p1;
     this.#logP1 = logP1;
 

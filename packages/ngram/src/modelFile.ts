@@ -104,83 +104,34 @@ export function decodeModelFile(bytes: Uint8Array): NgramCounts {
   if (sizes[0] !== V)
     throw new ModelFormatError(36 + 24 * N, `level 0 has ${sizes[0]} entries, expected V = ${V}`);
 
-  // One pass over the payload; `cur[0]` is the read position (a typed cell, so the hot loop allocates nothing).
-  const cur = new Int32Array(1);
+  // One pass over the payload, one level at a time. The checksum already vouches for the bytes, so the
+  // loops do not bounds-check every read: a read past the end gives `undefined`, which decodes as 0 and
+  // ends the number, and the structural checks after each parent and level name where a file that
+  // passed the checksum but is malformed goes wrong.
   const counts: Uint32Array[] = [];
   const words: Int32Array[] = [new Int32Array(0)];
   const starts: Uint32Array[] = [];
   const c0 = new Uint32Array(V);
-  for (let t = 0; t < V; t++) c0[t] = varint(payload, cur, headerBytes);
+  let pos = readUints(payload, 0, c0, headerBytes);
   counts.push(c0);
   const pruned = (flags & FLAG_PRUNED) !== 0 && N >= 2 ? new Uint32Array(sizes[N - 2] as number) : null;
   for (let L = 1; L < N; L++) {
     const parents = sizes[L - 1] as number;
     const m = sizes[L] as number;
-    const st = new Uint32Array(parents + 1);
-    const wl = new Int32Array(m);
-    const cl = new Uint32Array(m);
-    const top = pruned !== null && L === N - 1;
-    let e = 0;
-    for (let j = 0; j < parents; j++) {
-      st[j] = e;
-      if (top) (pruned as Uint32Array)[j] = varint(payload, cur, headerBytes);
-      const end = e + varint(payload, cur, headerBytes);
-      if (end > m)
-        throw new ModelFormatError(
-          headerBytes + (cur[0] as number),
-          `level ${L} has more entries than the ${m} announced`,
-        );
-      // Hot loop, varints inlined: most entries are two one-byte varints (token gap, count).
-      let prev = -1;
-      let pos = cur[0] as number;
-      for (; e < end; e++) {
-        if (pos + 10 > payload.length) {
-          cur[0] = pos;
-          prev += 1 + varint(payload, cur, headerBytes);
-          wl[e] = prev;
-          cl[e] = varint(payload, cur, headerBytes);
-          pos = cur[0] as number;
-          continue;
-        }
-        let b = payload[pos++] as number;
-        let x = b & 0x7f;
-        for (let shift = 7; b >= 0x80; shift += 7) {
-          if (shift > 28)
-            throw new ModelFormatError(headerBytes + pos, "malformed varint (more than 5 bytes)");
-          b = payload[pos++] as number;
-          x |= (b & 0x7f) << shift;
-        }
-        prev += 1 + (x >>> 0);
-        wl[e] = prev;
-        b = payload[pos++] as number;
-        x = b & 0x7f;
-        for (let shift = 7; b >= 0x80; shift += 7) {
-          if (shift > 28)
-            throw new ModelFormatError(headerBytes + pos, "malformed varint (more than 5 bytes)");
-          b = payload[pos++] as number;
-          x |= (b & 0x7f) << shift;
-        }
-        cl[e] = x;
-      }
-      cur[0] = pos;
-      if (prev >= V)
-        throw new ModelFormatError(
-          headerBytes + (cur[0] as number),
-          `token ${prev} is outside the vocabulary of ${V}`,
-        );
-    }
-    st[parents] = e;
-    if (e !== m)
-      throw new ModelFormatError(
-        headerBytes + (cur[0] as number),
-        `level ${L} has ${e} entries, the header announces ${m}`,
-      );
-    starts.push(st);
-    words.push(wl);
-    counts.push(cl);
+    const level: Level = {
+      L,
+      starts: new Uint32Array(parents + 1),
+      words: new Int32Array(m),
+      counts: new Uint32Array(m),
+      pruned: L === N - 1 ? pruned : null,
+    };
+    pos = readLevel(payload, pos, level, V, headerBytes);
+    starts.push(level.starts);
+    words.push(level.words);
+    counts.push(level.counts);
   }
-  if ((cur[0] as number) !== payload.length)
-    throw new ModelFormatError(headerBytes + (cur[0] as number), "trailing bytes after the last level");
+  if (pos !== payload.length)
+    throw new ModelFormatError(headerBytes + pos, "trailing bytes after the last level");
   return { order: N, vocabSize: V, eosId, discounts, counts, words, starts, prunedMass: pruned, minCount };
 }
 
@@ -215,20 +166,97 @@ class VarintWriter {
   }
 }
 
-/** Reads one unsigned LEB128 varint (≤ 32 bits) at `cur[0]` and advances it; `base` names file offsets in errors. */
-function varint(buf: Uint8Array, cur: Int32Array, base: number): number {
-  let pos = cur[0] as number;
-  if (pos >= buf.length) throw new ModelFormatError(base + pos, "payload ends inside a number (truncated)");
-  let b = buf[pos++] as number;
-  let x = b & 0x7f;
-  let shift = 7;
-  while (b >= 0x80) {
-    if (shift > 28 || pos >= buf.length)
-      throw new ModelFormatError(base + pos, "malformed or truncated varint");
-    b = buf[pos++] as number;
-    x |= (b & 0x7f) << shift;
-    shift += 7;
+/** One level L ≥ 1 of the trie being decoded (see `NgramCounts`); `pruned` only for the top level of a pruned model. */
+interface Level {
+  readonly L: number;
+  readonly starts: Uint32Array;
+  readonly words: Int32Array;
+  readonly counts: Uint32Array;
+  readonly pruned: Uint32Array | null;
+}
+
+/**
+ * Reads `out.length` unsigned LEB128 varints (≤ 32 bits) from `pos`; returns the position after them.
+ * `base` turns payload positions into file offsets for errors.
+ */
+function readUints(buf: Uint8Array, pos: number, out: Uint32Array, base: number): number {
+  for (let i = 0; i < out.length; i++) {
+    let b = buf[pos++] as number;
+    let x = b & 0x7f;
+    for (let shift = 7; b >= 0x80; shift += 7) {
+      if (shift > 28) throw new ModelFormatError(base + pos, "malformed varint (more than 5 bytes)");
+      b = buf[pos++] as number;
+      x |= (b & 0x7f) << shift;
+    }
+    out[i] = x >>> 0;
   }
-  cur[0] = pos;
-  return x >>> 0;
+  if (pos > buf.length)
+    throw new ModelFormatError(base + buf.length, "payload ends inside a number (truncated)");
+  return pos;
+}
+
+/**
+ * Reads one level's children lists from `pos`: per parent [pruned mass,] the number of children, then
+ * per child its token gap and count. Returns the position after the level. The varint reads are
+ * written out in the loop (no call per number): this loop decodes ~1 M entries on every model load,
+ * usually before the JIT has optimized anything, so each call and indirection costs.
+ */
+function readLevel(buf: Uint8Array, pos: number, level: Level, V: number, base: number): number {
+  const { L, starts: st, words: wl, counts: cl, pruned } = level;
+  const m = wl.length;
+  const parents = st.length - 1;
+  let e = 0;
+  for (let j = 0; j < parents; j++) {
+    st[j] = e;
+    let b: number;
+    let x: number;
+    if (pruned !== null) {
+      b = buf[pos++] as number;
+      x = b & 0x7f;
+      for (let shift = 7; b >= 0x80; shift += 7) {
+        if (shift > 28) throw new ModelFormatError(base + pos, "malformed varint (more than 5 bytes)");
+        b = buf[pos++] as number;
+        x |= (b & 0x7f) << shift;
+      }
+      pruned[j] = x >>> 0;
+    }
+    b = buf[pos++] as number;
+    x = b & 0x7f;
+    for (let shift = 7; b >= 0x80; shift += 7) {
+      if (shift > 28) throw new ModelFormatError(base + pos, "malformed varint (more than 5 bytes)");
+      b = buf[pos++] as number;
+      x |= (b & 0x7f) << shift;
+    }
+    const end = e + (x >>> 0);
+    if (end > m)
+      throw new ModelFormatError(base + pos, `level ${L} has more entries than the ${m} announced`);
+    // Most entries are two one-byte varints (token gap, count).
+    let prev = -1;
+    for (; e < end; e++) {
+      b = buf[pos++] as number;
+      x = b & 0x7f;
+      for (let shift = 7; b >= 0x80; shift += 7) {
+        if (shift > 28) throw new ModelFormatError(base + pos, "malformed varint (more than 5 bytes)");
+        b = buf[pos++] as number;
+        x |= (b & 0x7f) << shift;
+      }
+      prev += 1 + (x >>> 0);
+      wl[e] = prev;
+      b = buf[pos++] as number;
+      x = b & 0x7f;
+      for (let shift = 7; b >= 0x80; shift += 7) {
+        if (shift > 28) throw new ModelFormatError(base + pos, "malformed varint (more than 5 bytes)");
+        b = buf[pos++] as number;
+        x |= (b & 0x7f) << shift;
+      }
+      cl[e] = x >>> 0;
+    }
+    if (pos > buf.length)
+      throw new ModelFormatError(base + buf.length, "payload ends inside a number (truncated)");
+    if (prev >= V) throw new ModelFormatError(base + pos, `token ${prev} is outside the vocabulary of ${V}`);
+  }
+  st[parents] = e;
+  if (e !== m)
+    throw new ModelFormatError(base + pos, `level ${L} has ${e} entries, the header announces ${m}`);
+  return pos;
 }

@@ -62,4 +62,47 @@ describe("encodeModelFile / decodeModelFile", () => {
     expect(caught).toBeInstanceOf(ModelFormatError);
     expect((caught as ModelFormatError).byteOffset).toBe(32); // the checksum field
   });
+
+  it("rejects a malformed payload whose checksum is right (a truncated level, a token past V), naming the byte offset", () => {
+    const counts = countNgrams(TINY, { order: 3, vocabSize: TINY_V, eosId: 0 });
+    const bytes = encodeModelFile(counts);
+    const headerBytes = 36 + 24 * 3 + 4 * 3;
+    /** The file with its payload replaced, header length and FNV-1a checksum made to match. */
+    const withPayload = (payload: Uint8Array): Uint8Array => {
+      const out = new Uint8Array(headerBytes + payload.length);
+      out.set(bytes.subarray(0, headerBytes));
+      out.set(payload, headerBytes);
+      let h = 0x811c9dc5;
+      for (const b of payload) h = Math.imul(h ^ b, 0x01000193);
+      const dv = new DataView(out.buffer);
+      dv.setUint32(28, payload.length, true);
+      dv.setUint32(32, h >>> 0, true);
+      return out;
+    };
+    const payload = bytes.slice(headerBytes);
+    const cases: [Uint8Array, RegExp][] = [
+      // The last level loses its last 3 bytes: fewer entries than announced, or a number cut short.
+      [payload.subarray(0, payload.length - 3), /truncated|entries, the header announces/],
+      // Level 0 cut inside its V counts: the reader runs out of payload.
+      [payload.subarray(0, TINY_V - 2), /truncated|more entries than|entries, the header announces/],
+      // A continuation bit on every byte of a count: a varint longer than 5 bytes.
+      [Uint8Array.from(payload, (b, i) => (i < 8 ? b | 0x80 : b)), /malformed/],
+    ];
+    for (const [bad, message] of cases) {
+      let caught: unknown;
+      try {
+        decodeModelFile(withPayload(bad));
+      } catch (error) {
+        caught = error;
+      }
+      expect(caught).toBeInstanceOf(ModelFormatError);
+      expect((caught as Error).message).toMatch(message);
+      const at = (caught as ModelFormatError).byteOffset;
+      expect(at).toBeGreaterThanOrEqual(headerBytes);
+      expect(at).toBeLessThanOrEqual(headerBytes + bad.length);
+    }
+    // A first child token gap past V in level 1: "outside the vocabulary".
+    const big = withPayload(Uint8Array.from([...payload.subarray(0, TINY_V), 1, 0x80 | 0x7f, 0x7f, 1]));
+    expect(() => decodeModelFile(big)).toThrow(/token 16383 is outside the vocabulary/);
+  });
 });
