@@ -3,7 +3,7 @@
 // CLI's PipeReader, or with `--stream` through process.stdin (how a pipe was read before the PipeReader).
 // Usage: cat rows.f32 | node bench/frameStdin.mjs f32 VOCAB [--stream]; cat rows.npy | node bench/frameStdin.mjs npy
 import { frameChunks } from "@logitstream/wire";
-import { PipeReader } from "../dist/pipeReader.js";
+import { PipeReader } from "../dist/internal.js";
 
 const [format, vocab] = process.argv.slice(2);
 const stream = process.argv.includes("--stream");

@@ -19,12 +19,16 @@ import {
   tableRow,
   warmUp,
 } from "../../../scripts/benchHarness.mjs";
-import { argmaxStrided } from "../dist/argmaxStrided.js";
-import { checkRow } from "../dist/checkRow.js";
-import { compareRowsStrided } from "../dist/index.js";
-import { setCompareRowsBackend } from "../dist/kernels/compareRowsBackend.js";
-import { portableExp } from "../dist/portableExp.js";
-import { portableLog } from "../dist/portableLog.js";
+// All of core from dist/internal.js (the package's index and the internals it does not export, in one
+// self-contained bundle): the backend set here is the one compareRowsStrided reads.
+import {
+  argmaxStrided,
+  checkRow,
+  compareRowsStrided,
+  portableExp,
+  portableLog,
+  setCompareRowsBackend,
+} from "../dist/internal.js";
 
 const RUNS = runsFromArgs(7);
 const VOCABS = [32_000, 128_256, 262_144];

@@ -1,7 +1,7 @@
 // Measures the error of the kernels' exp over EVERY float32 in [-87.3365, 0] (about 1.1e9 values)
 // against float64 Math.exp, in ulps of the float32 result. Slow (minutes); not part of the tests,
 // which check a dense sample. Run after a build: node scripts/exp-error.mjs
-import { expKernel } from "../dist/kernels/dispatch.js";
+import { expKernel } from "../dist/internal.js";
 
 const CHUNK = 1 << 20;
 const bits = new Uint32Array(CHUNK);

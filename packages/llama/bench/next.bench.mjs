@@ -9,8 +9,8 @@
 //   public     node-llama-cpp's public path: controlledEvaluate(... generateNext.logits) → Map → Float32Array
 // Overhead = adapter − forward (medians). Reported beside the forward time.
 import { fileURLToPath } from "node:url";
-import { addonContext, cpuLlama, createAddonSampler } from "../dist/binding.js";
-import { loadGgufModel } from "../dist/index.js";
+// One bundle for both (dist/internal.js: the package's index and binding.ts), so one copy of each module.
+import { addonContext, cpuLlama, createAddonSampler, loadGgufModel } from "../dist/internal.js";
 
 const STEPS = Number(process.argv[2] ?? 60);
 const PATH = fileURLToPath(new URL("../test/fixtures/llama-2-tiny-random.gguf", import.meta.url));
