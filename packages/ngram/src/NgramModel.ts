@@ -44,8 +44,10 @@ export class NgramModel implements LogitSource {
   readonly #logP1: Float32Array;
   /**
    * #gamma[L][j]: backoff weight of level-L node j for its children (L ≤ N − 2), and #total[L][j] its
-   * denominator c(h•). Computed the first time the node is used as a context (NaN until then), so
-   * loading does not touch the ~500k nodes a session never visits; an entry's discounted probability
+   * denominator c(h•). Computed the first time the node is used as a context, so loading does not touch
+   * the ~500k nodes a session never visits: both stay 0 until then (a prepared node never has both 0:
+   * c(h•) = 0 gives γ = 1), so the arrays are allocated zeroed rather than filled with a marker, and
+   * their pages are not even written at load. An entry's discounted probability
    * (c − D(c)) / c(h•) is computed where it is used.
    */
   readonly #gamma: Float64Array[];
@@ -113,7 +115,7 @@ export class NgramModel implements LogitSource {
       if ((st[nodes] as number) !== cl.length || (counts.words[L] as Int32Array).length !== cl.length) {
         throw new InvalidParamsError("counts", `level ${L} children do not match their parents`);
       }
-      this.#gamma.push(new Float64Array(nodes).fill(Number.NaN));
+      this.#gamma.push(new Float64Array(nodes));
       this.#total.push(new Float64Array(nodes));
     }
     this.#levelCounts = counts.counts;
@@ -233,7 +235,8 @@ export class NgramModel implements LogitSource {
    */
   #prepare(L: number, j: number): void {
     const gamma = this.#gamma[L] as Float64Array;
-    if (!Number.isNaN(gamma[j] as number)) return;
+    const total = this.#total[L] as Float64Array;
+    if ((gamma[j] as number) !== 0 || (total[j] as number) !== 0) return;
     const st = this.#starts[L] as Uint32Array;
     const cl = this.#levelCounts[L + 1] as Uint32Array;
     const pruned = L + 1 === this.order - 1 ? this.#prunedMass : null;
@@ -244,7 +247,7 @@ export class NgramModel implements LogitSource {
       t += c;
       if (c > 0) freed += discount(this.#discounts, L + 1, c);
     }
-    (this.#total[L] as Float64Array)[j] = t;
+    total[j] = t;
     gamma[j] = t > 0 ? freed / t : 1;
   }
 
