@@ -10,11 +10,17 @@ const dir = tempDir();
 // The first rows run inline and the rest in workers. `pnpm test:full`: past the pool's own inline
 // budget (128 × 128,256 = 16.4 M elements run inline before the workers start), 18.4 M logits; the
 // NDJSON files (~100 MB) pass it too, since the pool counts NDJSON work as bytes / 4. `pnpm test`: the
-// same split on 24 times fewer logits, with the budget lowered by --inline-elements (a third of the .npy).
+// same split on 832 rows of 256, with the budget lowered by --inline-elements to 320 rows: the .npy's
+// first 5 chunks (wire cuts 64 rows a chunk) inline and the other 8 — more than the 2 × threads chunks the
+// pool keeps in flight, so both workers take several and their results must be put back in order — in
+// the workers. The NDJSON files (320 rows, ~1.5 MB: ~310 KB a chunk, ~77,000 elements by the pool's count,
+// within the budget) have their first chunk inline and 4 in the workers.
 const V = sized(2_048, 256);
-const rows = randomRows(sized(9_000, 1_536), V, 42);
-const NDJSON_ROWS = sized(2_500, 600);
-const BUDGET = sized(DEFAULT_INLINE_THRESHOLD, 500 * V);
+const rows = randomRows(sized(9_000, 832), V, 42);
+const NDJSON_ROWS = sized(2_500, 320);
+const BUDGET = sized(DEFAULT_INLINE_THRESHOLD, 320 * V);
+/** Rows of the input given alone on stdin (at the reduced size a prefix that reaches past the budget too). */
+const PREFIX_ROWS = sized(1_000, 512);
 const INLINE: readonly string[] = sized([], ["--inline-elements", String(BUDGET)]);
 const npyPath = writeFixture(dir, "big.npy", npy(rows));
 const ndjsonPath = writeFixture(dir, "big.ndjson", ndjsonArrays(rows.slice(0, NDJSON_ROWS)));
@@ -72,12 +78,14 @@ describe("--threads", () => {
   it("samples a row the same whether it comes alone, in a prefix of the input, or in the whole input", async () => {
     const [all, prefix] = await Promise.all([
       runCli(["sample", npyPath, "--seed", "5", "--threads", "2", ...INLINE]),
-      runCli(["sample", "--seed", "5", "--threads", "2", ...INLINE], { stdin: npy(rows.slice(0, 1000)) }),
+      runCli(["sample", "--seed", "5", "--threads", "2", ...INLINE], {
+        stdin: npy(rows.slice(0, PREFIX_ROWS)),
+      }),
     ]);
     expect(all.code).toBe(0);
     expect(prefix.code).toBe(0);
     const allLines = all.stdout.toString().split("\n");
-    expect(prefix.stdout.toString()).toBe(`${allLines.slice(0, 1000).join("\n")}\n`);
+    expect(prefix.stdout.toString()).toBe(`${allLines.slice(0, PREFIX_ROWS).join("\n")}\n`);
   });
 
   it("has inputs past the inline budget: the .npy has rows on both sides of it, the NDJSON files too", () => {
