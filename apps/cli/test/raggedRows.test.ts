@@ -184,13 +184,16 @@ describe("rows of different lengths: output formats and options sized for one vo
 describe("rows of different lengths on the pool's workers", () => {
   // `pnpm test:full`: past the pool's own inline budget (128 × 128,256 = 16.4 M elements run inline before
   // the workers start; msgpack work is counted as bytes / 4): 10,000 frames of 2,048 and 2,049 float32
-  // logits, 82 MB, so the last ~1,800 rows run in the workers. `pnpm test`: 2,000 frames of 256 and 257,
-  // with the budget lowered by --inline-elements to the first 1,200 of them, so the last ~800 rows run in
-  // the workers. Frames are written by hand (map of one bin16) to keep the fixture builder out of the
-  // way of 20 M numbers.
+  // logits, 82 MB, so the last ~1,800 rows run in the workers. `pnpm test`: 768 frames of 256 and 257,
+  // with the budget lowered by --inline-elements to 320 × 256 elements: the pool counts ~262 a frame and
+  // runs whole chunks of wire's 64 frames, so the first 4 chunks (256 rows) run inline and the last 512
+  // rows — 8 chunks of mixed lengths, more than the pool keeps in flight — in the workers (checked with
+  // faults at rows 0, 255, 256 and 767: only the last two fired).
+  // Frames are written by hand (map of one bin16) to keep the fixture builder out of the way of 20 M
+  // numbers.
   const V = sized(2_048, 256);
-  const FRAMES = sized(10_000, 2_000);
-  const INLINE = sized([], ["--inline-elements", String(1_200 * V)]);
+  const FRAMES = sized(10_000, 768);
+  const INLINE = sized([], ["--inline-elements", String(320 * V)]);
   const big = mulberry32(99);
   const frames: Buffer[] = [];
   const widths: number[] = [];
