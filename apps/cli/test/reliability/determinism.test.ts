@@ -155,12 +155,13 @@ describe("threads and batch sizes", () => {
   it("give the same bytes with --threads 1 and --threads 2, the rows past the inline part run in the workers", async () => {
     // The pool runs the first DEFAULT_INLINE_THRESHOLD elements on the main thread whatever --threads
     // says, so the full-size input is larger than that: 20,000 rows of V = 1024 (20.5 M elements, 82 MB
-    // of f32). The reduced size lowers the budget with --inline-elements instead: 2,048 rows, 1,024 of
-    // them past a budget of 1,024 rows (16 frames of 64 for the workers). A fault injected at the last row (fired once, retried) proves that row ran
-    // in a worker.
+    // of f32). The reduced size lowers the budget with --inline-elements instead: 832 rows, 576 of them
+    // past a budget of 256 rows (9 frames of 64 for the workers: more than the 8 the check below asks for,
+    // so both workers take several and the results must be put back in order; the first 3–4 frames run
+    // inline). A fault injected at the last row (fired once, retried) proves that row ran in a worker.
     const BIG_V = 1024;
-    const BIG_ROWS = sized(20_000, 2_048);
-    const budget = sized(DEFAULT_INLINE_THRESHOLD, 1_024 * BIG_V);
+    const BIG_ROWS = sized(20_000, 832);
+    const budget = sized(DEFAULT_INLINE_THRESHOLD, 256 * BIG_V);
     const inline = sized([], ["--inline-elements", String(budget)]);
     expect(BIG_ROWS * BIG_V).toBeGreaterThan(budget + 64 * BIG_V * 8);
     const big = makeRows(BIG_ROWS, BIG_V, 4242);
