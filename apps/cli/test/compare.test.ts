@@ -63,9 +63,19 @@ const basePath = writeFixture(dir, "base.npy", npy(base));
 const quantPath = writeFixture(dir, "quant.npy", npy(quant));
 const targetsPath = writeFixture(dir, "ids.txt", targets.join("\n"));
 
+/**
+ * `compare base.npy quant.npy --targets ids.txt`, run once for the three tests that read it (its output
+ * depends only on its arguments and files), by whichever needs it first: each can still run alone (`-t`).
+ */
+let withTargets: ReturnType<typeof runCli> | undefined;
+function runWithTargets(): ReturnType<typeof runCli> {
+  withTargets ??= runCli(["compare", basePath, quantPath, "--targets", targetsPath]);
+  return withTargets;
+}
+
 describe("logitstream compare", () => {
   it("gives each row's KL, top-1 tokens and Δp as the float64 definition does", async () => {
-    const r = await runCli(["compare", basePath, quantPath, "--targets", targetsPath]);
+    const r = await runWithTargets();
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
     const { rows } = parse(r.stdout);
@@ -87,7 +97,7 @@ describe("logitstream compare", () => {
   });
 
   it("summarizes like a straightforward computation over all rows", async () => {
-    const r = await runCli(["compare", basePath, quantPath, "--targets", targetsPath]);
+    const r = await runWithTargets();
     const { rows, summary } = parse(r.stdout);
     const kls = rows.map((x) => x.kl);
     const dps = rows.map((x) => x.dp!);
@@ -119,7 +129,7 @@ describe("logitstream compare", () => {
 
   it("writes only the summary with --summary-only, and the same summary", async () => {
     const [full, only] = await Promise.all([
-      runCli(["compare", basePath, quantPath, "--targets", targetsPath]),
+      runWithTargets(),
       runCli(["compare", basePath, quantPath, "--targets", targetsPath, "--summary-only"]),
     ]);
     expect(only.code).toBe(0);
