@@ -469,11 +469,13 @@ describe("prototype keys in NDJSON and msgpack objects", () => {
   // chunks of more than ~32 KB in the workers — a fault fired at the last row proves it) with a hostile object every 500 rows:
   // __proto__ / constructor.prototype at the top level (a target and an id through the prototype),
   // and nested in the id. No row without its own "target" may be scored against one; ids come back
-  // exactly as given; nothing appears on any prototype. At the reduced size: 8,000 rows (≈ 5 MB), the
-  // first part inline under a budget lowered with --inline-elements (400,000 elements: 6,250 rows), the
-  // rest in the workers.
-  const ROWS = sized(160_000, 8_000);
-  const INLINE = sized([], ["--inline-elements", "400000"]);
+  // exactly as given; nothing appears on any prototype. At the reduced size: 1,984 rows (≈ 1.3 MB, 31
+  // whole chunks of 64 rows, so the last chunk is a full one and goes to a worker), the first part inline
+  // under a budget lowered with --inline-elements to 160,000 (the pool counts NDJSON as bytes / 4: ~1,000
+  // rows), the rest in the workers: hostile rows 7 and 507 run inline, 1,007 and 1,507 in the workers
+  // (checked by hand with faults at those rows).
+  const ROWS = sized(160_000, 1_984);
+  const INLINE = sized([], ["--inline-elements", "160000"]);
   const tail = ",1.2345678,2.3456789,3.4567891,4.5678912,5.6789123,6.7891234,7.8912345".repeat(9);
   const lines: string[] = [];
   for (let r = 0; r < ROWS; r++) {
