@@ -38,8 +38,10 @@ describe("compareRowsStrided without WebAssembly (node --jitless)", () => {
   it("falls back to the JavaScript twin by itself and gives the SIMD pass's bits", () => {
     const child = runJitless(
       BODY,
-      `const core = await import(process.argv[1] + "/index.js");
-const backend = await import(process.argv[1] + "/kernels/compareRowsBackend.js");`,
+      // Both from dist/internal.js (the package's index and its internals in one bundle): the backend read
+      // is the one compareRowsStrided uses, not a second copy's.
+      `const core = await import(process.argv[1] + "/internal.js");
+const backend = core;`,
     );
     expect(child.backend).toBe("js");
     const simd = runHere(BODY, { core: { compareRowsStrided }, backend: { compareRowsBackend } });
