@@ -224,8 +224,10 @@ function lookup(
  */
 function decodeVocab(data: Uint8Array, raw: number): void {
   const NodeBuffer = (globalThis as { Buffer?: typeof Buffer }).Buffer;
-  if (NodeBuffer === undefined) return decodeBase64(CL100K_VOCAB_BASE64, data);
-  const written = NodeBuffer.from(data.buffer, data.byteOffset, raw).write(CL100K_VOCAB_BASE64, "base64");
+  const written =
+    NodeBuffer === undefined
+      ? 0
+      : NodeBuffer.from(data.buffer, data.byteOffset, raw).write(CL100K_VOCAB_BASE64, "base64");
   if (written !== raw) decodeBase64(CL100K_VOCAB_BASE64, data);
 }
 

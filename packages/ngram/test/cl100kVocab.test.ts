@@ -32,6 +32,28 @@ describe("cl100kVocab (the embedded copy of cl100k_base)", () => {
   });
 });
 
+describe("the vocabulary's two decoders", () => {
+  it("give the same bytes: Node's Buffer and the JavaScript base64 decoder browsers use", () => {
+    const g = globalThis as { Buffer?: unknown };
+    const saved = g.Buffer;
+    let browser: BpeTokenizer;
+    try {
+      g.Buffer = undefined; // as in a browser (the constructor is synchronous: nothing else runs meanwhile)
+      browser = new BpeTokenizer();
+    } finally {
+      g.Buffer = saved;
+    }
+    let mismatches = 0;
+    for (let id = 0; id < tok.vocabSize; id++) {
+      const a = tok.tokenBytes(id);
+      const b = browser.tokenBytes(id);
+      if (a.length !== b.length || a.some((x, i) => x !== b[i])) mismatches++;
+    }
+    expect(mismatches).toBe(0);
+    expect(Array.from(browser.tokenBytes(0))).toEqual([0x21]);
+  });
+});
+
 describe("BpeTokenizer.encode gives gpt-tokenizer's ids", () => {
   it("for known words and edge cases", () => {
     const texts = [
