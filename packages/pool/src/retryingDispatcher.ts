@@ -280,7 +280,7 @@ export class RetryingDispatcher {
         maxThreads: threads,
         idleTimeout: 60_000,
         // Workers do not inherit the parent's execArgv: flags meant for the main thread (--inspect, a
-        // test runner's --conditions) have no business in a worker, whose entry is the built dist/worker.js.
+        // test runner's --conditions) have no business in a worker, whose entry is the built dist/workerBundle.js.
         execArgv: WORKER_EXEC_ARGV,
         ...(maxWorkerMemoryMb !== undefined
           ? { resourceLimits: { maxOldGenerationSizeMb: maxWorkerMemoryMb } }
