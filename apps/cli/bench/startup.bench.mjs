@@ -1,6 +1,7 @@
 // Start-up of the command: CPU time (user + sys, from /usr/bin/time) and wall time of whole short runs, where
 // loading the modules is most of the work — `--help`, a flag error, a piped `score` of 200 rows of V = 64 and
-// a 4-token `generate` from the n-gram model — and how many ES modules each loads (a resolve hook, preloaded).
+// a 4-token `generate` from the n-gram model — and how many ES modules each loads (the start-up tests' preload,
+// test/helpers/recordModules.mjs).
 // CPU is the steadier figure on a shared machine: it leaves out the time the process waited for a core.
 //
 // Run: pnpm build && node bench/startup.bench.mjs [--runs 11]  (from apps/cli). BASELINE=path/to/main.js
@@ -9,6 +10,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { loadAverage, median, runsFromArgs, tableHeader, tableRow } from "../../../scripts/benchHarness.mjs";
 
 const RUNS = runsFromArgs(11);
@@ -25,18 +27,8 @@ const rows = new Float32Array(200 * 64).map((_, i) => (i % 7) - 3);
 const f32 = join(dir, "rows.f32");
 writeFileSync(f32, Buffer.from(rows.buffer));
 const log = join(dir, "modules.txt");
-const hooks = join(dir, "hooks.mjs");
-const preload = join(dir, "preload.mjs");
-writeFileSync(
-  hooks,
-  `import { appendFileSync } from "node:fs";
-export async function resolve(s, c, next) { const r = await next(s, c); appendFileSync(${JSON.stringify(log)}, r.url + "\\n"); return r; }
-`,
-);
-writeFileSync(
-  preload,
-  `import { register } from "node:module";\nregister(${JSON.stringify(`file://${hooks}`)});\n`,
-);
+// The same preload the start-up tests use: it appends every module the run loads to LOGITSTREAM_MODULE_LOG.
+const preload = fileURLToPath(new URL("../test/helpers/recordModules.mjs", import.meta.url));
 
 const commands = {
   "--help": { args: ["--help"] },
@@ -61,17 +53,19 @@ function runOnce(main, { args, stdin }) {
   return { cpu: user + sys, wall };
 }
 
-/** ES modules (not Node's builtins) one run loads. */
+/** ES modules (not Node's builtins) one run loads: the resolve hook's `file:` URLs; the preload's list of
+ * CommonJS files (plain paths) is left out. */
 function modules(main, { args, stdin }) {
   writeFileSync(log, "");
   spawnSync(process.execPath, ["--import", preload, main, ...args], {
+    env: { ...process.env, LOGITSTREAM_MODULE_LOG: log },
     input: stdin ? readFileSync(stdin) : "",
     stdio: ["pipe", "ignore", "ignore"],
   });
   return new Set(
     readFileSync(log, "utf8")
       .split("\n")
-      .filter((u) => u !== "" && !u.startsWith("node:")),
+      .filter((u) => u.startsWith("file:")),
   ).size;
 }
 

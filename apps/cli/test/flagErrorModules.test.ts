@@ -1,47 +1,9 @@
 // A flag error in `generate`, `logits` or text `score` must cost what `--help` costs: it is found from
 // argv before the job is imported, so the model, the tokenizer, rxjs and the stream package (and the
 // grammar compiler, unless the grammar itself is wrong) are never loaded. The CLI runs with a preload
-// that records every module it loads (ES modules through a resolve hook, CommonJS from the require cache).
-import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
-import { CLI, collect } from "./helpers/cli.js";
-
-const dir = mkdtempSync(join(tmpdir(), "logitstream-flag-errors-"));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-const log = join(dir, "loaded.txt");
-const hooks = join(dir, "hooks.mjs");
-const preload = join(dir, "preload.mjs");
-writeFileSync(
-  hooks,
-  `import { appendFileSync } from "node:fs";
-export async function resolve(s, c, next) { const r = await next(s, c); appendFileSync(${JSON.stringify(log)}, r.url + "\\n"); return r; }
-`,
-);
-writeFileSync(
-  preload,
-  `import { appendFileSync } from "node:fs";
-import { createRequire, register } from "node:module";
-register(${JSON.stringify(`file://${hooks}`)});
-const cache = createRequire(import.meta.url).cache;
-process.on("exit", () => appendFileSync(${JSON.stringify(log)}, Object.keys(cache).join("\\n") + "\\n"));
-`,
-);
-
-/** Runs the CLI with the preload; resolves to its exit code, stderr and every module URL or path it loaded. */
-async function loaded(args: string[]): Promise<{ code: number | null; stderr: string; modules: string }> {
-  writeFileSync(log, "");
-  const child = spawn(process.execPath, ["--import", preload, CLI, ...args], {
-    env: { ...process.env, NODE_OPTIONS: "" },
-  });
-  child.stdin.on("error", () => {});
-  child.stdin.end();
-  const r = await collect(child as never);
-  return { code: r.code, stderr: r.stderr, modules: readFileSync(log, "utf8") };
-}
+// that records every module it loads (helpers/recordModules.mjs).
+import { describe, expect, it } from "vitest";
+import { loadedModules } from "./helpers/loadedModules.js";
 
 /** What only a run that got past its flags may load. */
 const JOB_MODULES: readonly [string, RegExp][] = [
@@ -71,7 +33,7 @@ describe("flag errors are found before the job is loaded", () => {
   it.each(CASES)(
     "%j exits %i before loading the model, tokenizer, rxjs or codecs",
     async (args, code, says, grammar) => {
-      const r = await loaded(args);
+      const r = await loadedModules(args);
       expect(r.code, r.stderr).toBe(code);
       expect(r.stderr).toMatch(says);
       // The preload saw the run (the checks below cannot pass on an empty log).

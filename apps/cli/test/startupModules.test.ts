@@ -3,46 +3,15 @@
 // bar (stderr is not a terminal), the grammar compiler, the queue (BullMQ, ioredis), llama.cpp or the
 // n-gram model. And each package is one bundled module (scripts/bundlePackage.mjs), not one module per
 // source file: ~24 modules instead of ~200. The CLI runs with a preload that records every module it
-// loads: ES modules through a resolve hook, CommonJS ones from the shared require cache at exit.
-import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
-import { CLI, collect } from "./helpers/cli.js";
+// loads (helpers/recordModules.mjs).
+import { describe, expect, it } from "vitest";
+import { loadedModules } from "./helpers/loadedModules.js";
 
-const dir = mkdtempSync(join(tmpdir(), "logitstream-startup-"));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-const log = join(dir, "loaded.txt");
-const hooks = join(dir, "hooks.mjs");
-const preload = join(dir, "preload.mjs");
-writeFileSync(
-  hooks,
-  `import { appendFileSync } from "node:fs";
-export async function resolve(s, c, next) { const r = await next(s, c); appendFileSync(${JSON.stringify(log)}, r.url + "\\n"); return r; }
-`,
-);
-writeFileSync(
-  preload,
-  `import { appendFileSync } from "node:fs";
-import { createRequire, register } from "node:module";
-register(${JSON.stringify(`file://${hooks}`)});
-const cache = createRequire(import.meta.url).cache;
-process.on("exit", () => appendFileSync(${JSON.stringify(log)}, Object.keys(cache).join("\\n") + "\\n"));
-`,
-);
-
-/** Runs the CLI with the preload; resolves to every module URL or path it loaded. */
+/** Every module a successful run loaded. */
 async function loaded(args: string[], stdin: Buffer): Promise<string> {
-  writeFileSync(log, "");
-  const child = spawn(process.execPath, ["--import", preload, CLI, ...args], {
-    env: { ...process.env, NODE_OPTIONS: "" },
-  });
-  child.stdin.end(stdin);
-  const r = await collect(child as never);
+  const r = await loadedModules(args, stdin);
   expect(r.code, r.stderr).toBe(0);
-  return readFileSync(log, "utf8");
+  return r.modules;
 }
 
 describe("start-up loads only what the command uses", () => {
