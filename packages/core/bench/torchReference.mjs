@@ -9,7 +9,7 @@
 import { spawn } from "node:child_process";
 import { createInterface } from "node:readline";
 
-const SCRIPT = String.raw`
+const SCRIPT = `
 import sys, json, time
 try:
     import torch
