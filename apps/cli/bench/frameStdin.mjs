@@ -1,11 +1,31 @@
 // Helper of input.bench.mjs (not a bench itself): the CLI's input stage alone on stdin — wire's framer
 // cutting chunks into recycled page-aligned memory, as `score` does before the pool — read through the
 // CLI's PipeReader, or with `--stream` through process.stdin (how a pipe was read before the PipeReader).
-// Usage: cat rows.f32 | node bench/frameStdin.mjs f32 VOCAB [--stream]; cat rows.npy | node bench/frameStdin.mjs npy
+// `--bare` only reads the pipe, 1 MiB at a time with blocking reads, and frames nothing: the floor of any
+// Node program on that pipe (start-up included), to set the other rows against.
+// Usage: cat rows.f32 | node bench/frameStdin.mjs f32 VOCAB [--stream | --bare]; cat rows.npy | node bench/frameStdin.mjs npy
+import { readSync } from "node:fs";
 import { frameChunks } from "@logitstream/wire";
 import { PipeReader } from "../dist/internal.js";
 
 const [format, vocab] = process.argv.slice(2);
+if (process.argv.includes("--bare")) {
+  const buf = new Uint8Array(1 << 20);
+  let bytes = 0;
+  for (;;) {
+    let n;
+    try {
+      n = readSync(0, buf);
+    } catch (err) {
+      if (err.code === "EAGAIN") continue; // stdin left non-blocking by the shell: try again
+      throw err;
+    }
+    if (n === 0) break;
+    bytes += n;
+  }
+  process.stdout.write(`${bytes}\n`);
+  process.exit(0);
+}
 const stream = process.argv.includes("--stream");
 // Four 4 MiB + 64 KiB slabs used in turn, like the pool's recycled slabs (a fresh buffer per chunk would
 // measure page faults, not reading).

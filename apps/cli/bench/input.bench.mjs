@@ -8,7 +8,8 @@
 // whole process (start-up, worker start, read, score, write to /dev/null); medians. The "input stage only"
 // rows time the CLI's reading and framing alone through the same pipe (bench/frameStdin.mjs: the
 // PipeReader the CLI uses now, and process.stdin as it was read before), to show what the pipe itself
-// allows once scoring is taken out.
+// allows once scoring is taken out; "a Node process only reading the pipe" (frameStdin.mjs --bare) is the
+// floor of any Node program there.
 //
 // Env: V, ROWS, REPS (3), THREADS ("1,2"), BASELINE=path/to/main.js (a second build, e.g. the code before a
 // change, run beside this one in the same reps: its rows are marked "baseline"). The files are written to
@@ -84,8 +85,10 @@ cases.push({
   cmd: `cat ${npy} | cat`,
   ceiling: true,
 });
-// The input stage alone (framing into recycled memory, no scoring): what a pipe gives the pool.
+// The input stage alone (framing into recycled memory, no scoring): what a pipe gives the pool; and a Node
+// process that only reads the pipe: the most any Node program gets through it on this machine.
 for (const [how, flag] of [
+  ["bare", " --bare"],
   ["PipeReader", ""],
   ["process.stdin", " --stream"],
 ]) {
@@ -94,7 +97,8 @@ for (const [how, flag] of [
     ["npy", npy, "npy"],
   ]) {
     cases.push({
-      name: `input stage only (${how}), through a pipe`,
+      name:
+        how === "bare" ? "a Node process only reading the pipe" : `input stage only (${how}), through a pipe`,
       format,
       threads: "—",
       cmd: `cat ${file} | node ${FRAME} ${args}${flag}`,
