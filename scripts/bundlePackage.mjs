@@ -2,7 +2,7 @@
 // package.json points at (every `exports` entry's "default", and `bin`), after `tsc -b` has type-checked
 // and written the .d.ts files (tsc emits declarations only: tsconfig.base.json).
 //
-//   node ../../scripts/bundlePackage.mjs [src/extra.ts …] [--internal src/a.ts,src/b.ts]
+//   node ../../scripts/bundlePackage.mjs [src/extra.ts …] [--internal src/a.ts,src/b.ts] [--inline pkg,pkg]
 //
 // Why: a CLI run loaded ~217 ES modules (each resolved, stat'ed, read, compiled and linked by Node's
 // loader), which was most of its start-up. Now it is one file per entry point, not one per source file.
@@ -26,6 +26,11 @@
 // entries into chunks. It holds its own copy of the modules it inlines: whoever imports it takes
 // everything of that package from it (list src/index.ts too when the package's API is needed), never
 // from the package's index as well. Nothing published points at it (package.json exports).
+//
+// --inline (apps only): npm or workspace packages bundled into the app instead of imported. The CLI inlines
+// rxjs and the stream package, its only user in the CLI's process: rxjs's Node build is CommonJS, 224 modules
+// that Node loads one by one (~130 ms of CPU on every `generate`), and nothing outside the CLI's bundle shares
+// its rxjs or its stream package, so one copy each still holds.
 //
 // Every build first deletes the .js and .js.map files in dist/: they are all this script's output
 // (pool's scripts/bundleWorker.mjs runs after it), and a stale one (a per-file module of a build from
@@ -54,6 +59,8 @@ for (const file of typeof pkg.bin === "string" ? [pkg.bin] : Object.values(pkg.b
 const args = process.argv.slice(2);
 const at = args.indexOf("--internal");
 const internal = at >= 0 ? args.splice(at, 2)[1].split(",") : [];
+const inlineAt = args.indexOf("--inline");
+const inline = inlineAt >= 0 ? args.splice(inlineAt, 2)[1].split(",") : [];
 const entryPoints = [...new Set([...published, ...args])];
 if (entryPoints.length === 0)
   throw new Error(`${pkg.name}: no entry point (package.json has no exports or bin)`);
@@ -73,13 +80,41 @@ function removeOldOutput(dir) {
 }
 removeOldOutput(join(root, "dist"));
 
+/** The package name of a bare import: "rxjs/operators" → "rxjs", "@a/b/c" → "@a/b". */
+function packageName(specifier) {
+  const parts = specifier.split("/");
+  return specifier.startsWith("@") ? parts.slice(0, 2).join("/") : (parts[0] ?? specifier);
+}
+
+/**
+ * `packages: "external"`, except for the packages named by --inline, which are bundled together with what
+ * they import from npm (rxjs's tslib) — but never another @logitstream package: those stay imports, one copy
+ * each. Only an app may inline (the CLI, for rxjs and the stream package: see the CLI's build script).
+ */
+function externalUnlessInlined(names) {
+  const srcDir = join(root, "src");
+  return {
+    name: "external-unless-inlined",
+    setup(b) {
+      b.onResolve({ filter: /^[^./]/ }, (args) => {
+        if (args.path.startsWith("node:")) return { path: args.path, external: true };
+        const name = packageName(args.path);
+        if (names.includes(name)) return undefined; // bundled
+        const fromOwnSource = args.importer.startsWith(srcDir);
+        if (fromOwnSource || name.startsWith("@logitstream/")) return { path: args.path, external: true };
+        return undefined; // imported by inlined code: bundled with it
+      });
+    },
+  };
+}
+
 const common = {
   absWorkingDir: root,
   bundle: true,
   format: "esm",
   platform: "node",
   target: "es2022",
-  packages: "external",
+  ...(inline.length === 0 ? { packages: "external" } : { plugins: [externalUnlessInlined(inline)] }),
   // Class and function names stay as written: errors report `new.target.name`, and esbuild would
   // otherwise rename a class whose name collides with another module's top-level name.
   keepNames: true,

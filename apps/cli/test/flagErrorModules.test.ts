@@ -30,6 +30,13 @@ const CASES: readonly [string[], number, RegExp, boolean][] = [
 ];
 
 describe("flag errors are found before the job is loaded", () => {
+  it("a run that gets past its flags does load them (so the checks below can fail)", async () => {
+    const r = await loadedModules(["generate", "The", "--max-tokens", "1", "--seed", "1"]);
+    expect(r.code, r.stderr).toBe(0);
+    for (const [what, re] of JOB_MODULES.filter(([w]) => w !== "llama.cpp" && w !== "the codecs"))
+      expect(r.modules, `did not see ${what}`).toMatch(re);
+  });
+
   it.each(CASES)(
     "%j exits %i before loading the model, tokenizer, rxjs or codecs",
     async (args, code, says, grammar) => {

@@ -9,7 +9,21 @@ import { CLI, collect } from "./cli.js";
 
 const PRELOAD = fileURLToPath(new URL("./recordModules.mjs", import.meta.url));
 
-/** Exit code, stderr, and every module URL or path the run loaded (one per line). */
+/**
+ * The sources esbuild bundled into the CLI's files the run loaded (each file's `// path` comments): the CLI
+ * inlines rxjs and the stream package, so loading them shows as loading the chunk that holds them.
+ */
+function inlinedSources(modules: string): string {
+  const files = new Set(modules.match(/file:\/\/\S*\/apps\/cli\/dist\/[^\s]+\.js/g) ?? []);
+  return [...files]
+    .map((url) => (readFileSync(fileURLToPath(url), "utf8").match(/^\/\/ \S+$/gm) ?? []).join("\n"))
+    .join("\n");
+}
+
+/**
+ * Exit code, stderr, and every module URL or path the run loaded, one per line, followed by the sources
+ * bundled into the CLI files it loaded.
+ */
 export async function loadedModules(
   args: readonly string[],
   stdin: Uint8Array | string = "",
@@ -24,7 +38,8 @@ export async function loadedModules(
     child.stdin.on("error", () => {}); // a flag error may exit before stdin is read
     child.stdin.end(stdin);
     const r = await done;
-    return { code: r.code, stderr: r.stderr, modules: readFileSync(log, "utf8") };
+    const modules = readFileSync(log, "utf8");
+    return { code: r.code, stderr: r.stderr, modules: `${modules}${inlinedSources(modules)}\n` };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
