@@ -50,10 +50,9 @@ export async function runGenerate(ctx: CommandContext, opts: GenerateOptions): P
   const openOpts: { threads?: number; contextSize?: number } = {};
   if (opts.threads !== undefined) openOpts.threads = opts.threads;
   if (opts.context !== undefined) openOpts.contextSize = opts.context;
-  const prompt = opts.prompt;
   const opened = await openModel(opts.model, openOpts);
   try {
-    await generateWith(ctx, opts, prompt, opened.source, opened.tokenizer);
+    await generateWith(ctx, opts, opts.prompt, opened.source, opened.tokenizer);
   } finally {
     // Releases a GGUF model's native memory, also when the run was aborted (Ctrl-C, closed stdout).
     await opened.dispose();
@@ -68,11 +67,10 @@ async function generateWith(
   tokenizer: Tokenizer,
 ): Promise<void> {
   // The grammar compiler is loaded only when a constraint is asked for.
-  const grammarModule = opts.grammar === undefined ? undefined : await import("./grammarConstraint.js");
+  const source = opts.grammar;
+  const grammarModule = source === undefined ? undefined : await import("./grammarConstraint.js");
   const constraint =
-    opts.grammar === undefined || grammarModule === undefined
-      ? undefined
-      : grammarModule.grammarConstraint(opts.grammar, tokenizer, model.eosId);
+    source === undefined ? undefined : grammarModule?.grammarConstraint(source, tokenizer, model.eosId);
   // generate runs a clone of the stage; keep the clone to learn whether the output was completed.
   let run: GrammarStage | undefined;
   const grammar: SamplerStage | undefined =

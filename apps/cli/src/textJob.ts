@@ -9,7 +9,6 @@ import {
   encodeRecordLine,
   encodeSafetensorsHeader,
 } from "@logitstream/wire";
-import { checkWindowFlags } from "./checkWindowFlags.js";
 import type { CommandContext } from "./command.js";
 import { InputError, InvalidTextError, OutputError, UsageError } from "./errors.js";
 import { openModel, type TextModel } from "./loadModel.js";
@@ -130,7 +129,7 @@ async function prepare(
   ctx: CommandContext,
   opts: TextJobOptions,
 ): Promise<{ model: TextModel; tokens: number[]; windows: ReturnType<typeof planWindows> }> {
-  checkWindowFlags(opts);
+  // --stride against --context was checked by the command, from argv (checkWindowFlags).
   const text = await readText(ctx, opts.text);
   const openOpts: { threads?: number; contextSize?: number } = {};
   if (opts.threads !== undefined) openOpts.threads = opts.threads;
