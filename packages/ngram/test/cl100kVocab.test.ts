@@ -33,7 +33,7 @@ describe("cl100kVocab (the embedded copy of cl100k_base)", () => {
 });
 
 describe("the vocabulary's two decoders", () => {
-  it("give the same bytes: Node's Buffer and the JavaScript base64 decoder browsers use", () => {
+  it("give the same bytes: Node's Buffer and atob, which browsers use", () => {
     const g = globalThis as { Buffer?: unknown };
     const saved = g.Buffer;
     let browser: BpeTokenizer;
