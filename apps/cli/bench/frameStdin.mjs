@@ -5,8 +5,6 @@
 // Node program on that pipe (start-up included), to set the other rows against.
 // Usage: cat rows.f32 | node bench/frameStdin.mjs f32 VOCAB [--stream | --bare]; cat rows.npy | node bench/frameStdin.mjs npy
 import { readSync } from "node:fs";
-import { frameChunks } from "@logitstream/wire";
-import { PipeReader } from "../dist/internal.js";
 
 const [format, vocab] = process.argv.slice(2);
 if (process.argv.includes("--bare")) {
@@ -26,6 +24,9 @@ if (process.argv.includes("--bare")) {
   process.stdout.write(`${bytes}\n`);
   process.exit(0);
 }
+// Imported only here: the bare reader's time is a floor, so it must not pay for loading them.
+const { frameChunks } = await import("@logitstream/wire");
+const { PipeReader } = await import("../dist/internal.js");
 const stream = process.argv.includes("--stream");
 // Four 4 MiB + 64 KiB slabs used in turn, like the pool's recycled slabs (a fresh buffer per chunk would
 // measure page faults, not reading).

@@ -11,18 +11,24 @@
 // allows once scoring is taken out; "a Node process only reading the pipe" (frameStdin.mjs --bare) is the
 // floor of any Node program there.
 //
-// Env: V, ROWS, REPS (3), THREADS ("1,2"), BASELINE=path/to/main.js (a second build, e.g. the code before a
-// change, run beside this one in the same reps: its rows are marked "baseline"). The files are written to
-// the OS temp dir and removed at the end.
+// CPU time: each command's user + system seconds, every process of the pipeline included (`cat` too), from
+// the children's times this process accumulates (Linux /proc; "—" elsewhere). On a machine with few cores
+// that is what bounds a pipeline: the closing paragraph sets each pipe's CPU against what the cores give
+// in the time that 0.70 of `cat | cat` allows (issue 20, item 3).
+//
+// Env: V, ROWS (16384: 2.1 GB, the size issue 20 measured at; start-up weighs more in a smaller input), REPS
+// (3), THREADS ("1,2"), BASELINE=path/to/main.js (a second build, e.g. the code before a change, run beside
+// this one in the same reps: its rows are marked "baseline"). The files are written to the OS temp dir and
+// removed at the end.
 import { spawnSync } from "node:child_process";
-import { closeSync, openSync, rmSync, writeSync } from "node:fs";
+import { closeSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadAverage, median, tableHeader, tableRow } from "../../../scripts/benchHarness.mjs";
 
 const V = Number(process.env.V ?? 32_000);
-const ROWS = Number(process.env.ROWS ?? 6000);
+const ROWS = Number(process.env.ROWS ?? 16_384);
 const REPS = Number(process.env.REPS ?? 3);
 const THREADS = (process.env.THREADS ?? "1,2").split(",").map(Number);
 const CLI = fileURLToPath(new URL("../dist/main.js", import.meta.url));
@@ -132,20 +138,43 @@ for (const [tag, cli] of clis) {
   }
 }
 
-function wallMs(command) {
+/** User + system seconds of this process's waited-for children so far (Linux), or NaN. */
+function childCpuSeconds() {
+  try {
+    const stat = readFileSync("/proc/self/stat", "utf8");
+    // Fields after the command name's ")": state is field 3, cutime and cstime are fields 16 and 17.
+    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(f[13]) + Number(f[14])) / 100; // clock ticks; USER_HZ is 100 on Linux
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** Runs a command; its wall milliseconds and the CPU seconds of every process it ran. */
+function run(command) {
+  const cpu0 = childCpuSeconds();
   const t0 = performance.now();
   const r = spawnSync("bash", ["-c", `set -o pipefail; ${command} > /dev/null`], {
     stdio: ["ignore", "ignore", "inherit"],
   });
   if (r.status !== 0) throw new Error(`${command} exited ${r.status}`);
-  return performance.now() - t0;
+  return { ms: performance.now() - t0, cpu: childCpuSeconds() - cpu0 };
 }
 
 try {
-  wallMs(`cat ${raw} ${npy}`); // into the page cache
+  run(`cat ${raw} ${npy}`); // into the page cache
   const loadBefore = loadAverage();
-  for (const c of cases) c.ms = [];
-  for (let rep = 0; rep < REPS; rep++) for (const c of cases) c.ms.push(wallMs(c.cmd));
+  for (const c of cases) {
+    c.ms = [];
+    c.cpu = [];
+  }
+  for (let rep = 0; rep < REPS; rep++) {
+    for (const c of cases) {
+      const r = run(c.cmd);
+      c.ms.push(r.ms);
+      c.cpu.push(r.cpu);
+    }
+  }
   console.log(
     `cli score input — ${ROWS} rows × ${V} f32 (${(BYTES / 1e6).toFixed(0)} MB; .npy the same rows after a header), ${REPS} interleaved reps, ${cpus().length} × ${cpus()[0]?.model}, Node ${process.version}; load average ${loadBefore} before, ${loadAverage()} after`,
   );
@@ -155,12 +184,13 @@ try {
       "format",
       "threads",
       "wall ms (median)",
+      "CPU s (median)",
       "MB/s",
       "rows/s",
       "vs `cat \\| cat` (median; per rep)",
       "vs path (median; per rep)",
     ],
-    "lllrrrll",
+    "lllrrrrll",
   );
   for (const c of cases) {
     const ms = median(c.ms);
@@ -183,6 +213,7 @@ try {
         c.format,
         c.threads,
         ms.toFixed(0),
+        Number.isNaN(median(c.cpu)) ? "—" : median(c.cpu).toFixed(2),
         (BYTES / 1e6 / (ms / 1000)).toFixed(0),
         rowsPerS,
         vsCat,
@@ -190,7 +221,28 @@ try {
       ]),
     );
   }
+  cpuBudget();
 } finally {
   rmSync(raw, { force: true });
   rmSync(npy, { force: true });
+}
+
+/**
+ * Item 3's goal against the cores: 0.70 of `cat | cat` means finishing in (its wall time) / 0.70, in which
+ * the cores can give at most cores × that time of CPU; a pipeline that needs more CPU than that cannot
+ * reach the goal however its work is spread.
+ */
+function cpuBudget() {
+  const cores = cpus().length;
+  const lines = [];
+  for (const c of cases) {
+    if (!c.name.startsWith("through a pipe") || Number.isNaN(median(c.cpu))) continue;
+    const catCat = cases.find((b) => b.ceiling && b.format === c.format);
+    const goalS = median(catCat.ms) / 0.7 / 1000;
+    const need = median(c.cpu);
+    lines.push(
+      `- ${c.name.replaceAll("\\", "")}, ${c.format}, ${c.threads} thread(s): needs ${need.toFixed(2)} CPU-s; 0.70 of \`cat | cat\` means ${goalS.toFixed(2)} s, in which ${cores} cores give ${(cores * goalS).toFixed(2)} CPU-s${need > cores * goalS ? " — out of reach on this machine" : ""}`,
+    );
+  }
+  if (lines.length > 0) console.log(`\nCPU budget (issue 20, item 3):\n${lines.join("\n")}`);
 }
