@@ -8,7 +8,9 @@
 // processes sharing the 2 cores) and of wall time; ratios are computed within this one run.
 // Issue 20: the friendly `softmax(row)` / `logSoftmax(row)` (a new array per call) beside the strided form
 // into a reused buffer (ratio = median of the per-round ratios), and PyTorch CPU on one thread in a child
-// process timed in the same rounds (bench/torchReference.mjs; left out, and said so, without torch).
+// process timed in the same rounds (bench/torchReference.mjs; left out, and said so, without torch) — twice:
+// as it runs here (its AVX2 kernels) and on its portable kernels (ATEN_CPU_CAPABILITY=default), which
+// shows how much of its lead is the instruction set (eight lanes and FMA) rather than the algorithm.
 import { resourceUsage } from "node:process";
 import { log_softmax as tjsLogSoftmax, softmax as tjsSoftmax } from "@huggingface/transformers";
 import {
@@ -303,21 +305,32 @@ console.log("");
 // ---- timing ----
 for (const c of cases) c.iters = warmUp(c.fn, ROUND_MS);
 const torch = await startTorch(x, ROUND_MS);
+// The same PyTorch on its portable kernels (no AVX2, no FMA): how much of its lead is the instruction set.
+const torchPortable = torch.absent ? torch : await startTorch(x, ROUND_MS, "default");
 const TORCH_OPS = [
   ["log-softmax", "log-softmax", "torch.log_softmax(x, 0, out=) (reused out)"],
   ["log-softmax", "log-softmax fresh", "torch.log_softmax(x, 0) (a new tensor per call)"],
   ["softmax", "softmax", "torch.softmax(x, 0, out=) (reused out)"],
   ["softmax", "softmax fresh", "torch.softmax(x, 0) (a new tensor per call)"],
 ];
-const torchCases = torch.absent
-  ? []
-  : TORCH_OPS.map(([op, key, what]) => ({
-      op,
-      key,
-      impl: `PyTorch ${torch.version} CPU, 1 thread: ${what}`,
-      cpu: [],
-      wall: [],
-    }));
+const torchRuns = [
+  { child: torch, label: "", ops: TORCH_OPS },
+  {
+    child: torchPortable,
+    label: ", portable kernels (ATEN_CPU_CAPABILITY=default: no AVX2, no FMA)",
+    ops: TORCH_OPS.filter(([, key]) => !key.endsWith("fresh")),
+  },
+].filter((t) => !t.child.absent);
+for (const t of torchRuns) {
+  t.cases = t.ops.map(([op, key, what]) => ({
+    op,
+    key,
+    impl: `PyTorch ${t.child.version} CPU, 1 thread${t.label}: ${what}`,
+    cpu: [],
+    wall: [],
+  }));
+}
+const torchCases = torchRuns.flatMap((t) => t.cases);
 for (const c of cases) {
   c.cpu = [];
   c.wall = [];
@@ -329,15 +342,16 @@ for (let r = 0; r < RUNS; r++) {
     c.allCpu = [...(c.allCpu ?? []), c.cpu[0]];
     c.allWall = [...(c.allWall ?? []), c.wall[0]];
   }
-  if (!torch.absent) {
-    const t = await torch.round();
-    for (const c of torchCases) {
+  for (const run of torchRuns) {
+    const t = await run.child.round();
+    for (const c of run.cases) {
       c.cpu.push(t[c.key][0]);
       c.wall.push(t[c.key][1]);
     }
   }
 }
 torch.stop?.();
+torchPortable.stop?.();
 for (const c of cases) {
   c.cpu = c.allCpu;
   c.wall = c.allWall;
@@ -370,10 +384,13 @@ for (const c of rows) {
 }
 console.log("");
 console.log("Per-round ratios (median of the rounds' ratios, CPU time):");
-for (const t of torchCases.filter((k) => !k.key.endsWith("fresh"))) {
-  console.log(
-    `- ${t.op}: ours strided / PyTorch out= = ${pairedRatio(ours[t.op], t).toFixed(2)} (target ≤ 1)`,
-  );
+for (const run of torchRuns) {
+  for (const t of run.cases.filter((k) => !k.key.endsWith("fresh"))) {
+    const target = run.child === torch ? " (target ≤ 1)" : "";
+    console.log(
+      `- ${t.op}: ours strided / PyTorch${run.label} out= = ${pairedRatio(ours[t.op], t).toFixed(2)}${target}`,
+    );
+  }
 }
 console.log("");
 

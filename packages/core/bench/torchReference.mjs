@@ -6,6 +6,10 @@
 //
 // Python: $LOGITSTREAM_TORCH_PYTHON, else /usr/bin/python3 (Debian's python3-torch; a `python3` on
 // PATH may be a pyenv shim without torch).
+//
+// `capability` sets PyTorch's ATEN_CPU_CAPABILITY for the child: "default" makes it run the kernels it
+// builds for any x86-64 instead of the AVX2 ones it picks on this machine (eight lanes and fused
+// multiply-add) — how fast PyTorch's own code is without the instructions WebAssembly SIMD lacks.
 import { spawn } from "node:child_process";
 import { createInterface } from "node:readline";
 
@@ -51,12 +55,14 @@ for line in sys.stdin:
  * Starts the child on row `x`. Resolves to null (with the reason in `absentReason`) when torch is not
  * available, else to `{ version, round() }` where `round()` resolves to `{ op: [cpu ns/el, wall ns/el] }`.
  */
-export async function startTorch(x, roundMs) {
+export async function startTorch(x, roundMs, capability) {
   const python = process.env.LOGITSTREAM_TORCH_PYTHON ?? "/usr/bin/python3";
+  const env = capability === undefined ? process.env : { ...process.env, ATEN_CPU_CAPABILITY: capability };
   let child;
   try {
     child = spawn(python, ["-c", SCRIPT, String(x.length), String(roundMs)], {
       stdio: ["pipe", "pipe", "ignore"],
+      env,
     });
   } catch (e) {
     return { absent: `${python}: ${e.message}` };
