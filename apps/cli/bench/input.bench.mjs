@@ -7,9 +7,10 @@
 // hits them alike). Wall time of the
 // whole process (start-up, worker start, read, score, write to /dev/null); medians. The "input stage only"
 // rows time the CLI's reading and framing alone through the same pipe (bench/frameStdin.mjs: the
-// PipeReader the CLI uses now, and process.stdin as it was read before), to show what the pipe itself
-// allows once scoring is taken out; "a Node process only reading the pipe" (frameStdin.mjs --bare) is the
-// floor of any Node program there.
+// PipeReader the CLI uses now, filling the chunks' memory; the same PipeReader as pieces only, its ring
+// copied into the chunks; and process.stdin as it was read before), to show what the pipe itself allows
+// once scoring is taken out; "a Node process only reading the pipe" (frameStdin.mjs --bare) is the floor
+// of any Node program there.
 //
 // CPU time: each command's user + system seconds, every process of the pipeline included (`cat` too), from
 // the children's times this process accumulates (Linux /proc; "—" elsewhere). On a machine with few cores
@@ -18,13 +19,13 @@
 //
 // Env: V, ROWS (16384: 2.1 GB, the size issue 20 measured at; start-up weighs more in a smaller input), REPS
 // (3), THREADS ("1,2"), BASELINE=path/to/main.js (a second build, e.g. the code before a change, run beside
-// this one in the same reps: its rows are marked "baseline"). The files are written to the OS temp dir and
-// removed at the end.
+// this one in the same reps: its rows are marked "baseline", and its own bench/frameStdin.mjs, when it has
+// one, gives a baseline input-stage row). The files are written to the OS temp dir and removed at the end.
 import { spawnSync } from "node:child_process";
-import { closeSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
+import { closeSync, existsSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { loadAverage, median, tableHeader, tableRow } from "../../../scripts/benchHarness.mjs";
 
 const V = Number(process.env.V ?? 32_000);
@@ -93,10 +94,17 @@ cases.push({
 });
 // The input stage alone (framing into recycled memory, no scoring): what a pipe gives the pool; and a Node
 // process that only reads the pipe: the most any Node program gets through it on this machine.
-for (const [how, flag] of [
-  ["bare", " --bare"],
-  ["PipeReader", ""],
-  ["process.stdin", " --stream"],
+// The baseline build's own helper (its PipeReader and wire) beside this one's, when it has one.
+const baselineFrame =
+  BASELINE === undefined
+    ? undefined
+    : fileURLToPath(new URL("../bench/frameStdin.mjs", pathToFileURL(BASELINE)));
+for (const [how, flag, frame] of [
+  ["bare", " --bare", FRAME],
+  ["PipeReader", "", FRAME],
+  ["PipeReader, pieces only: ring copied", " --pieces", FRAME],
+  ["process.stdin", " --stream", FRAME],
+  ...(baselineFrame !== undefined && existsSync(baselineFrame) ? [["PipeReader", "", baselineFrame]] : []),
 ]) {
   for (const [format, file, args] of [
     ["f32", raw, `f32 ${V}`],
@@ -104,10 +112,12 @@ for (const [how, flag] of [
   ]) {
     cases.push({
       name:
-        how === "bare" ? "a Node process only reading the pipe" : `input stage only (${how}), through a pipe`,
+        how === "bare"
+          ? "a Node process only reading the pipe"
+          : `input stage only (${how}), through a pipe${frame === FRAME ? "" : " (baseline)"}`,
       format,
       threads: "—",
-      cmd: `cat ${file} | node ${FRAME} ${args}${flag}`,
+      cmd: `cat ${file} | node ${frame} ${args}${flag}`,
     });
   }
 }

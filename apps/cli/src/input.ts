@@ -10,7 +10,8 @@ export interface Input {
   /**
    * A regular file is read through a ByteReader, so wire reads binary rows straight into the pool's
    * shared memory (no read buffer, no copy on the main thread); stdin that is a pipe or a socket is read
-   * ahead into a ring (PipeReader); anything else (a terminal, a named FIFO, a device) is read as a stream.
+   * by a PipeReader (binary rows straight into that memory while the framer waits for them, into a ring
+   * while it is busy); anything else (a terminal, a named FIFO, a device) is read as a stream.
    */
   readonly source: ByteInput;
   /** The path as given; undefined for stdin. Wire uses its extension to detect the format. */
@@ -25,7 +26,7 @@ export interface Input {
  * Opens the input. A path is opened before anything runs, so a missing file is an InputError
  * (exit 66) up front rather than a stream error halfway through. Stdin redirected from a regular file
  * (`logitstream score < rows.f32`) is read like a path, from its current offset; stdin that is a pipe or a
- * socket (`cat rows.npy | logitstream score`) is read ahead into a ring by a PipeReader.
+ * socket (`cat rows.npy | logitstream score`) is read by a PipeReader.
  */
 export async function openInput(
   path: string | undefined,
@@ -44,7 +45,7 @@ export async function openInput(
       return { source: reader, path: undefined, size: stat.size, close: async () => {} };
     }
     if (fd !== undefined && (stat?.isFIFO() === true || stat?.isSocket() === true)) {
-      // A pipe (`cat rows.npy |`, a socket from a parent process): read ahead into one ring (see PipeReader).
+      // A pipe (`cat rows.npy |`, a socket from a parent process): see PipeReader.
       const pipe = new PipeReader(fd);
       return { source: pipe, path: undefined, size: undefined, close: async () => pipe.close() };
     }

@@ -1,6 +1,7 @@
-// PipeReader: stdin through a pipe read ahead into a ring. The reader is driven through a real FIFO
-// (mkfifo) written from the libuv thread pool, with a small ring so that the inputs here wrap it many
-// times and fill it (reading stops, then resumes through the spare buffer).
+// PipeReader: stdin through a pipe, read ahead into a ring or straight into memory it is given (fillInto).
+// The reader is driven through a real FIFO (mkfifo) written from the libuv thread pool, with a small ring
+// so that the inputs here wrap it many times and fill it (reading stops, then resumes through the spare
+// buffer).
 import { spawnSync } from "node:child_process";
 import { closeSync, constants, openSync, write } from "node:fs";
 import { join } from "node:path";
@@ -125,6 +126,142 @@ describe("PipeReader", () => {
     }
     closeSync(writeFd);
     expect(err?.code).toBe("EPIPE");
+  });
+
+  it("fillInto and next() together hand out exactly the bytes written, in order, and fills keep the rules of wire's FillableInput", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.integer({ min: 1, max: 150_000 }), { minLength: 0, maxLength: 8 }),
+        // Per call: a piece (0) or a fill of that many bytes, with a unit and bytes already held.
+        fc.array(
+          fc.record({
+            size: fc.constantFrom(0, 1, 1000, 65_536, 200_000),
+            unit: fc.constantFrom(0, 1, 4, 4096, 3000),
+            start: fc.constantFrom(0, 0, 1, 777),
+            pause: fc.constantFrom(0, 0, 0, 1, 5),
+          }),
+          { minLength: 1, maxLength: 12 },
+        ),
+        fc.integer({ min: 0, max: 1000 }),
+        async (writes, calls, seed) => {
+          const total = writes.reduce((a, b) => a + b, 0);
+          const input = bytesOf(total, seed);
+          const { readFd, writeFd } = openFifo();
+          const reader = new PipeReader(readFd, RING);
+          const writing = (async () => {
+            let at = 0;
+            for (const w of writes) {
+              await writeAll(writeFd, input.subarray(at, at + w));
+              at += w;
+            }
+            closeSync(writeFd);
+          })();
+          const got = new Uint8Array(total);
+          let o = 0;
+          for (let k = 0; ; k++) {
+            const c = calls[k % calls.length]!;
+            if (c.size === 0) {
+              const r = await reader.next();
+              if (r.done) break;
+              got.set(r.value, o);
+              o += r.value.length;
+            } else {
+              const start = Math.min(c.start, c.size - 1);
+              const into = new Uint8Array(c.size).fill(0xa5, 0, start);
+              const r = await reader.fillInto(into, start, c.unit);
+              expect(r.length).toBeGreaterThanOrEqual(start);
+              expect(r.length).toBeLessThanOrEqual(c.size);
+              expect(into.subarray(0, start).every((b) => b === 0xa5)).toBe(true); // held bytes untouched
+              // Short without done: only a pause after a whole number (≥ 1) of units.
+              if (r.length < c.size && !r.done) {
+                expect(c.unit).toBeGreaterThan(0);
+                expect(r.length % c.unit).toBe(0);
+                expect(r.length).toBeGreaterThanOrEqual(c.unit);
+              }
+              got.set(into.subarray(start, r.length), o);
+              o += r.length - start;
+              if (r.done) {
+                expect((await reader.next()).done).toBe(true);
+                break;
+              }
+            }
+            if (c.pause > 0) await new Promise((r) => setTimeout(r, c.pause));
+          }
+          await writing;
+          expect(o).toBe(total);
+          expect(Buffer.from(got).equals(Buffer.from(input))).toBe(true);
+        },
+      ),
+      { numRuns: 25, seed: 21 },
+    );
+  }, 120_000);
+
+  it("fillInto returns the whole rows that have arrived while the writer pauses, and waits inside a row", async () => {
+    const { readFd, writeFd } = openFifo();
+    const reader = new PipeReader(readFd, RING);
+    const rows = bytesOf(100, 3); // rows of 10 bytes
+    await writeAll(writeFd, rows.subarray(0, 10));
+    const a = new Uint8Array(1000);
+    expect(await reader.fillInto(a, 0, 10)).toEqual({ length: 10, done: false });
+    expect([...a.subarray(0, 10)]).toEqual([...rows.subarray(0, 10)]);
+    // Two and a half rows: the fill waits for the rest of the third, then returns the three.
+    await writeAll(writeFd, rows.subarray(10, 35));
+    const b = new Uint8Array(1000);
+    let settled = false;
+    const pending = reader.fillInto(b, 0, 10).then((r) => {
+      settled = true;
+      return r;
+    });
+    await new Promise((r) => setTimeout(r, 30));
+    expect(settled).toBe(false);
+    await writeAll(writeFd, rows.subarray(35, 40));
+    expect(await pending).toEqual({ length: 30, done: false });
+    expect([...b.subarray(0, 30)]).toEqual([...rows.subarray(10, 40)]);
+    closeSync(writeFd);
+    expect(await reader.fillInto(b, 0, 10)).toEqual({ length: 0, done: true });
+  });
+
+  it("never writes into a fill's memory once the fill has returned, whatever arrives next", async () => {
+    // Rows of 4,096 bytes: after a pause at a row boundary the fill returns; the bytes written next (more
+    // than a pipe holds, so several reads, some ending inside a row) must land elsewhere, not behind it.
+    for (const tail of [4096 * 40, 4096 * 40 + 1000, 100_000]) {
+      const { readFd, writeFd } = openFifo();
+      const reader = new PipeReader(readFd, RING);
+      const input = bytesOf(8192 + tail, tail);
+      const first = new Uint8Array(1 << 20);
+      await writeAll(writeFd, input.subarray(0, 5000));
+      await new Promise((r) => setTimeout(r, 5));
+      const filling = reader.fillInto(first, 0, 4096);
+      await writeAll(writeFd, input.subarray(5000, 8192)); // completes row 1, then the writer pauses
+      expect(await filling).toEqual({ length: 8192, done: false });
+      expect([...first.subarray(0, 8192)]).toEqual([...input.subarray(0, 8192)]);
+      first.fill(0xee);
+      const writing = writeAll(writeFd, input.subarray(8192)).then(() => closeSync(writeFd));
+      const rest = new Uint8Array(tail);
+      let o = 0;
+      for (;;) {
+        const r = await reader.fillInto(rest, o, 4096);
+        o = r.length;
+        if (r.done || o === rest.length) break;
+      }
+      await writing;
+      expect(o).toBe(tail);
+      expect(Buffer.from(rest).equals(Buffer.from(input.subarray(8192)))).toBe(true);
+      expect(first.every((b) => b === 0xee)).toBe(true);
+      reader.close();
+    }
+  });
+
+  it("close() ends a fillInto waiting inside a row: it returns what it holds, done", async () => {
+    const { readFd, writeFd } = openFifo();
+    const reader = new PipeReader(readFd, RING);
+    await writeAll(writeFd, Uint8Array.of(1, 2, 3));
+    const into = new Uint8Array(100);
+    const pending = reader.fillInto(into, 0, 10);
+    await new Promise((r) => setTimeout(r, 20));
+    reader.close();
+    expect(await pending).toEqual({ length: 3, done: true });
+    closeSync(writeFd);
   });
 
   it("rejects a ring that is not a whole number of 64 KiB blocks of at least 128 KiB", () => {

@@ -3,13 +3,19 @@ import { once } from "node:events";
 import { readFileSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { describe, expect, it } from "vitest";
-import { CLI, collect, spawnCli } from "./helpers/cli.js";
-import { ndjsonArrays } from "./helpers/fixtures.js";
+import { CLI, collect, runCli, spawnCli } from "./helpers/cli.js";
+import { ndjsonArrays, npy, rawF32 } from "./helpers/fixtures.js";
 import { randomRows, tempDir, writeFixture } from "./helpers/rows.js";
 
 const dir = tempDir();
 // 100,000 rows × 16: ~9 MB of NDJSON in, far more output than a pipe buffer holds.
 const big = writeFixture(dir, "big.ndjson", ndjsonArrays(randomRows(20_000, 16, 1)).repeat(5));
+// 12 MB of binary rows: three 4 MiB chunks, and a short last one.
+const PIPED_V = 1000;
+const PIPED_ROWS = 3100;
+const piped = randomRows(PIPED_ROWS, PIPED_V, 2);
+writeFixture(dir, "pipe.f32", rawF32(piped));
+writeFixture(dir, "pipe.npy", npy(piped));
 
 /** Resolves with the first `n` lines the child writes to stdout. */
 async function firstLines(child: ReturnType<typeof spawnCli>, n: number): Promise<string[]> {
@@ -84,6 +90,12 @@ describe("pipes and signals", () => {
       ["[0,0]\n", "[5,5]\n"],
       ['{"row":0,"probs":[0.5,0.5]}', '{"row":1,"probs":[0.5,0.5]}'],
     ],
+    [
+      "sample (raw f32 rows, filled straight into the pool's memory)",
+      ["sample", "--temperature", "0", "--format", "f32", "--vocab", "3"],
+      [rawF32([[-200, 0, -200]]), rawF32([[0, -200, -200]])],
+      ['{"row":0,"token":1,"logprob":0}', '{"row":1,"token":0,"logprob":0}'],
+    ],
   ])(
     "%s writes each row's record while the pipe stays open, before the next row is written",
     async (_name, args, rows, records) => {
@@ -100,6 +112,34 @@ describe("pipes and signals", () => {
       const [code] = (await once(child, "exit")) as [number | null];
       expect(code).toBe(0);
       expect(Buffer.concat(err).toString()).toBe("");
+    },
+  );
+
+  it.each([
+    ["raw f32", "pipe.f32", ["--format", "f32", "--vocab", String(PIPED_V)]],
+    [".npy", "pipe.npy", ["--format", "npy"]],
+  ])(
+    "%s through `cat file |` gives the same bytes as the path, with --threads 1 and 2",
+    async (_name, file, format) => {
+      // Several 4 MiB chunks, read from a real pipe (a FIFO, as a shell makes it).
+      const path = `${dir}/${file}`;
+      for (const threads of ["1", "2"]) {
+        const args = ["score", ...format, "--top", "1", "--threads", threads];
+        const fromPath = await runCli([...args, path]);
+        const sh = spawn(
+          "bash",
+          ["-c", `set -o pipefail; cat "${path}" | "${process.execPath}" "${CLI}" ${args.join(" ")}`],
+          {
+            env: { ...process.env, NODE_OPTIONS: "" },
+          },
+        );
+        const fromPipe = await collect(sh as never);
+        expect(fromPipe.stderr).toBe("");
+        expect(fromPipe.code).toBe(0);
+        expect(fromPath.code).toBe(0);
+        expect(fromPipe.stdout.toString().trim().split("\n")).toHaveLength(PIPED_ROWS + 1); // rows + summary
+        expect(fromPipe.stdout.equals(fromPath.stdout)).toBe(true);
+      }
     },
   );
 

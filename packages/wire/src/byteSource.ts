@@ -1,11 +1,13 @@
 import { WireError } from "./errors.js";
+import { type FillableInput, isFillableInput } from "./fillableInput.js";
 
 /**
  * A file-like input that reads into memory it is given, e.g. over a Node `FileHandle`:
  * `{ readInto: async (b) => (await handle.read(b, 0, b.length, null)).bytesRead, close: () => handle.close() }`.
  * With it, binary rows are read straight into the chunks' memory (`ReadOptions.alloc`: the pool's shared
  * slabs) instead of into a read buffer and then copied there. Meant for regular files: the framers never
- * ask a reader whether it would wait (a file does not pause), so they hand out only full chunks.
+ * ask a reader whether it would wait (a file does not pause), so they hand out only full chunks. An input
+ * that pauses (a pipe) reads into given memory as a `FillableInput` instead.
  */
 export interface ByteReader {
   /** Reads up to `into.length` bytes into `into`; resolves to how many were read, 0 at the end of the input. */
@@ -17,7 +19,8 @@ export interface ByteReader {
 /**
  * What the readers accept: Node readables, async or sync iterables of bytes, one buffer, or a ByteReader.
  * An iterable's piece may be a view into memory the input reuses: the readers copy each piece (into a
- * chunk or their own buffer) before they ask for the next one.
+ * chunk or their own buffer) before they ask for the next one. An async iterable that is also a
+ * `FillableInput` (a pipe) has binary rows read straight into the chunks' memory.
  */
 export type ByteInput =
   | AsyncIterable<Uint8Array>
@@ -85,6 +88,8 @@ export class ByteSource {
   private readonly alloc: ((bytes: number) => Uint8Array) | undefined;
   /** Set when the input is a ByteReader: `takeUpTo` reads straight into the memory it hands out. */
   private readonly reader: ByteReader | undefined;
+  /** Set when the input is a FillableInput: `takeUpTo` has it fill the memory it hands out. */
+  private readonly filler: FillableInput | undefined;
 
   constructor(input: ByteInput, alloc?: (bytes: number) => Uint8Array) {
     this.alloc = alloc;
@@ -92,9 +97,11 @@ export class ByteSource {
       this.reader = input;
       this.it = piecesOfReader(input, () => this.base + this.length);
     } else if (input instanceof Uint8Array) this.it = [input][Symbol.iterator]();
-    else if (Symbol.asyncIterator in (input as object))
+    else if (Symbol.asyncIterator in (input as object)) {
       this.it = (input as AsyncIterable<unknown>)[Symbol.asyncIterator]();
-    else if (Symbol.iterator in (input as object)) this.it = (input as Iterable<unknown>)[Symbol.iterator]();
+      if (isFillableInput(input)) this.filler = input;
+    } else if (Symbol.iterator in (input as object))
+      this.it = (input as Iterable<unknown>)[Symbol.iterator]();
     else
       throw new WireError(
         "E_WIRE_FORMAT",
@@ -244,8 +251,8 @@ export class ByteSource {
    * Takes the next `n` bytes (fewer only at the end of the input) into a fresh buffer, copying pieces
    * straight into it: one copy per byte for binary rows instead of two. With `unit` (a row's size),
    * it also returns early — a whole number of units, fewer than `n` bytes, before the end — when it
-   * holds at least one unit and the next piece is not there at once (see `wouldWait`); `done` then
-   * stays false.
+   * holds at least one unit and the next piece is not there at once (see `wouldWait`; a FillableInput
+   * decides that itself, in `fillInto`); `done` then stays false.
    */
   async takeUpTo(n: number, unit = 0): Promise<Uint8Array> {
     if (this.length >= n) return this.take(n);
@@ -267,6 +274,8 @@ export class ByteSource {
       if (o < n) this.done = true;
       return o === n ? out : this.prefix(out, o);
     }
+    const filler = this.fillerNow();
+    if (filler !== undefined) return this.fillFrom(filler, out, o, unit);
     while (o < n && !this.done) {
       // Whole units taken and the input has paused: hand them out now rather than wait for the rest.
       if (unit > 0 && o > 0 && o % unit === 0 && (await this.wouldWait())) break;
@@ -293,6 +302,36 @@ export class ByteSource {
       if (k < v.length) this.append(v.subarray(k));
     }
     return o === n ? out : this.prefix(out, o);
+  }
+
+  /** The FillableInput, when the next bytes are its to give (none pending here from a read ahead). */
+  private fillerNow(): FillableInput | undefined {
+    return this.done || this.ahead !== undefined || this.pending.length > 0 ? undefined : this.filler;
+  }
+
+  /**
+   * The rest of `out` (after the `o` bytes it holds) from a FillableInput: a pipe that fills the chunk's
+   * memory itself (no piece copied in), and returns early when its writer pauses after whole units.
+   * (`takeUpTo` takes a read started by `wouldWait` first, with its loop: bytes stay in order.)
+   */
+  private async fillFrom(
+    filler: FillableInput,
+    out: Uint8Array,
+    o: number,
+    unit: number,
+  ): Promise<Uint8Array> {
+    const n = out.length;
+    const r = await filler.fillInto(out, o, unit);
+    if (!Number.isInteger(r.length) || r.length < o || r.length > n) {
+      throw new WireError(
+        "E_WIRE_FORMAT",
+        `fillInto returned ${r.length} for a buffer of ${n} bytes holding ${o}; it must return how many it holds`,
+        { frame: -1, byteOffset: this.base },
+      );
+    }
+    this.base += r.length - o;
+    if (r.done) this.done = true;
+    return r.length === n ? out : this.prefix(out, r.length);
   }
 
   /** The first `k` bytes of a buffer this source handed out: a view in the allocator's memory, else a copy. */

@@ -35,7 +35,8 @@ import { framingOptions } from "./framing/framingOptions.js";
  * `frameFixedRows` (raw rows of any element type), and `frameNpy` / `frameSafetensors` (a header, then
  * fixed rows).
  *
- * @param input bytes: an async or sync iterable of Uint8Array, a Node stream, one Uint8Array or a ByteReader
+ * @param input bytes: an async or sync iterable of Uint8Array (a FillableInput fills binary rows' chunks
+ *   itself), a Node stream, one Uint8Array or a ByteReader
  * @param opts format (detected when omitted, except raw), limits, `alloc` for the chunks' memory
  * @example
  * ```ts

@@ -31,6 +31,7 @@ export type { SafetensorsEntry } from "./encode/encodeSafetensors.js";
 export { encodeSafetensors, encodeSafetensorsHeader } from "./encode/encodeSafetensors.js";
 export type { WireErrorCode } from "./errors.js";
 export { WireError } from "./errors.js";
+export type { FillableInput, FillResult } from "./fillableInput.js";
 export { frameChunks } from "./frameChunks.js";
 export type { FrameParams } from "./frameParams.js";
 export { validateFrameParams } from "./frameParams.js";
