@@ -42,6 +42,16 @@ function bytesOf(n: number, seed: number): Uint8Array {
   return b;
 }
 
+/** Writes `input` to `fd` in writes of the given sizes, then closes it (runs beside the reader). */
+async function writeInPieces(fd: number, input: Uint8Array, writes: readonly number[]): Promise<void> {
+  let at = 0;
+  for (const w of writes) {
+    await writeAll(fd, input.subarray(at, at + w));
+    at += w;
+  }
+  closeSync(fd);
+}
+
 afterAll(() => {
   spawnSync("rm", ["-rf", dir]);
 });
@@ -58,14 +68,7 @@ describe("PipeReader", () => {
           const input = bytesOf(total, seed);
           const { readFd, writeFd } = openFifo();
           const reader = new PipeReader(readFd, RING);
-          const writing = (async () => {
-            let at = 0;
-            for (const w of writes) {
-              await writeAll(writeFd, input.subarray(at, at + w));
-              at += w;
-            }
-            closeSync(writeFd);
-          })();
+          const writing = writeInPieces(writeFd, input, writes);
           const got = new Uint8Array(total);
           let o = 0;
           let k = 0;
@@ -148,14 +151,7 @@ describe("PipeReader", () => {
           const input = bytesOf(total, seed);
           const { readFd, writeFd } = openFifo();
           const reader = new PipeReader(readFd, RING);
-          const writing = (async () => {
-            let at = 0;
-            for (const w of writes) {
-              await writeAll(writeFd, input.subarray(at, at + w));
-              at += w;
-            }
-            closeSync(writeFd);
-          })();
+          const writing = writeInPieces(writeFd, input, writes);
           const got = new Uint8Array(total);
           let o = 0;
           for (let k = 0; ; k++) {
