@@ -1,6 +1,7 @@
-// The CLI end to end on a large input: `score` on ROWS rows of V float32 logits (defaults 6,000 × 32,000:
-// 768 MB), as raw f32 and as .npy, the input given as a path, as stdin redirected from the file
-// (`< rows.f32`) and through a pipe (`cat rows.f32 |`). The ceiling of a pipe on this machine is measured in
+// The CLI end to end on a large input: `score` on ROWS rows of V float32 logits (defaults 16,384 × 32,000:
+// 2.1 GB), as raw f32 and as .npy, the input given as a path, as stdin redirected from the file
+// (`< rows.f32`), through a pipe (`cat rows.f32 |`) and as a pipe given as a path (a shell's process
+// substitution, `<(cat rows.f32)`: /dev/fd/N). The ceiling of a pipe on this machine is measured in
 // the same run: `cat file | cat > /dev/null` moves the same bytes through one pipe with nothing done to
 // them, and each CLI row's "vs cat | cat" is the throughput ratio to it ("vs path": to the same job from the
 // path), per rep (a rep runs every command once, back to back, so a swing of the shared machine's clock
@@ -145,6 +146,17 @@ for (const [tag, cli] of clis) {
       threads: t,
       cmd: `cat ${npy} | ${npyCmd} --threads ${t}`,
     });
+    for (const [format, cmd, file] of [
+      ["f32", f32, raw],
+      ["npy", npyCmd, npy],
+    ]) {
+      cases.push({
+        name: `through a pipe given as a path, \`<(cat file)\`${tag}`,
+        format,
+        threads: t,
+        cmd: `${cmd} --threads ${t} <(cat ${file})`,
+      });
+    }
   }
 }
 

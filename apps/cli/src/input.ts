@@ -1,5 +1,5 @@
-import { fstatSync, read, type Stats } from "node:fs";
-import { type FileHandle, open } from "node:fs/promises";
+import { close, createReadStream, fstat, fstatSync, open, read, type Stats } from "node:fs";
+import { promisify } from "node:util";
 import type { ByteInput, ByteReader } from "@logitstream/wire";
 import type { CommandContext } from "./command.js";
 import { InputError } from "./errors.js";
@@ -11,7 +11,8 @@ export interface Input {
    * A regular file is read through a ByteReader, so wire reads binary rows straight into the pool's
    * shared memory (no read buffer, no copy on the main thread); stdin that is a pipe or a socket is read
    * by a PipeReader (binary rows straight into that memory while the framer waits for them, into a ring
-   * while it is busy); anything else (a terminal, a named FIFO, a device) is read as a stream.
+   * while it is busy), and so is a path that names a pipe (a named FIFO, a shell's `<(cmd)`); anything
+   * else (a terminal, a device) is read as a stream.
    */
   readonly source: ByteInput;
   /** The path as given; undefined for stdin. Wire uses its extension to detect the format. */
@@ -26,7 +27,10 @@ export interface Input {
  * Opens the input. A path is opened before anything runs, so a missing file is an InputError
  * (exit 66) up front rather than a stream error halfway through. Stdin redirected from a regular file
  * (`logitstream score < rows.f32`) is read like a path, from its current offset; stdin that is a pipe or a
- * socket (`cat rows.npy | logitstream score`) is read by a PipeReader.
+ * socket (`cat rows.npy | logitstream score`) is read by a PipeReader, and so is a path that is a pipe: a named
+ * FIFO, or a shell's process substitution (`logitstream compare <(zcat a.npy.gz) <(zcat b.npy.gz)`, where the
+ * path is /dev/fd/N, the read end of a pipe). Read as a Node stream instead, such a path ran at a quarter of
+ * the PipeReader's speed (apps/cli/BENCHMARKS.md).
  */
 export async function openInput(
   path: string | undefined,
@@ -36,13 +40,8 @@ export async function openInput(
     const fd = ctx.stdinFd;
     const stat = fd === undefined ? undefined : statOf(fd);
     if (fd !== undefined && stat?.isFile() === true) {
-      const reader: ByteReader = {
-        readInto: (into) =>
-          new Promise((resolve, reject) =>
-            read(fd, into, 0, into.length, null, (err, n) => (err ? reject(err) : resolve(n))),
-          ),
-      };
-      return { source: reader, path: undefined, size: stat.size, close: async () => {} };
+      // Not closed here: stdin belongs to the process.
+      return { source: fileReader(fd), path: undefined, size: stat.size, close: async () => {} };
     }
     if (fd !== undefined && (stat?.isFIFO() === true || stat?.isSocket() === true)) {
       // A pipe (`cat rows.npy |`, a socket from a parent process): see PipeReader.
@@ -52,33 +51,49 @@ export async function openInput(
     const stdin = ctx.stdin;
     return { source: stdin, path: undefined, size: undefined, close: async () => void stdin.destroy() };
   }
-  let handle: FileHandle;
+  let fd: number;
   try {
-    handle = await open(path, "r");
+    fd = await openFd(path, "r");
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     const why = code === "ENOENT" ? "no such file" : code === "EACCES" ? "permission denied" : String(code);
     throw new InputError(`cannot open ${path}: ${why}`, { cause: err });
   }
-  const stat = await handle.stat();
+  // The descriptor is owned from here on by exactly one closer: this function on a directory, the
+  // ByteReader's close for a file, the PipeReader for a pipe, the stream otherwise.
+  const stat = await fstatFd(fd);
   if (stat.isDirectory()) {
-    await handle.close();
+    await closeFd(fd);
     throw new InputError(`cannot open ${path}: it is a directory`);
   }
-  if (!stat.isFile()) {
-    const stream = handle.createReadStream({ highWaterMark: 1 << 20 });
-    return { source: stream, path, size: undefined, close: async () => void stream.destroy() };
+  if (stat.isFile()) {
+    let closed: Promise<void> | undefined;
+    const closeOnce = () => {
+      closed ??= closeFd(fd).catch(() => {});
+      return closed;
+    };
+    return { source: { ...fileReader(fd), close: closeOnce }, path, size: stat.size, close: closeOnce };
   }
-  let closed: Promise<void> | undefined;
-  const close = () => {
-    closed ??= handle.close().catch(() => {});
-    return closed;
+  if (stat.isFIFO() || stat.isSocket()) {
+    const pipe = new PipeReader(fd);
+    return { source: pipe, path, size: undefined, close: async () => pipe.close() };
+  }
+  const stream = createReadStream(path, { fd, highWaterMark: 1 << 20 });
+  return { source: stream, path, size: undefined, close: async () => void stream.destroy() };
+}
+
+const openFd = promisify(open);
+const fstatFd = promisify(fstat);
+const closeFd = promisify(close);
+
+/** A regular file's descriptor as wire's ByteReader: reads from its current offset, straight into `into`. */
+function fileReader(fd: number): ByteReader {
+  return {
+    readInto: (into) =>
+      new Promise((resolve, reject) =>
+        read(fd, into, 0, into.length, null, (err, n) => (err ? reject(err) : resolve(n))),
+      ),
   };
-  const reader: ByteReader = {
-    readInto: async (into) => (await handle.read(into, 0, into.length, null)).bytesRead,
-    close,
-  };
-  return { source: reader, path, size: stat.size, close };
 }
 
 /** fstat of a descriptor, or undefined when it cannot be asked (closed, or not a descriptor here). */

@@ -1,6 +1,7 @@
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { once } from "node:events";
-import { readFileSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
+import { open } from "node:fs/promises";
 import { createInterface } from "node:readline";
 import { describe, expect, it } from "vitest";
 import { CLI, collect, runCli, spawnCli } from "./helpers/cli.js";
@@ -119,29 +120,81 @@ describe("pipes and signals", () => {
     ["raw f32", "pipe.f32", ["--format", "f32", "--vocab", String(PIPED_V)]],
     [".npy", "pipe.npy", ["--format", "npy"]],
   ])(
-    "%s through `cat file |` gives the same bytes as the path, with --threads 1 and 2",
+    "%s through a pipe gives the same bytes as the path — `cat file |`, `<(cat file)` and a named FIFO — with --threads 1 and 2",
     async (_name, file, format) => {
-      // Several 4 MiB chunks, read from a real pipe (a FIFO, as a shell makes it).
+      // Several 4 MiB chunks, read from a real pipe: stdin, a shell's process substitution (the path is
+      // /dev/fd/N) and a FIFO made with mkfifo, both of the latter given as a path.
       const path = `${dir}/${file}`;
-      for (const threads of ["1", "2"]) {
-        const args = ["score", ...format, "--top", "1", "--threads", threads];
-        const fromPath = await runCli([...args, path]);
-        const sh = spawn(
-          "bash",
-          ["-c", `set -o pipefail; cat "${path}" | "${process.execPath}" "${CLI}" ${args.join(" ")}`],
-          {
-            env: { ...process.env, NODE_OPTIONS: "" },
-          },
-        );
-        const fromPipe = await collect(sh as never);
-        expect(fromPipe.stderr).toBe("");
-        expect(fromPipe.code).toBe(0);
-        expect(fromPath.code).toBe(0);
-        expect(fromPipe.stdout.toString().trim().split("\n")).toHaveLength(PIPED_ROWS + 1); // rows + summary
-        expect(fromPipe.stdout.equals(fromPath.stdout)).toBe(true);
+      const fifo = `${dir}/${file}.fifo`;
+      execFileSync("mkfifo", [fifo]);
+      try {
+        for (const threads of ["1", "2"]) {
+          const args = `score ${format.join(" ")} --top 1 --threads ${threads}`;
+          const fromPath = await runCli([...args.split(" "), path]);
+          expect(fromPath.code).toBe(0);
+          const cli = `"${process.execPath}" "${CLI}" ${args}`;
+          for (const command of [
+            `cat "${path}" | ${cli}`,
+            `${cli} <(cat "${path}")`,
+            `cat "${path}" > "${fifo}" & ${cli} "${fifo}"; wait $!`,
+          ]) {
+            const sh = spawn("bash", ["-c", `set -o pipefail; ${command}`], {
+              env: { ...process.env, NODE_OPTIONS: "" },
+            });
+            const fromPipe = await collect(sh as never);
+            expect(fromPipe.stderr, command).toBe("");
+            expect(fromPipe.code, command).toBe(0);
+            expect(fromPipe.stdout.toString().trim().split("\n"), command).toHaveLength(PIPED_ROWS + 1); // rows + summary
+            expect(fromPipe.stdout.equals(fromPath.stdout), command).toBe(true);
+          }
+        }
+      } finally {
+        rmSync(fifo, { force: true });
       }
     },
   );
+
+  it("compare reads two process substitutions as it reads the two paths", async () => {
+    const base = `${dir}/pipe.npy`;
+    const other = writeFixture(dir, "other.npy", npy(randomRows(PIPED_ROWS, PIPED_V, 3)));
+    const fromPaths = await runCli(["compare", base, other, "--threads", "2"]);
+    expect(fromPaths.code).toBe(0);
+    const sh = spawn(
+      "bash",
+      ["-c", `"${process.execPath}" "${CLI}" compare <(cat "${base}") <(cat "${other}") --threads 2`],
+      { env: { ...process.env, NODE_OPTIONS: "" } },
+    );
+    const fromPipes = await collect(sh as never);
+    expect(fromPipes.stderr).toBe("");
+    expect(fromPipes.code).toBe(0);
+    expect(fromPipes.stdout.toString().trim().split("\n")).toHaveLength(PIPED_ROWS + 1); // rows + summary
+    expect(fromPipes.stdout.equals(fromPaths.stdout)).toBe(true);
+  });
+
+  it("a named FIFO given as a path: each raw f32 row's record comes out before the next row is written", async () => {
+    const fifo = `${dir}/rows.fifo`;
+    execFileSync("mkfifo", [fifo]);
+    try {
+      const child = spawnCli(["sample", "--temperature", "0", "--format", "f32", "--vocab", "3", fifo]);
+      const err: Buffer[] = [];
+      child.stderr.on("data", (b: Buffer) => err.push(b));
+      const out = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+      // Opening a FIFO for writing waits until the CLI has opened it for reading.
+      const writer = await open(fifo, "w");
+      const rows = [rawF32([[-200, 0, -200]]), rawF32([[0, -200, -200]]), rawF32([[-200, -200, 0]])];
+      for (let i = 0; i < rows.length; i++) {
+        await writer.write(rows[i]!); // one row, and the FIFO stays open
+        expect((await out.next()).value).toBe(`{"row":${i},"token":${[1, 0, 2][i]},"logprob":0}`);
+      }
+      await writer.close();
+      expect((await out.next()).done).toBe(true);
+      const [code] = (await once(child, "exit")) as [number | null];
+      expect(code).toBe(0);
+      expect(Buffer.concat(err).toString()).toBe("");
+    } finally {
+      rmSync(fifo, { force: true });
+    }
+  });
 
   it.each([
     ["SIGINT", 130],
