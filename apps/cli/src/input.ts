@@ -29,8 +29,8 @@ export interface Input {
  * (`logitstream score < rows.f32`) is read like a path, from its current offset; stdin that is a pipe or a
  * socket (`cat rows.npy | logitstream score`) is read by a PipeReader, and so is a path that is a pipe: a named
  * FIFO, or a shell's process substitution (`logitstream compare <(zcat a.npy.gz) <(zcat b.npy.gz)`, where the
- * path is /dev/fd/N, the read end of a pipe). Read as a Node stream instead, such a path ran at a quarter of
- * the PipeReader's speed (apps/cli/BENCHMARKS.md).
+ * path is /dev/fd/N, the read end of a pipe). Read as a Node stream instead, such a path took 2–3 times as
+ * long (apps/cli/BENCHMARKS.md, "A pipe given as a path").
  */
 export async function openInput(
   path: string | undefined,
