@@ -47,6 +47,7 @@ export const compare: Command = {
     "logitstream compare base.npy quant.npy --targets ids.txt",
     "logitstream compare base.safetensors distilled.safetensors --tensor logits --summary-only",
     "cat quant.ndjson | logitstream compare base.ndjson - --threads 2",
+    "logitstream compare <(zcat base.npy.gz) <(zcat quant.npy.gz)   # a pipe as a path: read like a piped stdin",
   ],
   maxPositionals: 2,
   async run(args, ctx) {
