@@ -196,6 +196,25 @@ describe("pipes and signals", () => {
     }
   });
 
+  it("on SIGINT while a named FIFO given as a path is open and idle, exits 130 at once", async () => {
+    const fifo = `${dir}/idle.fifo`;
+    execFileSync("mkfifo", [fifo]);
+    try {
+      const child = spawnCli(["score", "--format", "f32", "--vocab", "4", fifo]);
+      const done = collect(child);
+      // Opening it for writing waits until the CLI has opened it for reading; nothing is ever written.
+      const writer = await open(fifo, "w");
+      child.kill("SIGINT");
+      const r = await done;
+      await writer.close();
+      expect(r.code).toBe(130);
+      expect(r.stdout.toString()).toBe("");
+      expect(r.stderr).toBe("");
+    } finally {
+      rmSync(fifo, { force: true });
+    }
+  });
+
   it.each([
     ["SIGINT", 130],
     ["SIGTERM", 143],
